@@ -1,0 +1,49 @@
+import nx from '@nx/eslint-plugin';
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  { ignores: ['**/node_modules', '**/dist', '**/.local', '**/tmp', '**/*.js', '**/*.mjs'] },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            // The model is the contract: it depends on nothing of ours (and no framework, no Kafka client).
+            { sourceTag: 'scope:model', onlyDependOnLibsWithTags: [] },
+            // Runtime libs (Kafka clients, sink loop, offer table) build on the model and each other.
+            { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:model', 'scope:runtime'] },
+            // Local infrastructure (broker/emulator launchers) knows nothing of the product.
+            { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: ['scope:infra'] },
+            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:infra', 'scope:model', 'scope:runtime', 'scope:testing'] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/ban-ts-comment': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // libs/lead-model must stay framework- and client-free (STYLE.md lesson 3).
+    files: ['libs/lead-model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@nestjs/*', 'kafkajs', '@azure/*', 'jsforce', 'pino'] }],
+    },
+  },
+  {
+    // Configuration is read once, in an app's config module (STYLE.md lesson 2).
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['**/*.config.ts', '**/*.spec.ts', '**/*.int-spec.ts', 'libs/testing/**', 'libs/local-infra/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration in *.config.ts only.' }],
+    },
+  },
+];

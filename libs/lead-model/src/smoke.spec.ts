@@ -1,0 +1,2 @@
+import * as model from './index';
+it('loads', () => { expect(typeof model).toBe('object'); });
