@@ -1,6 +1,6 @@
 // Shared by the unit and integration configurations. Tests are transpiled by SWC (type checking is
 // the `typecheck` target's job), with decorator metadata so Nest modules resolve as they do at runtime.
-const { pathsToModuleNameMapper } = require('./tools/jest/paths');
+const { pathsToModuleNameMapper, swcPaths } = require('./tools/jest/paths');
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -16,6 +16,9 @@ module.exports = {
           parser: { syntax: 'typescript', decorators: true },
           transform: { legacyDecorator: true, decoratorMetadata: true },
           target: 'es2023',
+          // Global setup is loaded without moduleNameMapper, so SWC rewrites @leadflow/* imports itself.
+          baseUrl: __dirname,
+          paths: swcPaths(),
         },
         module: { type: 'commonjs' },
         sourceMaps: 'inline',

@@ -3,15 +3,22 @@
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-function pathsToModuleNameMapper() {
+function tsconfigPaths() {
   const raw = readFileSync(join(__dirname, '..', '..', 'tsconfig.base.json'), 'utf8');
-  const { compilerOptions } = JSON.parse(raw);
+  return JSON.parse(raw).compilerOptions.paths ?? {};
+}
+
+function swcPaths() {
+  return tsconfigPaths();
+}
+
+function pathsToModuleNameMapper() {
   const mapper = {};
-  for (const [alias, targets] of Object.entries(compilerOptions.paths ?? {})) {
+  for (const [alias, targets] of Object.entries(tsconfigPaths())) {
     const escaped = alias.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace('\\*', '(.*)');
     mapper[`^${escaped}$`] = `<rootDir>/${targets[0].replace('*', '$1')}`;
   }
   return mapper;
 }
 
-module.exports = { pathsToModuleNameMapper };
+module.exports = { pathsToModuleNameMapper, swcPaths };

@@ -1,0 +1,57 @@
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type logCreator } from 'kafkajs';
+
+/** The subset of a structured logger the Kafka client needs (pino's shape). */
+export interface KafkaLogSink {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface KafkaClientOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly logger?: KafkaLogSink;
+  readonly connectionTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+/**
+ * kafkajs log lines go through our structured logger. Only the namespace, message and a few safe
+ * fields are kept: kafkajs never logs record values, but we do not forward arbitrary extras either.
+ */
+function bridge(sink: KafkaLogSink): logCreator {
+  return () => (entry: LogEntry) => {
+    const { namespace, log } = entry;
+    const { message, broker, groupId, topic, error, retryCount } = log as Record<string, unknown>;
+    const fields = { component: 'kafkajs', namespace, broker, groupId, topic, error, retryCount };
+    const text = String(message);
+    switch (entry.level) {
+      case logLevel.ERROR:
+        sink.error(fields, text);
+        break;
+      case logLevel.WARN:
+        sink.warn(fields, text);
+        break;
+      case logLevel.INFO:
+        sink.info(fields, text);
+        break;
+      default:
+        sink.debug(fields, text);
+    }
+  };
+}
+
+/** One Kafka client per service, built from the service's validated configuration. */
+export function createKafka(options: KafkaClientOptions): Kafka {
+  const config: KafkaConfig = {
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
+    logLevel: options.logger ? logLevel.INFO : logLevel.NOTHING,
+    ...(options.logger ? { logCreator: bridge(options.logger) } : {}),
+  };
+  return new Kafka(config);
+}

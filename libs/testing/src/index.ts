@@ -1,0 +1,12 @@
+export {
+  uniqueName,
+  uniqueTableName,
+  testBrokers,
+  testKafka,
+  testTablesConnectionString,
+  createTestTopics,
+  readTopic,
+  type ReadRecord,
+  type ReadOptions,
+} from './kafka-helpers';
+export { startTestInfra, type TestInfra } from './infra';

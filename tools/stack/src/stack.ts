@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import { TOPIC_SPECS } from '@leadflow/lead-model';
+import { createKafka, ensureTopics } from '@leadflow/kafka';
+import { isAlive, pidFile, stopProcessGroup } from '@leadflow/local-infra';
+import { COMPONENTS, kafkaBrokers, type Component } from './components';
+import type { StackConfig } from './stack.config';
+
+export type ComponentState = 'healthy' | 'unhealthy' | 'stopped';
+
+export interface ComponentStatus {
+  readonly name: string;
+  readonly port: number;
+  readonly pid: number | undefined;
+  readonly state: ComponentState;
+}
+
+const pidPath = (cfg: StackConfig, c: Component): string => join(cfg.localDir, 'run', `${c.name}.pid`);
+
+export async function componentStatus(cfg: StackConfig, c: Component): Promise<ComponentStatus> {
+  const recorded = pidFile.read(pidPath(cfg, c));
+  const pid = recorded !== undefined && isAlive(recorded) ? recorded : undefined;
+  const state: ComponentState = pid === undefined ? 'stopped' : (await c.healthy(cfg)) ? 'healthy' : 'unhealthy';
+  return { name: c.name, port: c.port(cfg), pid, state };
+}
+
+export interface UpReport {
+  readonly started: string[];
+  readonly reused: string[];
+  readonly topicsCreated: string[];
+}
+
+/**
+ * Idempotent: a component whose recorded process is alive and healthy is reused; one that is down is
+ * started; one that is alive but unhealthy is restarted. Topics are ensured after Kafka is up.
+ */
+export async function up(cfg: StackConfig, log: (line: string) => void): Promise<UpReport> {
+  const report: UpReport = { started: [], reused: [], topicsCreated: [] };
+  for (const c of COMPONENTS) {
+    const status = await componentStatus(cfg, c);
+    if (status.state === 'healthy') {
+      report.reused.push(c.name);
+      log(`${c.name}: already running (pid ${status.pid}, port ${status.port})`);
+    } else {
+      if (status.pid !== undefined) await stopComponent(cfg, c, log);
+      const t0 = Date.now();
+      const proc = await c.start(cfg);
+      pidFile.write(pidPath(cfg, c), proc.pid);
+      report.started.push(c.name);
+      log(`${c.name}: started (pid ${proc.pid}, port ${c.port(cfg)}) in ${Date.now() - t0} ms`);
+    }
+    if (c.name === 'kafka') report.topicsCreated.push(...(await createTopics(cfg)));
+  }
+  if (report.topicsCreated.length > 0) log(`topics created: ${report.topicsCreated.join(', ')}`);
+  return report;
+}
+
+async function createTopics(cfg: StackConfig): Promise<string[]> {
+  const admin = createKafka({ brokers: [kafkaBrokers(cfg)], clientId: 'leadflow-stack' }).admin();
+  await admin.connect();
+  try {
+    return await ensureTopics(admin, TOPIC_SPECS);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function stopComponent(cfg: StackConfig, c: Component, log: (line: string) => void): Promise<void> {
+  const path = pidPath(cfg, c);
+  const pid = pidFile.read(path);
+  if (pid !== undefined && isAlive(pid)) {
+    await stopProcessGroup(pid, 20_000);
+    log(`${c.name}: stopped (pid ${pid})`);
+  }
+  pidFile.remove(path);
+}
+
+/** Stops everything `up` started, by recorded process id, in reverse start order. */
+export async function down(cfg: StackConfig, log: (line: string) => void): Promise<void> {
+  for (const c of [...COMPONENTS].reverse()) await stopComponent(cfg, c, log);
+}
+
+export async function status(cfg: StackConfig): Promise<ComponentStatus[]> {
+  return Promise.all(COMPONENTS.map((c) => componentStatus(cfg, c)));
+}
