@@ -1,9 +1,12 @@
 import { join } from 'node:path';
+import { request } from 'node:http';
 import {
   azuriteAnswers,
   kafkaAnswers,
   startAzurite,
+  spawnLogged,
   startKafkaBroker,
+  waitUntil,
   type SpawnedProcess,
 } from '@leadflow/local-infra';
 import type { StackConfig } from './stack.config';
@@ -50,6 +53,73 @@ const azurite: Component = {
       detached: true,
     }),
 };
+
+/** GET http://host:port/path answers 200. */
+function httpOk(host: string, port: number, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host, port, path, timeout: 1_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+export interface NodeServiceSpec {
+  readonly name: string;
+  /** TypeScript entry point, run with SWC's register hook (decorator metadata, tsconfig paths). */
+  readonly entry: string;
+  readonly port: (cfg: StackConfig) => number;
+  /** Environment of the service beyond the shared one (brokers, log level, dev secrets). */
+  readonly env?: (cfg: StackConfig) => Record<string, string>;
+  /** Health path answering 200 once ready. */
+  readonly readyPath?: string;
+}
+
+/**
+ * Development-only secrets of the local stack (documented in the README; never used elsewhere).
+ * The key is 32 bytes of base64 for AES-256-GCM.
+ */
+export const DEV_ENV = {
+  LEADFLOW_INGEST_TOKENS: 'dev-ingest-token',
+  LEADFLOW_ADMIN_TOKENS: 'dev-admin-token',
+  LEADFLOW_SECRET_KEYS: 'dev1:ZGV2LW9ubHkta2V5LWZvci1sZWFkZmxvdy1sb2NhbCE=',
+  LEADFLOW_URL_SIGNING_KEY: 'dev-url-signing-key',
+} as const;
+
+/** A leadflow service or simulator of ours, as a component of the local stack. */
+export function nodeService(spec: NodeServiceSpec): Component {
+  const readyPath = spec.readyPath ?? '/readyz';
+  return {
+    name: spec.name,
+    port: spec.port,
+    healthy: (cfg) => httpOk(cfg.host, spec.port(cfg), readyPath),
+    start: async (cfg) => {
+      const proc = spawnLogged({
+        command: process.execPath,
+        args: ['-r', '@swc-node/register', spec.entry],
+        cwd: cfg.root,
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: kafkaBrokers(cfg),
+          ...DEV_ENV,
+          ...(spec.env ? spec.env(cfg) : {}),
+        },
+        logFile: join(cfg.localDir, 'logs', `${spec.name}.log`),
+        detached: true,
+      });
+      try {
+        await waitUntil(`${spec.name} on port ${spec.port(cfg)}`, () => httpOk(cfg.host, spec.port(cfg), readyPath), 60_000, 200);
+      } catch (err) {
+        await proc.stop(5_000);
+        throw new Error(`${(err as Error).message}; see ${join(cfg.localDir, 'logs', `${spec.name}.log`)}`);
+      }
+      return proc;
+    },
+  };
+}
 
 /**
  * The stack, in start order. A service or simulator joins the stack with one line here

@@ -1,0 +1,5 @@
+export { createLogger, REDACTED_KEYS, type Logger, type LoggerOptions } from './logger';
+export { createMetricsRegistry } from './metrics';
+export { startTracing, currentTraceparent, contextFromTraceparent, inSpan, type Tracing, type TracingOptions } from './tracing';
+export { HealthState, startOpsServer, type OpsServerOptions } from './ops-server';
+export { onShutdown, type ShutdownOptions } from './shutdown';
