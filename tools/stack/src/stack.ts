@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { TOPIC_SPECS } from '@leadflow/lead-model';
-import { createKafka, ensureTopics } from '@leadflow/kafka';
 import { isAlive, pidFile, stopProcessGroup } from '@leadflow/local-infra';
 import { COMPONENTS, kafkaBrokers, type Component } from './components';
 import type { StackConfig } from './stack.config';
+import { createStackTopics } from './topics';
 
 export type ComponentState = 'healthy' | 'unhealthy' | 'stopped';
 
@@ -48,20 +47,10 @@ export async function up(cfg: StackConfig, log: (line: string) => void): Promise
       report.started.push(c.name);
       log(`${c.name}: started (pid ${proc.pid}, port ${c.port(cfg)}) in ${Date.now() - t0} ms`);
     }
-    if (c.name === 'kafka') report.topicsCreated.push(...(await createTopics(cfg)));
+    if (c.name === 'kafka') report.topicsCreated.push(...(await createStackTopics(kafkaBrokers(cfg))));
   }
   if (report.topicsCreated.length > 0) log(`topics created: ${report.topicsCreated.join(', ')}`);
   return report;
-}
-
-async function createTopics(cfg: StackConfig): Promise<string[]> {
-  const admin = createKafka({ brokers: [kafkaBrokers(cfg)], clientId: 'leadflow-stack' }).admin();
-  await admin.connect();
-  try {
-    return await ensureTopics(admin, TOPIC_SPECS);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 async function stopComponent(cfg: StackConfig, c: Component, log: (line: string) => void): Promise<void> {

@@ -1,0 +1,13 @@
+import { TOPIC_SPECS } from '@leadflow/lead-model';
+import { createKafka, ensureTopics } from '@leadflow/kafka';
+
+/** Creates the fixed topics of the model's topic map that are missing; returns the names created. */
+export async function createStackTopics(brokers: string): Promise<string[]> {
+  const admin = createKafka({ brokers: brokers.split(','), clientId: 'leadflow-stack' }).admin();
+  await admin.connect();
+  try {
+    return await ensureTopics(admin, TOPIC_SPECS);
+  } finally {
+    await admin.disconnect();
+  }
+}
