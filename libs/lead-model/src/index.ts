@@ -1,1 +1,89 @@
-export {};
+export { ok, fail, fromZodIssues, type FieldIssue, type Result } from './result';
+export {
+  LEAD_SOURCES,
+  LEAD_ACTIONS,
+  toLeadSource,
+  toLeadAction,
+  parseLeadSource,
+  formatLeadSource,
+  type LeadSource,
+  type LeadAction,
+  type ParsedLeadSource,
+} from './lead-source';
+export {
+  LIMITS,
+  OFFER_ID_PATTERN,
+  LEAD_ID_PATTERN,
+  OfferIdSchema,
+  LeadIdSchema,
+  CustomerSchema,
+  LeadSchema,
+  parseLead,
+  parseLeadBytes,
+  type Customer,
+  type Lead,
+} from './lead';
+export { parseLeadInput, INPUT_LIMITS, type InputShape, type ParseContext, type ParseInputResult } from './parse-input';
+export { TEST_LEAD_PREFIX, dotNetTicks, createTestLead, isTestLead, hasTestMarker, type TestLeadOptions } from './test-lead';
+export { isEduEmail, suppressEduPii } from './pii';
+export {
+  DESTINATION_TYPES,
+  DLQ_STAGES,
+  Topics,
+  routeTopicPattern,
+  isValidRouteSuffix,
+  TOPIC_SPECS,
+  type DestinationType,
+  type DlqStage,
+  type RouteTopic,
+  type DlqTopic,
+  type TopicSpec,
+} from './topics';
+export {
+  Headers,
+  LEAD_EVENT_TYPE,
+  MAX_ERROR_MESSAGE,
+  leadCloudEventHeaders,
+  readHeaders,
+  deadLetterHeaders,
+  parseDeadLetterHeaders,
+  type HeaderName,
+  type DeadLetterInput,
+  type DeadLetterInfo,
+} from './headers';
+export {
+  DESTINATION_DEFAULTS,
+  DestinationSchema,
+  DynamicsDestinationSchema,
+  SalesforceDestinationSchema,
+  MarketoDestinationSchema,
+  AzureTableDestinationSchema,
+  HttpsDestinationSchema,
+  SALESFORCE_ORG_ID,
+  SECRET_FIELDS,
+  MASK,
+  parseDestination,
+  parseTableConnectionString,
+  maskConnectionString,
+  maskDestination,
+  type Destination,
+  type DestinationOf,
+  type ParseDestinationResult,
+  type TableConnection,
+  type EncryptedSecret,
+  type SealedDestination,
+  type OfferDestinationRecord,
+} from './destination';
+export {
+  ERROR_CATEGORIES,
+  ERROR_CATALOG,
+  isErrorClass,
+  dlqCategory,
+  LeadflowError,
+  leadflowError,
+  isLeadflowError,
+  type ErrorCategory,
+  type ErrorClass,
+  type ErrorClassInfo,
+  type LeadflowErrorOptions,
+} from './errors';

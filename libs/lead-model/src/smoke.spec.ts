@@ -1,2 +1,0 @@
-import * as model from './index';
-it('loads', () => { expect(typeof model).toBe('object'); });

@@ -1,0 +1,50 @@
+/** The destination types, each with its route topic(s), its sink service and its dead-letter topic. */
+export const DESTINATION_TYPES = ['dynamics', 'salesforce', 'marketo', 'azure-table', 'https'] as const;
+export type DestinationType = (typeof DESTINATION_TYPES)[number];
+
+/** Who can give up on a lead: the router, or one sink per destination type. */
+export const DLQ_STAGES = ['router', ...DESTINATION_TYPES] as const;
+export type DlqStage = (typeof DLQ_STAGES)[number];
+
+export type RouteTopic = `leads.route.${DestinationType}` | `leads.route.${DestinationType}.${string}`;
+export type DlqTopic = `leads.dlq.${DlqStage}`;
+
+/** Topic names of the contract (DESIGN.md "Kafka"). No app spells a topic name itself. */
+export const Topics = {
+  ingested: 'leads.ingested',
+  delivered: 'leads.delivered',
+  offerDestinations: 'offers.destinations',
+  /** `leads.route.<type>`, or an offer's own `leads.route.<type>.<suffix>` that isolates a noisy publisher. */
+  route: (type: DestinationType, suffix?: string): RouteTopic =>
+    suffix ? `leads.route.${type}.${suffix}` : `leads.route.${type}`,
+  dlq: (stage: DlqStage): DlqTopic => `leads.dlq.${stage}`,
+} as const;
+
+/** What a sink subscribes to: `^leads\.route\.<type>(\..+)?$`. */
+export function routeTopicPattern(type: DestinationType): RegExp {
+  return new RegExp(`^leads\\.route\\.${type.replace(/[-.]/g, '\\$&')}(\\..+)?$`);
+}
+
+/** Kafka's topic limit is 249 characters of [a-zA-Z0-9._-]. */
+const MAX_TOPIC = 249;
+const LONGEST_ROUTE_PREFIX = Math.max(...DESTINATION_TYPES.map((t) => `leads.route.${t}.`.length));
+
+export function isValidRouteSuffix(suffix: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(suffix) && suffix.length <= MAX_TOPIC - LONGEST_ROUTE_PREFIX;
+}
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly compacted: boolean;
+}
+
+/** The fixed topics `./dev up` (and a deployment) creates, with explicit partition counts. */
+export const TOPIC_SPECS: readonly TopicSpec[] = [
+  { name: Topics.ingested, partitions: 6, compacted: false },
+  ...DESTINATION_TYPES.map((t) => ({ name: Topics.route(t), partitions: 6, compacted: false })),
+  ...DLQ_STAGES.map((s) => ({ name: Topics.dlq(s), partitions: 3, compacted: false })),
+  { name: Topics.delivered, partitions: 3, compacted: false },
+  // The source of truth for offer destinations: latest value per offer, tombstone = removed.
+  { name: Topics.offerDestinations, partitions: 3, compacted: true },
+];

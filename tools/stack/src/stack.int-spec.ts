@@ -1,0 +1,78 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { freePort, isAlive } from '@leadflow/local-infra';
+import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
+import { readStackConfig } from './stack.config';
+import { down, status, up } from './stack';
+
+/**
+ * The local stack itself, on its own ports and folder (beside the test run's broker): `up` twice is
+ * harmless, the topic map is created, `down` leaves no process behind.
+ */
+describe('./dev up / status / down', () => {
+  const realLocal = join(__dirname, '..', '..', '..', '.local');
+  let dir: string;
+  let cfg: ReturnType<typeof readStackConfig>;
+  const lines: string[] = [];
+  const log = (l: string) => lines.push(l);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leadflow-stack-'));
+    mkdirSync(join(dir, 'kafka'), { recursive: true });
+    // Reuse the jars `./dev setup` resolved; everything else lives in the temporary folder.
+    symlinkSync(join(realLocal, 'kafka', 'libs'), join(dir, 'kafka', 'libs'));
+    const env: NodeJS.ProcessEnv = { LEADFLOW_LOCAL_DIR: dir };
+    for (const name of [
+      'LEADFLOW_KAFKA_PORT',
+      'LEADFLOW_KAFKA_CONTROLLER_PORT',
+      'LEADFLOW_AZURITE_TABLE_PORT',
+      'LEADFLOW_INGEST_PORT',
+      'LEADFLOW_ROUTER_PORT',
+      'LEADFLOW_TABLE_SINK_PORT',
+      'LEADFLOW_HTTPS_SINK_PORT',
+      'LEADFLOW_RECEIVER_PORT',
+    ]) {
+      env[name] = String(await freePort());
+    }
+    cfg = readStackConfig(env);
+  });
+
+  afterAll(async () => {
+    await down(cfg, log).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts Kafka and Azurite, creates the topic map, reuses a healthy stack and stops every process', async () => {
+    const first = await up(cfg, log);
+    expect(first.started).toEqual(expect.arrayContaining(['kafka', 'azurite']));
+    expect(first.topicsCreated.sort()).toEqual(TOPIC_SPECS.map((t) => t.name).sort());
+
+    const running = await status(cfg);
+    expect(running.every((c) => c.state === 'healthy' && c.pid !== undefined)).toBe(true);
+    const pids = running.map((c) => c.pid);
+
+    const kafka = new Kafka({ brokers: [`${cfg.host}:${cfg.kafkaPort}`], clientId: 'stack-test', logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2, name: Topics.offerDestinations, configNames: ['cleanup.policy'] }],
+    });
+    const meta = await admin.fetchTopicMetadata({ topics: [Topics.ingested] });
+    await admin.disconnect();
+    expect(configs.resources[0]?.configEntries[0]?.configValue).toBe('compact');
+    expect(meta.topics[0]?.partitions).toHaveLength(TOPIC_SPECS.find((t) => t.name === Topics.ingested)?.partitions ?? -1);
+
+    const second = await up(cfg, log);
+    expect(second.started).toEqual([]);
+    expect(second.reused.sort()).toEqual(['azurite', 'kafka']);
+    expect(second.topicsCreated).toEqual([]);
+    expect((await status(cfg)).map((c) => c.pid)).toEqual(pids);
+
+    await down(cfg, log);
+    for (const pid of pids) expect(isAlive(pid as number)).toBe(false);
+    expect((await status(cfg)).every((c) => c.state === 'stopped')).toBe(true);
+  }, 120_000);
+});
