@@ -19,7 +19,7 @@ export default [
             { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:model', 'scope:runtime'] },
             // Local infrastructure (broker/emulator launchers) knows nothing of the product.
             { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: ['scope:infra'] },
-            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:infra', 'scope:model', 'scope:runtime', 'scope:testing'] },
+            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:infra', 'scope:model', 'scope:testing'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },

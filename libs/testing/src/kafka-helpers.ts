@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
-import { createKafka, headersToStrings } from '@leadflow/kafka';
+import { Kafka, logLevel } from 'kafkajs';
+import { readHeaders } from '@leadflow/lead-model';
 
 /** Unique per test and per run: topics, groups and tables are never shared between tests. */
 export function uniqueName(prefix: string): string {
@@ -24,8 +24,9 @@ export function testTablesConnectionString(): string {
   return cs;
 }
 
+/** A plain kafkajs client on the run's broker (not @leadflow/kafka's, which is itself under test). */
 export function testKafka(clientId = uniqueName('test')): Kafka {
-  return createKafka({ brokers: testBrokers(), clientId });
+  return new Kafka({ brokers: testBrokers(), clientId, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } });
 }
 
 /** Creates topics for one test and returns a cleanup that deletes them. */
@@ -84,7 +85,7 @@ export async function readTopic(kafka: Kafka, topic: string, opts: ReadOptions):
           offset: message.offset,
           key: message.key?.toString('utf8') ?? null,
           value: message.value?.toString('utf8') ?? null,
-          headers: headersToStrings(message.headers),
+          headers: readHeaders(message.headers),
         });
         if (records.length >= opts.count && reachedAt === undefined) reachedAt = Date.now();
       },
