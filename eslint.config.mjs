@@ -1,5 +1,30 @@
 import nx from '@nx/eslint-plugin';
 
+/**
+ * Nx module boundaries. Tests (and only tests) may also use the testing harness lib.
+ * @param {boolean} tests
+ */
+function boundaries(tests) {
+  const t = (tags) => (tests ? [...tags, 'scope:testing'] : tags);
+  return {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints: [
+      // The model is the contract: it depends on nothing of ours (and no framework, no Kafka client).
+      { sourceTag: 'scope:model', onlyDependOnLibsWithTags: t([]) },
+      // Runtime libs (Kafka clients, sink loop, offer table) build on the model and each other.
+      { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: t(['scope:model', 'scope:runtime']) },
+      // Local infrastructure (broker/emulator launchers) knows nothing of the product.
+      { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: t(['scope:infra']) },
+      { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:infra', 'scope:model', 'scope:testing'] },
+      // Libs never import apps or tools.
+      { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+      { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+    ],
+  };
+}
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -7,29 +32,15 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            // The model is the contract: it depends on nothing of ours (and no framework, no Kafka client).
-            { sourceTag: 'scope:model', onlyDependOnLibsWithTags: [] },
-            // Runtime libs (Kafka clients, sink loop, offer table) build on the model and each other.
-            { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:model', 'scope:runtime'] },
-            // Local infrastructure (broker/emulator launchers) knows nothing of the product.
-            { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: ['scope:infra'] },
-            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:infra', 'scope:model', 'scope:testing'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries(false)],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/ban-ts-comment': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries(true)] },
   },
   {
     // libs/lead-model must stay framework- and client-free (STYLE.md lesson 3).
