@@ -38,13 +38,22 @@ export function spawnLogged(opts: SpawnOptions): SpawnedProcess {
   return { pid, stop: (graceMs?: number) => stopProcessGroup(pid, graceMs) };
 }
 
-/** True while a process with this pid exists (signal 0 checks without signalling). */
+/**
+ * True while a process with this pid runs. Signal 0 checks existence; a zombie (exited, not yet reaped,
+ * as happens to orphans in containers without an init) counts as gone.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; the command may contain spaces or parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // not Linux, or it vanished between the two checks: kill(0) said it existed
   }
 }
 
@@ -69,6 +78,13 @@ export async function stopProcessGroup(pid: number, graceMs = 15_000): Promise<v
   if (isAlive(pid)) {
     signalGroup(pid, 'SIGKILL');
     while (isAlive(pid)) await new Promise((r) => setTimeout(r, 20));
+  }
+  // Members of the group that outlived its leader (a child that ignored SIGTERM) do not survive it.
+  // Only the group is signalled here: the leader's pid itself may already belong to someone else.
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* the group is gone */
   }
 }
 
