@@ -1,0 +1,14 @@
+import type { BenchRow } from './report';
+import { kafkaBaselines } from './kafka.bench';
+
+export interface BenchContext {
+  readonly brokers: string;
+  readonly tablesConnectionString: string;
+}
+
+export type Benchmark = (ctx: BenchContext) => Promise<BenchRow[]>;
+
+/** Every benchmark, by name (`./dev bench <name>`). */
+export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
+  kafka: kafkaBaselines,
+};
