@@ -14,6 +14,8 @@ export interface KafkaClientOptions {
   readonly logger?: KafkaLogSink;
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** kafkajs retry policy; the default suits long-running services (about 20 s of retries). */
+  readonly retry?: { readonly retries?: number; readonly initialRetryTime?: number; readonly maxRetryTime?: number };
 }
 
 /**
@@ -49,7 +51,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     brokers: [...options.brokers],
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
-    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
+    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000, ...options.retry },
     logLevel: options.logger ? logLevel.INFO : logLevel.NOTHING,
     ...(options.logger ? { logCreator: bridge(options.logger) } : {}),
   };

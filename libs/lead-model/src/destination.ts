@@ -142,7 +142,8 @@ export function parseTableConnectionString(cs: string): Result<TableConnection> 
   const parts = new Map<string, string>();
   for (const segment of cs.split(';').map((s) => s.trim()).filter((s) => s !== '')) {
     const eq = segment.indexOf('=');
-    if (eq <= 0) return fail([{ path, message: `'${segment.slice(0, 20)}' is not a Key=Value pair` }]);
+    // The segment itself is not echoed: it may be a pasted key.
+    if (eq <= 0) return fail([{ path, message: 'is not a list of Key=Value pairs separated by ";"' }]);
     parts.set(segment.slice(0, eq).toLowerCase(), segment.slice(eq + 1));
   }
   if (parts.get('usedevelopmentstorage')?.toLowerCase() === 'true') {

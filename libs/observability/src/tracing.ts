@@ -12,6 +12,8 @@ export interface TracingOptions {
   readonly otlpEndpoint?: string;
 }
 
+const SHUTDOWN_FLUSH_MS = 2_000;
+
 export interface Tracing {
   shutdown(): Promise<void>;
 }
@@ -28,7 +30,14 @@ export function startTracing(opts: TracingOptions): Tracing {
     ...(opts.otlpEndpoint ? { traceExporter: new OTLPTraceExporter({ url: opts.otlpEndpoint }) } : { spanProcessors: [] }),
   });
   sdk.start();
-  return { shutdown: () => sdk.shutdown() };
+  // Flushing spans must never hold a service's shutdown past its deadline (an unreachable collector).
+  return {
+    shutdown: () =>
+      Promise.race([
+        sdk.shutdown(),
+        new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS).unref()),
+      ]),
+  };
 }
 
 /** The W3C `traceparent` of the active span, to put on a Kafka record. */

@@ -125,4 +125,13 @@ export function nodeService(spec: NodeServiceSpec): Component {
  * The stack, in start order. A service or simulator joins the stack with one line here
  * (see `nodeService` once the first app exists).
  */
-export const COMPONENTS: readonly Component[] = [kafka, azurite];
+export const COMPONENTS: readonly Component[] = [
+  kafka,
+  azurite,
+  nodeService({
+    name: 'ingest',
+    entry: 'apps/ingest/src/main.ts',
+    port: (cfg) => cfg.ingestPort,
+    env: (cfg) => ({ LEADFLOW_INGEST_PORT: String(cfg.ingestPort), LEADFLOW_HOST: cfg.host, LEADFLOW_PUBLIC_URL: `http://${cfg.host}:${cfg.ingestPort}` }),
+  }),
+];

@@ -1,0 +1,37 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Put, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AuthGuard, RequireAccess } from '../auth/auth.guard';
+import { requestTraceparent, requireJsonBody } from '../http/request-context';
+import { DestinationService } from './destination.service';
+
+export const DESTINATIONS = Symbol('DESTINATIONS');
+
+/** Offer configuration: admin tokens only. */
+@Controller('v1/offers/:offerId')
+@UseGuards(AuthGuard)
+@RequireAccess('admin')
+export class DestinationsController {
+  constructor(@Inject(DESTINATIONS) private readonly destinations: DestinationService) {}
+
+  @Put('destination')
+  @HttpCode(200)
+  put(@Param('offerId') offerId: string, @Body() body: unknown, @Req() req: FastifyRequest) {
+    return this.destinations.put(offerId, requireJsonBody(body), requestTraceparent(req));
+  }
+
+  @Get('destination')
+  get(@Param('offerId') offerId: string) {
+    return this.destinations.get(offerId);
+  }
+
+  @Delete('destination')
+  @HttpCode(204)
+  async remove(@Param('offerId') offerId: string): Promise<void> {
+    await this.destinations.remove(offerId);
+  }
+
+  @Get('status')
+  status(@Param('offerId') offerId: string) {
+    return this.destinations.status(offerId);
+  }
+}

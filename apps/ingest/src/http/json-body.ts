@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ProblemException, ProblemType } from './problem';
+
+/** Body limits of the contract: 64 KiB for a lead or a destination, 5 MiB for a batch. */
+export const SINGLE_BODY_LIMIT = 64 * 1024;
+export const BATCH_BODY_LIMIT = 5 * 1024 * 1024;
+
+/** Deeper than any lead or destination needs; far below anything that could exhaust a stack. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * True when the JSON text nests objects/arrays deeper than `limit`. A linear scan of the text, before
+ * parsing: V8 parses deep nesting fine, but any recursive walk of the result (validation, logging,
+ * serialisation) would then overflow the stack, and rejecting early saves parsing megabytes of brackets.
+ */
+export function exceedsJsonDepth(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+type Done = (err: Error | null, body?: unknown) => void;
+
+/**
+ * Body handling of the ingest's Fastify instance: JSON only (text/plain and everything else → 415),
+ * parsed with Fastify's prototype-poisoning-safe parser after a depth check, and a per-route body
+ * limit read from the route's config (`@RouteConfig({ bodyLimit })`). Must run before routes register.
+ */
+export function configureJsonBodies(fastify: FastifyInstance, maxDepth = MAX_JSON_DEPTH): void {
+  fastify.removeContentTypeParser('text/plain');
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req: FastifyRequest, body: string | Buffer, done: Done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (exceedsJsonDepth(text, maxDepth)) {
+      done(
+        new ProblemException({
+          type: ProblemType.invalidJson,
+          title: 'Bad Request',
+          status: 400,
+          detail: `The JSON body nests deeper than ${maxDepth} levels.`,
+        }),
+      );
+      return;
+    }
+    parse(req, text, done);
+  });
+  fastify.addHook('onRoute', (route) => {
+    const limit = (route.config as { bodyLimit?: unknown } | undefined)?.bodyLimit;
+    if (typeof limit === 'number') route.bodyLimit = limit;
+  });
+}

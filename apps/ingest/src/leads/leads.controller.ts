@@ -1,0 +1,49 @@
+import { Body, Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import { AuthGuard, RequireAccess } from '../auth/auth.guard';
+import { BATCH_BODY_LIMIT } from '../http/json-body';
+import { headerValue, requestTraceparent, requireJsonBody } from '../http/request-context';
+import { LeadService, type LeadEndpoint, type Submission } from './lead.service';
+
+export const LEADS = Symbol('LEADS');
+
+function submission(req: FastifyRequest, endpoint: LeadEndpoint, pathOfferId?: string): Submission {
+  const idempotencyKey = headerValue(req, 'idempotency-key');
+  const traceparent = requestTraceparent(req);
+  return {
+    endpoint,
+    ...(pathOfferId !== undefined ? { pathOfferId } : {}),
+    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+    ...(traceparent !== undefined ? { traceparent } : {}),
+  };
+}
+
+@Controller('v1')
+@UseGuards(AuthGuard)
+export class LeadsController {
+  constructor(@Inject(LEADS) private readonly leads: LeadService) {}
+
+  @Post('leads')
+  @HttpCode(202)
+  @RequireAccess('producer')
+  submit(@Body() body: unknown, @Req() req: FastifyRequest) {
+    return this.leads.submit(requireJsonBody(body), submission(req, 'leads'));
+  }
+
+  @Post('leads/batch')
+  @HttpCode(200)
+  @RouteConfig({ bodyLimit: BATCH_BODY_LIMIT })
+  @RequireAccess('producer')
+  submitBatch(@Body() body: unknown, @Req() req: FastifyRequest) {
+    return this.leads.submitBatch(requireJsonBody(body), submission(req, 'batch'));
+  }
+
+  /** The offer comes from the path; a valid `?sig=` for the offer stands in for a token. */
+  @Post('offers/:offerId/leads')
+  @HttpCode(202)
+  @RequireAccess('producer-or-signature')
+  submitForOffer(@Param('offerId') offerId: string, @Body() body: unknown, @Req() req: FastifyRequest) {
+    return this.leads.submit(requireJsonBody(body), submission(req, 'offer', offerId));
+  }
+}
