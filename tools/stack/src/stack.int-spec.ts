@@ -6,6 +6,7 @@ import { freePort, isAlive } from '@leadflow/local-infra';
 import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { readStackConfig } from './stack.config';
 import { down, status, up } from './stack';
+import { COMPONENTS } from './components';
 
 /**
  * The local stack itself, on its own ports and folder (beside the test run's broker): `up` twice is
@@ -44,9 +45,10 @@ describe('./dev up / status / down', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('starts Kafka and Azurite, creates the topic map, reuses a healthy stack and stops every process', async () => {
+  it('starts every component, creates the topic map, reuses a healthy stack and stops every process', async () => {
     const first = await up(cfg, log);
-    expect(first.started).toEqual(expect.arrayContaining(['kafka', 'azurite']));
+    const names = COMPONENTS.map((c) => c.name).sort();
+    expect([...first.started].sort()).toEqual(names);
     expect(first.topicsCreated.sort()).toEqual(TOPIC_SPECS.map((t) => t.name).sort());
 
     const running = await status(cfg);
@@ -67,7 +69,7 @@ describe('./dev up / status / down', () => {
 
     const second = await up(cfg, log);
     expect(second.started).toEqual([]);
-    expect(second.reused.sort()).toEqual(['azurite', 'kafka']);
+    expect([...second.reused].sort()).toEqual(names);
     expect(second.topicsCreated).toEqual([]);
     expect((await status(cfg)).map((c) => c.pid)).toEqual(pids);
 
