@@ -16,7 +16,7 @@ function boundaries(tests) {
       { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: t(['scope:model', 'scope:runtime']) },
       // Local infrastructure (broker/emulator launchers) knows nothing of the product.
       { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: t(['scope:infra']) },
-      { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:infra', 'scope:model', 'scope:testing'] },
+      { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:infra', 'scope:model', 'scope:runtime', 'scope:testing'] },
       // Libs never import apps or tools.
       { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
       { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },

@@ -1,4 +1,5 @@
 import type { BenchRow } from './report';
+import { ingestBench } from './ingest.bench';
 import { kafkaBaselines } from './kafka.bench';
 
 export interface BenchContext {
@@ -11,4 +12,5 @@ export type Benchmark = (ctx: BenchContext) => Promise<BenchRow[]>;
 /** Every benchmark, by name (`./dev bench <name>`). */
 export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   kafka: kafkaBaselines,
+  ingest: ingestBench,
 };

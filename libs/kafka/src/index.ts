@@ -1,3 +1,3 @@
 export { createKafka, type KafkaClientOptions, type KafkaLogSink } from './client';
-export { ensureTopics, type TopicSpec } from './topics';
+export { ensureTopics, waitForTopicLeaders, type TopicSpec } from './topics';
 export { headersToStrings } from './headers';

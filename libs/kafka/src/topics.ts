@@ -28,6 +28,26 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], re
         ]
       : [],
   }));
-  await admin.createTopics({ topics, waitForLeaders: true });
+  await admin.createTopics({ topics, waitForLeaders: false });
+  await waitForTopicLeaders(admin, missing.map((s) => s.name));
   return missing.map((s) => s.name);
+}
+
+/**
+ * Waits until every topic has a leader for each of its partitions. kafkajs's own `waitForLeaders`
+ * retries only LEADER_NOT_AVAILABLE, but a broker busy creating many topics at once also answers
+ * UNKNOWN_TOPIC_OR_PARTITION for a moment.
+ */
+export async function waitForTopicLeaders(admin: Admin, topics: readonly string[], timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: [...topics] });
+      if (meta.topics.length === topics.length && meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

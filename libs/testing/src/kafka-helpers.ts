@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { readHeaders } from '@leadflow/lead-model';
+import { waitForTopicLeaders } from '@leadflow/kafka';
 
 /** Unique per test and per run: topics, groups and tables are never shared between tests. */
 export function uniqueName(prefix: string): string {
@@ -33,19 +34,8 @@ export function testKafka(clientId = uniqueName('test')): Kafka {
 export async function createTestTopics(kafka: Kafka, topics: readonly string[], partitions = 1): Promise<() => Promise<void>> {
   const admin = kafka.admin();
   await admin.connect();
-  // With several test files creating topics at once, the broker can answer UNKNOWN_TOPIC_OR_PARTITION
-  // while kafkajs waits for leaders (it only retries LEADER_NOT_AVAILABLE): wait for metadata ourselves.
   await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: false });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const meta = await admin.fetchTopicMetadata({ topics: [...topics] });
-      if (meta.topics.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0))) break;
-    } catch (err) {
-      if (attempt >= 50) throw err;
-    }
-    if (attempt >= 50) throw new Error(`topics ${topics.join(', ')} have no leaders after 5 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForTopicLeaders(admin, topics);
   await admin.disconnect();
   return async () => {
     const a = kafka.admin();

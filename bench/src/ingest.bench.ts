@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
+import { ensureTopics } from '@leadflow/kafka';
+import { freePort } from '@leadflow/local-infra';
+import { benchKafka, rawBatchedProduce } from './baselines';
+import { runTs, waitFor200 } from './processes';
+import type { BenchContext } from './registry';
+import type { BenchRow } from './report';
+import { sampleLead } from './sample-lead';
+
+const DURATION_S = 10;
+const TOKEN = 'bench-ingest-token';
+
+async function load(opts: autocannon.Options): Promise<autocannon.Result> {
+  return autocannon({ duration: DURATION_S, ...opts });
+}
+
+/**
+ * Ingest throughput, each figure beside its baseline in the same run:
+ * single-lead POSTs at 64 connections vs a bare node:http + kafkajs server awaiting one acks=all send per
+ * request (both as separate processes, loaded by autocannon from this one); batch POSTs of 500 leads vs
+ * raw kafkajs batched produce of the same records.
+ */
+export async function ingestBench(ctx: BenchContext): Promise<BenchRow[]> {
+  const kafka = benchKafka(ctx.brokers, 'bench-ingest');
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [...TOPIC_SPECS, { name: 'bench.bare', partitions: 6, compacted: false }]);
+  await admin.disconnect();
+
+  const body = JSON.stringify(sampleLead('contoso.bench-offer'));
+  const batchBody = JSON.stringify({ leads: Array.from({ length: 500 }, (_, i) => sampleLead('contoso.bench-offer', i)) });
+  const rows: BenchRow[] = [];
+
+  // Baseline server first, then ingest, never both at once: they share two cores with the broker.
+  const bare = runTs('bench/src/bare-server.ts', { BENCH_BROKERS: ctx.brokers, BENCH_TOPIC: 'bench.bare' });
+  const bareUrl = await bare.firstLine;
+  const base = await load({ url: bareUrl, connections: 64, method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  await bare.stop();
+
+  const port = await freePort();
+  const ingest = runTs('apps/ingest/src/main.ts', {
+    KAFKA_BROKERS: ctx.brokers,
+    LEADFLOW_INGEST_PORT: String(port),
+    LEADFLOW_INGEST_TOKENS: TOKEN,
+    LEADFLOW_ADMIN_TOKENS: 'bench-admin-token',
+    LEADFLOW_SECRET_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
+    LEADFLOW_URL_SIGNING_KEY: 'bench-url-signing-key',
+    LEADFLOW_LOG_LEVEL: 'warn',
+  });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor200(`${url}/readyz`, 60_000, ingest);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
+    const single = await load({ url: `${url}/v1/leads`, connections: 64, method: 'POST', headers, body });
+    if (single.non2xx > 0) throw new Error(`ingest answered ${single.non2xx} non-2xx responses`);
+    rows.push({
+      scenario: 'POST /v1/leads, 64 connections, 202 after acks=all',
+      value: single.requests.average,
+      unit: 'leads/s',
+      baseline: { label: 'bare node:http + kafkajs, one send per request', value: base.requests.average },
+      target: { ratio: 1 },
+      notes: `p50 ${single.latency.p50} ms, p99 ${single.latency.p99} ms (baseline p50 ${base.latency.p50} ms, p99 ${base.latency.p99} ms)`,
+    });
+
+    const batch = await load({ url: `${url}/v1/leads/batch`, connections: 4, method: 'POST', headers, body: batchBody });
+    if (batch.non2xx > 0) throw new Error(`ingest answered ${batch.non2xx} non-2xx batch responses`);
+    const raw = await rawBatchedProduce(kafka, Topics.ingested, 100_000, 500);
+    rows.push({
+      scenario: 'POST /v1/leads/batch, 500 leads each, 4 connections',
+      value: batch.requests.average * 500,
+      unit: 'leads/s',
+      baseline: { label: 'raw kafkajs produce, 500 per send', value: raw },
+      target: { atLeast: 30_000 },
+      notes: `p50 ${batch.latency.p50} ms, p99 ${batch.latency.p99} ms per batch`,
+    });
+  } finally {
+    await ingest.stop();
+  }
+  return rows;
+}
+
