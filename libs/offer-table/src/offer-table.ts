@@ -164,9 +164,20 @@ export class OfferTable {
   }
 
   async #endOffsets(): Promise<{ partition: number; low: bigint; high: bigint }[]> {
-    if (!this.#admin) throw new Error('OfferTable is not started');
-    const offsets = await this.#admin.fetchTopicOffsets(this.topic);
-    return offsets.map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) }));
+    const admin = this.#admin;
+    if (!admin) throw new Error('OfferTable is not started');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const offsets = await admin.fetchTopicOffsets(this.topic);
+        return offsets.map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) }));
+      } catch (err) {
+        // kafkajs does not retry ListOffsets on a stale leader (just after a topic was created, or
+        // after a leader moved): refresh the metadata and ask again.
+        if (attempt >= 5 || !isRetriable(err)) throw err;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+        await admin.fetchTopicMetadata({ topics: [this.topic] }).catch(() => undefined);
+      }
+    }
   }
 
   #apply(partition: number, offset: string, key: Buffer | null, value: Buffer | null): void {
@@ -206,4 +217,8 @@ export class OfferTable {
     this.#logger.info({ offers: this.#records.size }, 'offer table caught up');
     this.#settle.resolve();
   }
+}
+
+function isRetriable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
 }

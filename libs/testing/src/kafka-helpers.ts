@@ -73,6 +73,8 @@ export async function readTopic(kafka: Kafka, topic: string, opts: ReadOptions):
     readUncommitted: opts.readCommitted === false,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
+    // The default 5 s long poll would make every disconnect wait that long.
+    maxWaitTimeInMs: 250,
   });
   const records: ReadRecord[] = [];
   await consumer.connect();

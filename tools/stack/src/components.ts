@@ -134,4 +134,10 @@ export const COMPONENTS: readonly Component[] = [
     port: (cfg) => cfg.ingestPort,
     env: (cfg) => ({ LEADFLOW_INGEST_PORT: String(cfg.ingestPort), LEADFLOW_HOST: cfg.host, LEADFLOW_PUBLIC_URL: `http://${cfg.host}:${cfg.ingestPort}` }),
   }),
+  nodeService({
+    name: 'router',
+    entry: 'apps/router/src/main.ts',
+    port: (cfg) => cfg.routerPort,
+    env: (cfg) => ({ LEADFLOW_ROUTER_PORT: String(cfg.routerPort), LEADFLOW_HOST: cfg.host, LEADFLOW_INSTANCE_ID: 'router-0' }),
+  }),
 ];

@@ -1,0 +1,264 @@
+import type { Admin, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Logger } from '@leadflow/observability';
+import type { InboundRecord, OutboundRecord } from './outbound';
+
+export interface TransactionalBatchesOptions {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly logger: Logger;
+  readonly groupId: string;
+  /** Transactional ids are `<prefix>-<topic>-<partition>`. */
+  readonly transactionalIdPrefix: string;
+  /** Plans what to write for a batch of inbound records; must not throw for a bad record. */
+  readonly plan: (records: readonly InboundRecord[]) => Promise<OutboundRecord[]>;
+  /** Called before a transaction writes to these topics. */
+  readonly ensureTopics: (topics: Iterable<string>) => Promise<void>;
+  /** Moves the consumer's position for a partition (consumer.seek). */
+  readonly seek: (topic: string, partition: number, offset: string) => void;
+  readonly onCommitted?: (records: readonly OutboundRecord[], seconds: number) => void;
+  readonly onAborted?: (err: unknown) => void;
+}
+
+interface Slot {
+  readonly producer: Producer;
+  /** False until the consumer position was checked against the group's committed offset. */
+  synced: boolean;
+}
+
+// Keeps each produce request well under the broker's default 1 MiB message.max.bytes: a full fetch of
+// one partition (up to 1 MiB) routed to a single topic partition would otherwise exceed it and fail
+// the same batch forever.
+const MAX_CHUNK_BYTES = 256 * 1024;
+const MAX_CHUNK_RECORDS = 500;
+
+/**
+ * Read-process-write in Kafka transactions: for each fetched batch of one input partition, the routed
+ * and dead-lettered records and the consumer offset after the batch are committed atomically, so a
+ * read_committed reader sees every lead exactly once across crashes and restarts.
+ *
+ * Why one transactional producer per input partition (not one per instance): kafkajs commits offsets
+ * in a transaction without the consumer group generation (no KIP-447), so only the transactional id
+ * fences a zombie. With an id per input partition, whoever owns the partition next (after a rebalance,
+ * a crash, a restart with another hostname) initialises the same id, which aborts the previous owner's
+ * open transaction at once and fences it, instead of leaving it to block read_committed readers until
+ * the transaction timeout.
+ */
+export class TransactionalBatches {
+  readonly #slots = new Map<string, Promise<Slot>>();
+  /** Consecutive failed attempts per partition, for the backoff. */
+  readonly #failures = new Map<string, number>();
+  readonly #logger: Logger;
+
+  constructor(private readonly opts: TransactionalBatchesOptions) {
+    this.#logger = opts.logger.child({ component: 'transactional-batches' });
+  }
+
+  /** Creates (and so fences and resolves) the producers of newly assigned partitions, drops the others. */
+  async assigned(assignment: Readonly<Record<string, readonly number[]>>): Promise<void> {
+    const keep = new Set(Object.entries(assignment).flatMap(([topic, ps]) => ps.map((p) => slotKey(topic, p))));
+    await Promise.all(
+      [...this.#slots.keys()].filter((k) => !keep.has(k)).map((k) => this.#drop(k)),
+    );
+    await Promise.all(
+      Object.entries(assignment).flatMap(([topic, ps]) => ps.map((p) => this.#slot(topic, p).then(() => undefined))),
+    );
+  }
+
+  /**
+   * kafkajs `eachBatch` handler (with `eachBatchAutoResolve: false` and `autoCommit: false`). Never
+   * throws: kafkajs treats a non-retriable error from here (a fenced producer, say) as fatal to the
+   * consumer. A failed batch is instead aborted, the partition is moved back to the batch's first
+   * record, and after a backoff kafkajs fetches it again.
+   */
+  async handle(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale } = payload;
+    const { topic, partition } = batch;
+    const first = batch.messages[0];
+    if (!first || !isRunning() || isStale()) return;
+    const key = slotKey(topic, partition);
+    try {
+      await this.#process(payload, first);
+      this.#failures.delete(key);
+    } catch (err) {
+      const failures = (this.#failures.get(key) ?? 0) + 1;
+      this.#failures.set(key, failures);
+      this.opts.onAborted?.(err);
+      const backoffMs = Math.min(100 * 2 ** (failures - 1), 5_000) * (0.5 + Math.random() / 2);
+      this.#logger.warn(
+        { err, topic, partition, firstOffset: first.offset, failures, retryInMs: Math.round(backoffMs) },
+        'batch failed and was rolled back; it will be read again',
+      );
+      // Read the batch again from its first record (kafkajs has not moved past it; this makes it explicit).
+      this.opts.seek(topic, partition, first.offset);
+      const until = Date.now() + backoffMs;
+      while (Date.now() < until && isRunning()) {
+        await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, until - Date.now()))));
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  async #process(payload: EachBatchPayload, first: KafkaMessage): Promise<void> {
+    const { batch, resolveOffset, heartbeat } = payload;
+    const { topic, partition } = batch;
+    const key = slotKey(topic, partition);
+    const slot = await this.#slot(topic, partition);
+
+    if (!slot.synced) {
+      // The producer was just initialised, which completed or aborted any transaction its id had left
+      // open (ours before a failure, or a previous owner's). The group's committed offset is now the
+      // truth; if our position differs (a commit that failed ambiguously had in fact succeeded, or a
+      // previous owner's prepared commit just completed), move to it instead of routing twice.
+      const committed = await this.#committedOffset(topic, partition);
+      slot.synced = true;
+      if (committed !== undefined && committed !== first.offset) {
+        this.#logger.info({ topic, partition, position: first.offset, committed }, 'moving to the committed offset');
+        this.opts.seek(topic, partition, committed);
+        return;
+      }
+    }
+
+    const t0 = process.hrtime.bigint();
+    const records: InboundRecord[] = batch.messages.map((m) => ({
+      topic,
+      partition,
+      offset: m.offset,
+      key: m.key,
+      value: m.value,
+      headers: m.headers,
+    }));
+    const out = await this.opts.plan(records);
+    await this.opts.ensureTopics(out.map((o) => o.topic));
+    const nextOffset = (BigInt(batch.lastOffset()) + 1n).toString();
+
+    const transaction = await slot.producer.transaction();
+    try {
+      for (const chunk of chunks(out)) {
+        await transaction.sendBatch({ acks: -1, topicMessages: byTopic(chunk) });
+        // A rebalance announced mid-transaction is handled after the commit (the heartbeat below
+        // reports it again): finishing is cheaper than redoing, and a new owner of the partition
+        // fences this producer anyway.
+        await heartbeat().catch(() => undefined);
+      }
+      await transaction.sendOffsets({ consumerGroupId: this.opts.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+      await transaction.commit();
+    } catch (err) {
+      if (transaction.isActive()) await transaction.abort().catch(() => undefined);
+      // Whatever state the producer is in (a failed commit leaves kafkajs unable to begin another
+      // transaction; a fenced one can do nothing), the next attempt starts from a fresh producer, whose
+      // initialisation settles this transaction, and re-checks the committed offset.
+      await this.#drop(key);
+      throw err;
+    }
+    // Committed: from here on nothing may count as a failure, or the batch would be routed twice.
+    // resolveOffset of the last message also resolves trailing control records (kafkajs #1256).
+    const last = batch.messages[batch.messages.length - 1] ?? first;
+    resolveOffset(last.offset);
+    try {
+      this.opts.onCommitted?.(out, Number(process.hrtime.bigint() - t0) / 1e9);
+    } catch (err) {
+      this.#logger.error({ err }, 'committed-batch hook failed');
+    }
+    // kafkajs heartbeats again after this handler and handles a rebalance it reports there.
+    await heartbeat().catch(() => undefined);
+  }
+
+  /** Disconnects every producer (after the consumer stopped: no transaction is in flight then). */
+  async close(): Promise<void> {
+    await Promise.all([...this.#slots.keys()].map((k) => this.#drop(k)));
+  }
+
+  #slot(topic: string, partition: number): Promise<Slot> {
+    const key = slotKey(topic, partition);
+    let slot = this.#slots.get(key);
+    if (!slot) {
+      slot = this.#createSlot(topic, partition);
+      this.#slots.set(key, slot);
+      // A failed creation is forgotten, so the next batch tries again.
+      slot.catch(() => {
+        if (this.#slots.get(key) === slot) this.#slots.delete(key);
+      });
+    }
+    return slot;
+  }
+
+  async #createSlot(topic: string, partition: number): Promise<Slot> {
+    const producer = this.opts.kafka.producer({
+      transactionalId: `${this.opts.transactionalIdPrefix}-${topic}-${partition}`,
+      // kafkajs requires both for a transactional producer: idempotence, and one request in flight
+      // so a retried produce cannot be reordered within the transaction.
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // An open transaction of a crashed owner blocks read_committed readers until this passes, or
+      // until the next owner initialises the same id (which it does when the partition is assigned).
+      transactionTimeout: 30_000,
+    });
+    await producer.connect();
+    // kafkajs initialises the transactional id lazily, at the first transaction() (connect() only gets
+    // a plain idempotent producer id). Begin and abort an empty transaction (no request is sent for
+    // it) so the id is initialised now: that fences a previous owner and makes the coordinator finish
+    // any transaction it left open before the committed offset is read.
+    try {
+      const init = await producer.transaction();
+      await init.abort();
+    } catch (err) {
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
+    return { producer, synced: false };
+  }
+
+  async #drop(key: string): Promise<void> {
+    const slot = this.#slots.get(key);
+    this.#slots.delete(key);
+    if (!slot) return;
+    try {
+      await (await slot).producer.disconnect();
+    } catch {
+      // Creation failed or the connection is gone: nothing left to close.
+    }
+  }
+
+  async #committedOffset(topic: string, partition: number): Promise<string | undefined> {
+    const [entry] = await this.opts.admin.fetchOffsets({ groupId: this.opts.groupId, topics: [topic] });
+    const offset = entry?.partitions.find((p) => p.partition === partition)?.offset;
+    return offset === undefined || offset === '-1' ? undefined : offset;
+  }
+}
+
+function slotKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+function sizeOf(o: OutboundRecord): number {
+  let n = (o.key?.length ?? 0) + (o.value?.length ?? 0) + 64;
+  for (const [k, v] of Object.entries(o.headers)) n += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 64);
+  return n;
+}
+
+function* chunks(out: readonly OutboundRecord[]): Generator<OutboundRecord[]> {
+  let chunk: OutboundRecord[] = [];
+  let bytes = 0;
+  for (const o of out) {
+    const n = sizeOf(o);
+    if (chunk.length > 0 && (bytes + n > MAX_CHUNK_BYTES || chunk.length >= MAX_CHUNK_RECORDS)) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(o);
+    bytes += n;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+function byTopic(records: readonly OutboundRecord[]): { topic: string; messages: Message[] }[] {
+  const topics = new Map<string, Message[]>();
+  for (const r of records) {
+    let messages = topics.get(r.topic);
+    if (!messages) topics.set(r.topic, (messages = []));
+    messages.push({ key: r.key, value: r.value, headers: r.headers });
+  }
+  return [...topics].map(([topic, messages]) => ({ topic, messages }));
+}
