@@ -1,98 +1,103 @@
-import { randomUUID } from 'node:crypto';
-import {
-  formatLeadSource,
-  leadCloudEventHeaders,
-  parseLeadInput,
-  suppressEduPii,
-  Topics,
-  type Lead,
-} from '@leadflow/lead-model';
-import { createKafka, headersToStrings } from '@leadflow/kafka';
-import { readStackConfig } from '../stack.config';
-import { kafkaBrokers } from '../components';
+import { azuriteConnectionString } from '@leadflow/local-infra';
+import { Headers } from '@leadflow/lead-model';
+import { DEV_ENV, kafkaBrokers } from '../components';
+import { readStackConfig, type StackConfig } from '../stack.config';
+import { IngestClient } from './ingest-client';
+import { watchPipeline, type Seen } from './pipeline';
 import { loadSamples } from './samples';
 import { renderTable } from './table';
 
-interface Parsed {
-  readonly sample: string;
-  readonly shape: string;
-  readonly lead: Lead;
+/** The sample offers a publisher would configure, one per kind of route, and one left unconfigured. */
+function sampleOffers(cfg: StackConfig): { offerId: string; destination: unknown }[] {
+  return [
+    {
+      offerId: 'contoso.crm-connector',
+      destination: { type: 'https', url: `http://${cfg.host}:${cfg.receiverPort}/leads`, signingSecret: 'demo-signing-secret-0123456789' },
+    },
+    {
+      offerId: 'fabrikam.analytics-suite',
+      destination: { type: 'azure-table', connectionString: azuriteConnectionString(cfg.host, cfg.azuritePort) },
+    },
+    {
+      // Its own route topic: a noisy publisher isolated from the others.
+      offerId: 'northwind.lead-router',
+      destination: {
+        type: 'dynamics',
+        url: 'https://northwind.crm4.dynamics.com',
+        auth: { kind: 'aad', tenantId: '12345678-8af1-4a5f-1234-12234d01db47', clientId: '23456052-aaaa-bbbb-8662-1234df56788f', clientSecret: 'demo-secret' },
+        topicSuffix: 'northwind',
+      },
+    },
+  ];
 }
 
+/** The tail of a lead id: UUIDv7s made in the same moment share their leading (time) digits. */
+const short = (id: string) => id.slice(-8);
+
 /**
- * The main job, stage 1 (foundation): sample leads in all three input shapes are parsed into the
- * canonical lead, published to `leads.ingested` on the real broker and read back.
+ * The main job: the local pipeline with real Kafka and Azurite. A publisher configures destinations,
+ * a producer posts sample leads in all three input shapes, the router routes each to its offer's
+ * destination topic, and a lead for an unconfigured offer is dead-lettered with its class and remediation.
  */
 async function main(): Promise<void> {
   const cfg = readStackConfig();
   const out = (s = '') => process.stdout.write(`${s}\n`);
-  const now = new Date();
+  const ingest = new IngestClient(`http://${cfg.host}:${cfg.ingestPort}`, DEV_ENV.LEADFLOW_INGEST_TOKENS, DEV_ENV.LEADFLOW_ADMIN_TOKENS);
 
-  const parsed: Parsed[] = [];
-  for (const sample of loadSamples(cfg.root)) {
-    const result = parseLeadInput(sample.body, { offerId: sample.offerId, now, newLeadId: randomUUID });
-    if (!result.ok) {
-      out(`✗ ${sample.name}: ${result.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-      continue;
-    }
-    parsed.push({ sample: sample.name, shape: result.shape, lead: suppressEduPii(result.lead) });
+  out('\n1. A publisher configures each offer\'s destination (PUT /v1/offers/{offerId}/destination)\n');
+  const leadUrls = new Map<string, string>();
+  const expected = new Map<string, { label: string; offerId: string }>();
+  const offerRows: string[][] = [];
+  for (const { offerId, destination } of sampleOffers(cfg)) {
+    const r = await ingest.putDestination(offerId, destination);
+    leadUrls.set(offerId, r.leadUrl);
+    expected.set(r.validation.testLeadId, { label: 'validation lead (MSFT_TEST)', offerId });
+    const d = destination as { type: string; topicSuffix?: string };
+    offerRows.push([offerId, d.type, `v${r.version}`, `leads.route.${d.type}${d.topicSuffix ? `.${d.topicSuffix}` : ''}`, short(r.validation.testLeadId)]);
   }
+  out(renderTable(['offer', 'destination', 'version', 'route topic', 'validation lead'], offerRows));
 
-  const kafka = createKafka({ brokers: [kafkaBrokers(cfg)], clientId: 'leadflow-demo' });
-  const producer = kafka.producer({ idempotent: true });
-  await producer.connect();
-  await producer.send({
-    topic: Topics.ingested,
-    acks: -1,
-    messages: parsed.map(({ lead }) => ({
-      key: lead.offerId,
-      value: JSON.stringify(lead),
-      headers: leadCloudEventHeaders(lead, { source: '/leadflow/demo' }),
-    })),
+  out('\n2. Producers post leads in the three input shapes (POST /v1/leads, and the offer\'s signed lead URL)\n');
+  for (const sample of loadSamples(cfg.root)) {
+    const r = sample.offerId ? await ingest.postToSignedUrl(leadUrls.get(sample.offerId) ?? '', sample.body) : await ingest.postLead(sample.body);
+    const offerId = sample.offerId ?? (sample.body as { offerId?: string }).offerId ?? 'fabrikam.analytics-suite';
+    expected.set(r.leadId, { label: sample.name, offerId });
+  }
+  const orphan = await ingest.postLead({
+    offerId: 'adatum.unconfigured-offer',
+    source: 'AppSource',
+    action: 'PLT',
+    customer: { firstName: 'Alex', lastName: 'Doe', email: 'alex@adatum.example', company: 'Adatum' },
   });
-  await producer.disconnect();
+  expected.set(orphan.leadId, { label: 'canonical, offer never configured', offerId: 'adatum.unconfigured-offer' });
+  out(`${expected.size} leads accepted (202 after the broker acknowledged each).`);
 
-  const wanted = new Set(parsed.map((p) => p.lead.leadId));
-  const seen = new Map<string, { partition: number; offset: string; headers: Record<string, string>; lead: Lead }>();
-  const consumer = kafka.consumer({ groupId: `leadflow-demo-${randomUUID()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic: Topics.ingested, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ partition, message }) => {
-      const lead = JSON.parse(message.value?.toString('utf8') ?? 'null') as Lead | null;
-      if (lead && wanted.has(lead.leadId)) {
-        seen.set(lead.leadId, { partition, offset: message.offset, headers: headersToStrings(message.headers), lead });
-      }
-    },
-  });
-  const deadline = Date.now() + 30_000;
-  while (seen.size < wanted.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  await consumer.disconnect();
-
-  out();
-  out(`Sample leads published to ${Topics.ingested} and read back from the broker at ${kafkaBrokers(cfg)}:`);
-  out();
+  out('\n3. The router routes each lead to its offer\'s destination topic\n');
+  const wanted = new Set(expected.keys());
+  const routed = (seen: readonly Seen[]) => wanted.size === new Set(seen.filter((s) => /^leads\.(route|dlq\.router)/.test(s.topic)).map((s) => s.leadId)).size;
+  const seen = await watchPipeline(kafkaBrokers(cfg), /^leads\.(route|dlq)\..+/, wanted, routed, 60_000);
+  const byLead = new Map(seen.filter((s) => /^leads\.(route|dlq\.router)/.test(s.topic)).map((s) => [s.leadId, s]));
   out(
     renderTable(
-      ['input shape', 'leadId', 'offerId', 'LeadSource', 'company', 'PII', 'ce_type', 'partition@offset'],
-      parsed.map(({ sample, lead }) => {
-        const back = seen.get(lead.leadId);
-        return [
-          sample,
-          lead.leadId.slice(0, 8),
-          lead.offerId,
-          formatLeadSource({ source: lead.source, action: lead.action, offer: lead.offerId }),
-          lead.customer.company ?? '',
-          lead.piiSuppressed ? 'suppressed (.edu)' : 'kept',
-          back?.headers['ce_type'] ?? '',
-          back ? `${back.partition}@${back.offset}` : 'NOT READ BACK',
-        ];
+      ['lead', 'input', 'offer', 'landed on', 'error class'],
+      [...expected].map(([leadId, e]) => {
+        const s = byLead.get(leadId);
+        return [short(leadId), e.label, e.offerId, s?.topic ?? 'NOT SEEN', s?.headers[Headers.errorClass] ?? ''];
       }),
     ),
   );
+  const dead = [...byLead.values()].filter((s) => s.topic.startsWith('leads.dlq.'));
+  for (const d of dead) {
+    out(`\nDead letter ${short(d.leadId)} on ${d.topic}:`);
+    out(`  class        ${d.headers[Headers.errorClass]} (${d.headers[Headers.errorCategory]})`);
+    out(`  message      ${d.headers[Headers.errorMessage]}`);
+    out(`  remediation  ${d.headers[Headers.errorRemediation]}`);
+    out(`  from         ${d.headers[Headers.originalTopic]} partition ${d.headers[Headers.originalPartition]} offset ${d.headers[Headers.originalOffset]}`);
+  }
+  const missing = [...wanted].filter((id) => !byLead.has(id));
   out();
-  if (seen.size !== wanted.size) throw new Error(`read back ${seen.size} of ${wanted.size} leads`);
-  out(`${seen.size} of ${wanted.size} leads durable on ${Topics.ingested}.`);
+  if (missing.length > 0) throw new Error(`${missing.length} lead(s) not seen on a route or dead-letter topic: ${missing.map(short).join(', ')}`);
+  out(`All ${wanted.size} leads accounted for: ${wanted.size - dead.length} routed, ${dead.length} dead-lettered with a remediation.`);
 }
 
 main().then(
