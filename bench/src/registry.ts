@@ -1,6 +1,7 @@
 import type { BenchRow } from './report';
 import { ingestBench } from './ingest.bench';
 import { kafkaBaselines } from './kafka.bench';
+import { routerBench } from './router.bench';
 
 export interface BenchContext {
   readonly brokers: string;
@@ -13,4 +14,5 @@ export type Benchmark = (ctx: BenchContext) => Promise<BenchRow[]>;
 export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   kafka: kafkaBaselines,
   ingest: ingestBench,
+  router: routerBench,
 };
