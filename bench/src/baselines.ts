@@ -44,11 +44,17 @@ export async function startBareHttpKafkaServer(kafka: Kafka, topic: string): Pro
   };
 }
 
-/** Raw kafkajs batched produce (acks=all, idempotent): `batch` records per send, sequential sends. */
-export async function rawBatchedProduce(kafka: Kafka, topic: string, total: number, batch: number): Promise<number> {
+/**
+ * Raw kafkajs batched produce (acks=all, idempotent): `batch` records per send, sequential sends. With
+ * `headers` the records carry the contract's CloudEvents headers, as every lead record does.
+ */
+export async function rawBatchedProduce(kafka: Kafka, topic: string, total: number, batch: number, headers = true): Promise<number> {
   const producer: Producer = kafka.producer({ idempotent: true });
   await producer.connect();
-  const messages = Array.from({ length: batch }, (_, i) => leadMessage(sampleLead('contoso.bench-offer', i)));
+  const messages = Array.from({ length: batch }, (_, i) => {
+    const m = leadMessage(sampleLead('contoso.bench-offer', i));
+    return headers ? m : { key: m.key, value: m.value };
+  });
   const t0 = process.hrtime.bigint();
   for (let sent = 0; sent < total; sent += batch) await producer.send({ topic, acks: -1, messages });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
