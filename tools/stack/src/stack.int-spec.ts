@@ -7,6 +7,7 @@ import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { readStackConfig } from './stack.config';
 import { down, status, up } from './stack';
 import { COMPONENTS } from './components';
+import { runDemo } from './demo/demo';
 
 /**
  * The local stack itself, on its own ports and folder (beside the test run's broker): `up` twice is
@@ -17,7 +18,7 @@ describe('./dev up / status / down', () => {
   let dir: string;
   let cfg: ReturnType<typeof readStackConfig>;
   const lines: string[] = [];
-  const log = (l: string) => lines.push(l);
+  const log = (l = '') => void lines.push(l);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'leadflow-stack-'));
@@ -66,6 +67,16 @@ describe('./dev up / status / down', () => {
     await admin.disconnect();
     expect(configs.resources[0]?.configEntries[0]?.configValue).toBe('compact');
     expect(meta.topics[0]?.partitions).toHaveLength(TOPIC_SPECS.find((t) => t.name === Topics.ingested)?.partitions ?? -1);
+
+    // The whole local pipeline, through the production entry points: the demo's leads all accounted for.
+    const report = await runDemo(cfg, log);
+    const outcomes = [...report.leads.values()];
+    expect(outcomes.filter((l) => l.topic === undefined)).toEqual([]);
+    expect(outcomes.find((l) => l.offerId === 'adatum.unconfigured-offer')).toMatchObject({ topic: 'leads.dlq.router', errorClass: 'ROUTER.OFFER_NOT_CONFIGURED' });
+    expect(outcomes.filter((l) => l.offerId === 'northwind.lead-router').map((l) => l.topic)).toEqual(
+      Array(outcomes.filter((l) => l.offerId === 'northwind.lead-router').length).fill('leads.route.dynamics.northwind'),
+    );
+    expect(outcomes.map((l) => l.label)).toEqual(expect.arrayContaining(['marketplace HTTPS body', 'legacy flat form', 'canonical', 'canonical, .edu customer']));
 
     const second = await up(cfg, log);
     expect(second.started).toEqual([]);

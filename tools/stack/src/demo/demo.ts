@@ -1,7 +1,7 @@
 import { azuriteConnectionString } from '@leadflow/local-infra';
 import { Headers } from '@leadflow/lead-model';
 import { DEV_ENV, kafkaBrokers } from '../components';
-import { readStackConfig, type StackConfig } from '../stack.config';
+import type { StackConfig } from '../stack.config';
 import { IngestClient } from './ingest-client';
 import { watchPipeline, type Seen } from './pipeline';
 import { loadSamples } from './samples';
@@ -34,14 +34,18 @@ function sampleOffers(cfg: StackConfig): { offerId: string; destination: unknown
 /** The tail of a lead id: UUIDv7s made in the same moment share their leading (time) digits. */
 const short = (id: string) => id.slice(-8);
 
+export interface DemoReport {
+  /** Every lead the demo sent (validation leads included), by id, with where it landed. */
+  readonly leads: ReadonlyMap<string, { readonly label: string; readonly offerId: string; readonly topic?: string; readonly errorClass?: string }>;
+}
+
 /**
  * The main job: the local pipeline with real Kafka and Azurite. A publisher configures destinations,
  * a producer posts sample leads in all three input shapes, the router routes each to its offer's
  * destination topic, and a lead for an unconfigured offer is dead-lettered with its class and remediation.
+ * Throws if any lead is not accounted for.
  */
-async function main(): Promise<void> {
-  const cfg = readStackConfig();
-  const out = (s = '') => process.stdout.write(`${s}\n`);
+export async function runDemo(cfg: StackConfig, out: (line?: string) => void): Promise<DemoReport> {
   const ingest = new IngestClient(`http://${cfg.host}:${cfg.ingestPort}`, DEV_ENV.LEADFLOW_INGEST_TOKENS, DEV_ENV.LEADFLOW_ADMIN_TOKENS);
 
   out('\n1. A publisher configures each offer\'s destination (PUT /v1/offers/{offerId}/destination)\n');
@@ -98,12 +102,12 @@ async function main(): Promise<void> {
   out();
   if (missing.length > 0) throw new Error(`${missing.length} lead(s) not seen on a route or dead-letter topic: ${missing.map(short).join(', ')}`);
   out(`All ${wanted.size} leads accounted for: ${wanted.size - dead.length} routed, ${dead.length} dead-lettered with a remediation.`);
+  return {
+    leads: new Map(
+      [...expected].map(([leadId, e]) => {
+        const s = byLead.get(leadId);
+        return [leadId, { ...e, ...(s ? { topic: s.topic } : {}), ...(s?.headers[Headers.errorClass] ? { errorClass: s.headers[Headers.errorClass] } : {}) }];
+      }),
+    ),
+  };
 }
-
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
