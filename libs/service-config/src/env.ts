@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { parseKeyring } from '@leadflow/offer-table';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Building blocks of a service's environment schema (each variable is a string in the environment). */
+export const envVar = {
+  /** Comma-separated, at least one value. */
+  list: () =>
+    z
+      .string()
+      .transform((s) => s.split(',').map((t) => t.trim()).filter((t) => t.length > 0))
+      .pipe(z.array(z.string()).min(1, 'at least one value is required')),
+  int: (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback),
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback),
+  /** `kid:base64(32 bytes)[,kid:...]`; the first key encrypts. Errors describe the shape, never the key. */
+  keyring: () =>
+    z.string().transform((spec, ctx) => {
+      try {
+        return parseKeyring(spec);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : 'not a keyring' });
+        return z.NEVER;
+      }
+    }),
+};
+
+/** Variables every leadflow service reads. */
+export const SERVICE_ENV = {
+  KAFKA_BROKERS: envVar.list(),
+  LEADFLOW_HOST: z.string().min(1).default('127.0.0.1'),
+  LEADFLOW_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  LEADFLOW_SHUTDOWN_TIMEOUT_MS: envVar.int(1_000, 600_000, 20_000),
+};
+
+/** The settings every service derives from SERVICE_ENV. */
+export interface ServiceConfig {
+  readonly kafkaBrokers: readonly string[];
+  readonly host: string;
+  readonly logLevel: LogLevel;
+  readonly otlpTracesEndpoint?: string;
+  readonly shutdownTimeoutMs: number;
+}
+
+export function serviceConfig(e: {
+  KAFKA_BROKERS: string[];
+  LEADFLOW_HOST: string;
+  LEADFLOW_LOG_LEVEL: LogLevel;
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined;
+  LEADFLOW_SHUTDOWN_TIMEOUT_MS: number;
+}): ServiceConfig {
+  return {
+    kafkaBrokers: e.KAFKA_BROKERS,
+    host: e.LEADFLOW_HOST,
+    logLevel: e.LEADFLOW_LOG_LEVEL,
+    ...(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? { otlpTracesEndpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT } : {}),
+    shutdownTimeoutMs: e.LEADFLOW_SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+/** Thrown at start-up; the message names every bad variable and never echoes a value. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variables: readonly string[],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Empty strings count as unset, so `FOO=` in a shell falls back to the default. */
+function present(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+}
+
+/** Validates the environment against a service's schema, once, at start. */
+export function loadEnv<S extends z.ZodObject>(schema: S, env: Readonly<Record<string, string | undefined>>, service: string): z.infer<S> {
+  const values = present(env);
+  const parsed = schema.safeParse(values);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => {
+    const variable = String(i.path[0] ?? '(environment)');
+    return { variable, message: values[variable] === undefined ? 'is required' : i.message };
+  });
+  const variables = [...new Set(issues.map((i) => i.variable))];
+  throw new ConfigError(variables, `Invalid ${service} configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`);
+}
