@@ -89,6 +89,9 @@ export const DEV_ENV = {
   LEADFLOW_URL_SIGNING_KEY: 'dev-url-signing-key',
 } as const;
 
+/** The signing secret of the demo's https destination, shared with the demo receiver. */
+export const DEMO_SIGNING_SECRET = 'demo-signing-secret-0123456789';
+
 /** A leadflow service or simulator of ours, as a component of the local stack. */
 export function nodeService(spec: NodeServiceSpec): Component {
   const readyPath = spec.readyPath ?? '/readyz';
@@ -133,6 +136,13 @@ export const COMPONENTS: readonly Component[] = [
     entry: 'apps/ingest/src/main.ts',
     port: (cfg) => cfg.ingestPort,
     env: (cfg) => ({ LEADFLOW_INGEST_PORT: String(cfg.ingestPort), LEADFLOW_HOST: cfg.host, LEADFLOW_PUBLIC_URL: `http://${cfg.host}:${cfg.ingestPort}` }),
+  }),
+  // The demo's HTTPS endpoint: plays a publisher's receiver for the https sink and verifies signatures.
+  nodeService({
+    name: 'receiver',
+    entry: 'tools/stack/src/receiver/main.ts',
+    port: (cfg) => cfg.receiverPort,
+    env: (cfg) => ({ LEADFLOW_RECEIVER_PORT: String(cfg.receiverPort), LEADFLOW_HOST: cfg.host, LEADFLOW_RECEIVER_SECRET: DEMO_SIGNING_SECRET }),
   }),
   nodeService({
     name: 'router',

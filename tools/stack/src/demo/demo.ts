@@ -1,6 +1,6 @@
 import { azuriteConnectionString } from '@leadflow/local-infra';
 import { Headers } from '@leadflow/lead-model';
-import { DEV_ENV, kafkaBrokers } from '../components';
+import { DEMO_SIGNING_SECRET, DEV_ENV, kafkaBrokers } from '../components';
 import type { StackConfig } from '../stack.config';
 import { IngestClient } from './ingest-client';
 import { watchPipeline, type Seen } from './pipeline';
@@ -12,7 +12,7 @@ function sampleOffers(cfg: StackConfig): { offerId: string; destination: unknown
   return [
     {
       offerId: 'contoso.crm-connector',
-      destination: { type: 'https', url: `http://${cfg.host}:${cfg.receiverPort}/leads`, signingSecret: 'demo-signing-secret-0123456789' },
+      destination: { type: 'https', url: `http://${cfg.host}:${cfg.receiverPort}/leads`, signingSecret: DEMO_SIGNING_SECRET },
     },
     {
       offerId: 'fabrikam.analytics-suite',
