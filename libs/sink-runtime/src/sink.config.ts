@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { envVar, loadEnv, SERVICE_ENV } from '@leadflow/service-config';
+import type { RetryPolicy } from './retry';
+import type { SinkLimits } from './sink-runner';
+
+/** The environment every sink reads; a sink adds its own variables with `extra`. */
+export const SINK_ENV = {
+  ...SERVICE_ENV,
+  LEADFLOW_SECRET_KEYS: envVar.keyring(),
+  LEADFLOW_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
+  /** Prefixes topics and the consumer group (tests, shared development clusters). */
+  LEADFLOW_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/).default(''),
+  LEADFLOW_SINK_MAX_IN_FLIGHT: envVar.int(1, 10_000, 256),
+  LEADFLOW_SINK_MAX_IN_FLIGHT_PER_OFFER: envVar.int(1, 1_000, 32),
+  LEADFLOW_SINK_ATTEMPT_TIMEOUT_MS: envVar.int(100, 600_000, 15_000),
+  LEADFLOW_SINK_MAX_ATTEMPTS: envVar.int(1, 100, 6),
+  LEADFLOW_SINK_RETRY_BASE_MS: envVar.int(1, 60_000, 500),
+  LEADFLOW_SINK_RETRY_MAX_MS: envVar.int(1, 600_000, 30_000),
+  LEADFLOW_SINK_RETRY_BUDGET_MS: envVar.int(1, 3_600_000, 120_000),
+};
+const SinkEnvSchema = z.object(SINK_ENV);
+export type SinkEnv = z.infer<typeof SinkEnvSchema>;
+
+/** Reads and validates a sink's environment once, at start; a bad variable is named in the error. */
+export function loadSinkEnv(
+  service: string,
+  portVariable: string,
+  defaultPort: number,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): SinkEnv & Record<string, unknown> {
+  const schema = SinkEnvSchema.extend({ [portVariable]: envVar.port(defaultPort) });
+  return loadEnv(schema, env, service) as SinkEnv & Record<string, unknown>;
+}
+
+export function sinkLimits(e: SinkEnv): SinkLimits {
+  return {
+    maxInFlight: e.LEADFLOW_SINK_MAX_IN_FLIGHT,
+    maxInFlightPerOffer: e.LEADFLOW_SINK_MAX_IN_FLIGHT_PER_OFFER,
+    attemptTimeoutMs: e.LEADFLOW_SINK_ATTEMPT_TIMEOUT_MS,
+  };
+}
+
+export function retryPolicy(e: SinkEnv): RetryPolicy {
+  return {
+    maxAttempts: e.LEADFLOW_SINK_MAX_ATTEMPTS,
+    baseDelayMs: e.LEADFLOW_SINK_RETRY_BASE_MS,
+    maxDelayMs: e.LEADFLOW_SINK_RETRY_MAX_MS,
+    maxElapsedMs: e.LEADFLOW_SINK_RETRY_BUDGET_MS,
+  };
+}
+
