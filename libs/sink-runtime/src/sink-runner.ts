@@ -27,6 +27,8 @@ export interface SinkLimits {
   readonly maxInFlightPerOffer: number;
   /** One attempt's timeout. */
   readonly attemptTimeoutMs: number;
+  /** How soon the group notices a dead instance and hands its partitions to the others. */
+  readonly sessionTimeoutMs?: number;
 }
 
 export interface SinkRunnerOptions<T extends DestinationType> {
@@ -83,7 +85,8 @@ export class SinkRunner<T extends DestinationType> {
 
   constructor(private readonly o: SinkRunnerOptions<T>) {
     this.now = o.now ?? (() => new Date());
-    this.consumer = o.kafka.consumer({ groupId: o.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 500 });
+    const sessionTimeout = o.limits.sessionTimeoutMs ?? 30_000;
+    this.consumer = o.kafka.consumer({ groupId: o.groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 500 });
     this.producer = o.kafka.producer({ idempotent: true });
     // A rebalance may give our partitions to another instance: results of work taken before it are not
     // committed by us (the new owner replays from the committed offset; deliveries are idempotent).

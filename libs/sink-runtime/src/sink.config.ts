@@ -13,6 +13,7 @@ export const SINK_ENV = {
   LEADFLOW_SINK_MAX_IN_FLIGHT: envVar.int(1, 10_000, 256),
   LEADFLOW_SINK_MAX_IN_FLIGHT_PER_OFFER: envVar.int(1, 1_000, 32),
   LEADFLOW_SINK_ATTEMPT_TIMEOUT_MS: envVar.int(100, 600_000, 15_000),
+  LEADFLOW_SINK_SESSION_TIMEOUT_MS: envVar.int(6_000, 300_000, 30_000),
   LEADFLOW_SINK_MAX_ATTEMPTS: envVar.int(1, 100, 6),
   LEADFLOW_SINK_RETRY_BASE_MS: envVar.int(1, 60_000, 500),
   LEADFLOW_SINK_RETRY_MAX_MS: envVar.int(1, 600_000, 30_000),
@@ -37,6 +38,7 @@ export function sinkLimits(e: SinkEnv): SinkLimits {
     maxInFlight: e.LEADFLOW_SINK_MAX_IN_FLIGHT,
     maxInFlightPerOffer: e.LEADFLOW_SINK_MAX_IN_FLIGHT_PER_OFFER,
     attemptTimeoutMs: e.LEADFLOW_SINK_ATTEMPT_TIMEOUT_MS,
+    sessionTimeoutMs: e.LEADFLOW_SINK_SESSION_TIMEOUT_MS,
   };
 }
 

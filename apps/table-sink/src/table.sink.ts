@@ -1,0 +1,107 @@
+import { TableClient, TableServiceClient, type TableEntity } from '@azure/data-tables';
+import {
+  DESTINATION_DEFAULTS,
+  formatLeadSource,
+  isLeadflowError,
+  leadflowError,
+  parseTableConnectionString,
+  type Lead,
+  type LeadflowError,
+} from '@leadflow/lead-model';
+import { errorSummary, type Sink } from '@leadflow/sink-runtime';
+
+/** Table storage forbids / \ # ? and control characters in keys (and caps them at 1 KiB). */
+export function sanitizeKey(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, '_').slice(0, 512);
+}
+
+/**
+ * The marketplace's table layout (`MarketplaceLeads`): CustomerInfo as a JSON string, LeadSource as
+ * `Source-Action|Offer`, ProductId = offerId. PartitionKey is the offer, so one publisher's leads share a
+ * partition; RowKey is the lead id, so a replayed lead is an idempotent upsert.
+ */
+export function toEntity(lead: Lead): TableEntity<Record<string, string>> {
+  const c = lead.customer;
+  return {
+    partitionKey: sanitizeKey(lead.offerId),
+    rowKey: sanitizeKey(lead.leadId),
+    CustomerInfo: JSON.stringify({ FirstName: c.firstName, LastName: c.lastName, Email: c.email, Phone: c.phone ?? '', Country: c.country ?? '', Company: c.company ?? '', Title: c.title ?? '' }),
+    LeadSource: formatLeadSource({ source: lead.source, action: lead.action, offer: lead.offerId }),
+    ActionCode: lead.action,
+    Description: lead.description ?? '',
+    OfferTitle: lead.offerTitle ?? '',
+    ProductId: lead.offerId,
+    CreatedTime: lead.occurredAt,
+  };
+}
+
+interface StatusError {
+  statusCode?: number;
+  code?: string;
+  name?: string;
+}
+
+const AUTH_CODES = new Set(['AuthorizationFailure', 'AuthenticationFailed']);
+const TOO_LARGE = new Set(['EntityTooLarge', 'PropertyValueTooLarge', 'RequestBodyTooLarge']);
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ServerBusy', 'InternalError', 'OperationTimedOut']);
+
+/** Azure Table's answers (Azurite 3.37 and Azure both), mapped to the error catalog. */
+export function classifyTable(err: unknown): LeadflowError {
+  if (isLeadflowError(err)) return err;
+  const e = (err ?? {}) as StatusError;
+  const what = errorSummary(err);
+  if (e.statusCode === 403 || (e.code && AUTH_CODES.has(e.code))) return leadflowError('TABLE.AUTH_FAILED', what);
+  if (e.code === 'ENOTFOUND') return leadflowError('TABLE.ACCOUNT_UNREACHABLE', what);
+  if ((e.code && TOO_LARGE.has(e.code)) || e.statusCode === 413) return leadflowError('TABLE.ENTITY_TOO_LARGE', what);
+  if ((e.code && TRANSIENT_CODES.has(e.code)) || (e.statusCode ?? 0) >= 500 || e.statusCode === 408 || e.statusCode === 429 || e.name === 'AbortError' || e.name === 'TimeoutError') {
+    return leadflowError('TABLE.SERVICE_UNAVAILABLE', what);
+  }
+  return leadflowError('INTERNAL.UNEXPECTED', what, { cause: err });
+}
+
+/** Table clients per connection string and table, and which tables are known to exist. */
+class Tables {
+  private readonly clients = new Map<string, Promise<TableClient>>();
+
+  get(connectionString: string, table: string, signal: AbortSignal): Promise<TableClient> {
+    const key = `${connectionString}\u0000${table}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = this.open(connectionString, table, signal);
+      this.clients.set(key, client);
+      // A failed open (bad key, unknown host) is not cached: a fixed configuration must be tried afresh.
+      client.catch(() => this.clients.delete(key));
+    }
+    return client;
+  }
+
+  private async open(connectionString: string, table: string, signal: AbortSignal): Promise<TableClient> {
+    const conn = parseTableConnectionString(connectionString);
+    if (!conn.ok) throw leadflowError('TABLE.INVALID_CONNECTION_STRING', conn.issues.map((i) => i.message).join('; '));
+    // Retries are the runtime's (classified, budgeted, off the consume path), not the SDK's.
+    const options = { allowInsecureConnection: conn.value.tableEndpoint.startsWith('http:'), retryOptions: { maxRetries: 0 } };
+    const service = TableServiceClient.fromConnectionString(connectionString, options);
+    try {
+      await service.createTable(table, { abortSignal: signal });
+    } catch (err) {
+      if ((err as StatusError).code !== 'TableAlreadyExists' && (err as StatusError).statusCode !== 409) throw err;
+    }
+    return TableClient.fromConnectionString(connectionString, table, options);
+  }
+}
+
+export function tableSink(): Sink<'azure-table'> {
+  const tables = new Tables();
+  return {
+    type: 'azure-table',
+    classify: classifyTable,
+    async deliver(lead, destination, ctx) {
+      const table = destination.tableName ?? DESTINATION_DEFAULTS.tableName;
+      const client = await tables.get(destination.connectionString, table, ctx.signal);
+      const entity = toEntity(lead);
+      await client.upsertEntity(entity, 'Replace', { abortSignal: ctx.signal });
+      return { externalId: `${table}/${entity.partitionKey}/${entity.rowKey}` };
+    },
+  };
+}
