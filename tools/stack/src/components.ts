@@ -150,4 +150,17 @@ export const COMPONENTS: readonly Component[] = [
     port: (cfg) => cfg.routerPort,
     env: (cfg) => ({ LEADFLOW_ROUTER_PORT: String(cfg.routerPort), LEADFLOW_HOST: cfg.host, LEADFLOW_INSTANCE_ID: 'router-0' }),
   }),
+  nodeService({
+    name: 'table-sink',
+    entry: 'apps/table-sink/src/main.ts',
+    port: (cfg) => cfg.tableSinkPort,
+    env: (cfg) => ({ LEADFLOW_TABLE_SINK_PORT: String(cfg.tableSinkPort), LEADFLOW_HOST: cfg.host, LEADFLOW_INSTANCE_ID: 'table-sink-0' }),
+  }),
+  nodeService({
+    name: 'https-sink',
+    entry: 'apps/https-sink/src/main.ts',
+    port: (cfg) => cfg.httpsSinkPort,
+    // The local stack delivers to the demo receiver on loopback; production allows public addresses only.
+    env: (cfg) => ({ LEADFLOW_HTTPS_SINK_PORT: String(cfg.httpsSinkPort), LEADFLOW_HOST: cfg.host, LEADFLOW_INSTANCE_ID: 'https-sink-0', LEADFLOW_HTTPS_ALLOW: 'loopback' }),
+  }),
 ];
