@@ -77,6 +77,13 @@ describe('./dev up / status / down', () => {
       Array(outcomes.filter((l) => l.offerId === 'northwind.lead-router').length).fill('leads.route.dynamics.northwind'),
     );
     expect(outcomes.map((l) => l.label)).toEqual(expect.arrayContaining(['marketplace HTTPS body', 'legacy flat form', 'canonical', 'canonical, .edu customer']));
+    // The sinks: delivered to Azurite and the HTTPS receiver, the rotated key classified.
+    for (const l of outcomes.filter((x) => x.offerId === 'contoso.crm-connector' || x.offerId === 'fabrikam.analytics-suite')) {
+      expect([l.label, l.settledOn]).toEqual([l.label, 'leads.delivered']);
+    }
+    for (const l of outcomes.filter((x) => x.offerId === 'tailspin.misconfigured')) {
+      expect([l.settledOn, l.sinkErrorClass]).toEqual(['leads.dlq.azure-table', 'TABLE.AUTH_FAILED']);
+    }
 
     const second = await up(cfg, log);
     expect(second.started).toEqual([]);
