@@ -2,6 +2,7 @@ import type { BenchRow } from './report';
 import { ingestBench } from './ingest.bench';
 import { kafkaBaselines } from './kafka.bench';
 import { routerBench } from './router.bench';
+import { sinksBench } from './sinks.bench';
 
 export interface BenchContext {
   readonly brokers: string;
@@ -15,4 +16,5 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   kafka: kafkaBaselines,
   ingest: ingestBench,
   router: routerBench,
+  sinks: sinksBench,
 };

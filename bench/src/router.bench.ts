@@ -1,23 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Admin } from 'kafkajs';
 import { Topics } from '@leadflow/lead-model';
 import { ensureTopics } from '@leadflow/kafka';
 import { freePort } from '@leadflow/local-infra';
 import { OfferDestinationPublisher, parseKeyring, sealDestination } from '@leadflow/offer-table';
 import { benchKafka, preload, rawTransactionalCopy } from './baselines';
 import { runTs, waitFor200 } from './processes';
+import { drainRate } from './progress';
 import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
 
 const LEADS = 50_000;
 const OFFERS = 10;
-
-/** Sum of a group's committed offsets on a topic, and the topic's end. */
-async function progress(admin: Admin, groupId: string, topic: string): Promise<{ committed: number; end: number }> {
-  const [committed, ends] = await Promise.all([admin.fetchOffsets({ groupId, topics: [topic] }), admin.fetchTopicOffsets(topic)]);
-  const sum = (xs: readonly { offset: string }[]) => xs.reduce((n, x) => n + Math.max(0, Number(x.offset)), 0);
-  return { committed: sum(committed[0]?.partitions ?? []), end: sum(ends) };
-}
 
 /**
  * Router throughput: the router process routes 50,000 preloaded leads (10 offers) in Kafka transactions;
@@ -60,19 +53,7 @@ export async function routerBench(ctx: BenchContext): Promise<BenchRow[]> {
   let rate = 0;
   try {
     await waitFor200(`http://127.0.0.1:${port}/healthz`, 60_000, router);
-    const group = `${prefix}leadflow-router`;
-    let first: { at: number; committed: number } | undefined;
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-      const p = await progress(admin, group, input).catch(() => ({ committed: 0, end: LEADS }));
-      if (!first && p.committed > 0) first = { at: Date.now(), committed: p.committed };
-      if (first && p.committed >= p.end) {
-        rate = (p.committed - first.committed) / ((Date.now() - first.at) / 1000);
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`router committed ${p.committed} of ${p.end} in 300 s`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    rate = await drainRate(admin, `${prefix}leadflow-router`, input, 300_000);
   } finally {
     await router.stop();
     await admin.disconnect();

@@ -9,6 +9,7 @@ import {
   type LeadflowError,
 } from '@leadflow/lead-model';
 import { errorSummary, type Sink } from '@leadflow/sink-runtime';
+import { EntityBatcher } from './entity-batcher';
 
 /** Table storage forbids / \ # ? and control characters in keys (and caps them at 1 KiB). */
 export function sanitizeKey(value: string): string {
@@ -93,6 +94,7 @@ class Tables {
 
 export function tableSink(): Sink<'azure-table'> {
   const tables = new Tables();
+  const batcher = new EntityBatcher();
   return {
     type: 'azure-table',
     classify: classifyTable,
@@ -100,7 +102,7 @@ export function tableSink(): Sink<'azure-table'> {
       const table = destination.tableName ?? DESTINATION_DEFAULTS.tableName;
       const client = await tables.get(destination.connectionString, table, ctx.signal);
       const entity = toEntity(lead);
-      await client.upsertEntity(entity, 'Replace', { abortSignal: ctx.signal });
+      await batcher.upsert(client, entity, ctx.signal);
       return { externalId: `${table}/${entity.partitionKey}/${entity.rowKey}` };
     },
   };

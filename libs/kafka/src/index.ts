@@ -1,3 +1,4 @@
 export { createKafka, type KafkaClientOptions, type KafkaLogSink } from './client';
 export { ensureTopics, waitForTopicLeaders, type TopicSpec } from './topics';
 export { headersToStrings } from './headers';
+export { Coalescer, CoalescerClosedError, type CoalescerOptions } from './coalescer';

@@ -1,4 +1,5 @@
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { Coalescer } from '@leadflow/kafka';
 import {
   deadLetterHeaders,
   dlqCategory,
@@ -71,6 +72,11 @@ interface Failure {
 export class SinkRunner<T extends DestinationType> {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
+  /**
+   * Receipts and dead letters of concurrent deliveries share produce requests (kafkajs sends each
+   * `send()` as its own request, which would cap a sink at one round trip per lead).
+   */
+  private readonly outbox: Coalescer<{ topic: string; message: Message }>;
   private readonly trackers = new Map<string, PartitionTracker>();
   private readonly perOffer = new Map<string, { running: number; queue: (() => void)[] }>();
   /** offerId@version → the configuration error that broke it: its next leads skip the destination. */
@@ -88,6 +94,15 @@ export class SinkRunner<T extends DestinationType> {
     const sessionTimeout = o.limits.sessionTimeoutMs ?? 30_000;
     this.consumer = o.kafka.consumer({ groupId: o.groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 500 });
     this.producer = o.kafka.producer({ idempotent: true });
+    this.outbox = new Coalescer({
+      lingerMs: 2,
+      maxBatch: 500,
+      flush: async (items) => {
+        const byTopic = new Map<string, Message[]>();
+        for (const { topic, message } of items) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+        await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      },
+    });
     // A rebalance may give our partitions to another instance: results of work taken before it are not
     // committed by us (the new owner replays from the committed offset; deliveries are idempotent).
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
@@ -134,6 +149,7 @@ export class SinkRunner<T extends DestinationType> {
     // What did not settle is handed back: its offset is not committed, the next owner replays it.
     this.abort.abort();
     if (this.commitTimer) clearInterval(this.commitTimer);
+    await this.outbox.close();
     await this.commit();
     await this.consumer.disconnect();
     await this.producer.disconnect();
@@ -264,7 +280,7 @@ export class SinkRunner<T extends DestinationType> {
       deliveredAt: this.now().toISOString(),
       isTest: lead.isTest,
     };
-    await this.producer.send({ topic: this.o.topics.delivered, acks: -1, messages: [{ key: lead.offerId, value: JSON.stringify(receipt) }] });
+    await this.outbox.submit({ topic: this.o.topics.delivered, message: { key: lead.offerId, value: JSON.stringify(receipt) } });
   }
 
   private async deadLetter(w: Work, f: Failure): Promise<void> {
@@ -283,11 +299,7 @@ export class SinkRunner<T extends DestinationType> {
       failedAt: this.now(),
       ...(f.version !== undefined ? { destinationVersion: f.version } : {}),
     });
-    await this.producer.send({
-      topic: this.o.topics.deadLetter,
-      acks: -1,
-      messages: [{ key: w.message.key, value: w.message.value, headers }],
-    });
+    await this.outbox.submit({ topic: this.o.topics.deadLetter, message: { key: w.message.key, value: w.message.value, headers } });
     this.o.metrics.deadLettered.inc({ sink: this.o.sink.type, error_class: f.error.code, category });
     this.o.logger.warn({ errorClass: f.error.code, category, attempts: f.attempts, topic: w.topic, partition: w.partition, offset: w.message.offset }, 'lead dead-lettered');
   }

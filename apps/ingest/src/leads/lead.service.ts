@@ -2,7 +2,7 @@ import type { Lead } from '@leadflow/lead-model';
 import { brokerUnavailable, ProblemException, validationProblem, type Problem, type ProblemFieldError } from '../http/problem';
 import type { IngestMetrics } from '../http/metrics';
 import { BrokerUnavailableError, type LeadMessage } from '../publishing/lead-publisher';
-import { CoalescerClosedError } from '../publishing/coalescer';
+import { CoalescerClosedError } from '@leadflow/kafka';
 import { intakeLead, validIdempotencyKey } from './lead-intake';
 import { leadMessage } from './lead-message';
 import { BatchEnvelopeSchema } from './leads.schemas';

@@ -1,7 +1,7 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Logger } from '@leadflow/observability';
 import { errorSummary, keepTrying } from '../background';
-import { Coalescer } from './coalescer';
+import { Coalescer } from '@leadflow/kafka';
 
 /** One lead, ready for the wire. */
 export interface LeadMessage {

@@ -1,0 +1,106 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Destination } from '@leadflow/lead-model';
+import { ensureTopics } from '@leadflow/kafka';
+import { freePort } from '@leadflow/local-infra';
+import { OfferDestinationPublisher, parseKeyring, sealDestination } from '@leadflow/offer-table';
+import { benchKafka, preload, rawTableBatches, rawTableSingles } from './baselines';
+import { runTs, waitFor200 } from './processes';
+import { drainRate } from './progress';
+import type { BenchContext } from './registry';
+import type { BenchRow } from './report';
+
+const OFFERS = 10;
+
+/** Runs one sink process over `leads` preloaded leads for OFFERS offers of `destination`; returns leads/s. */
+async function runSinkOver(ctx: BenchContext, type: 'azure-table' | 'https', destination: Destination, leads: number, env: Record<string, string>): Promise<number> {
+  const kafka = benchKafka(ctx.brokers, `bench-${type}`);
+  const admin = kafka.admin();
+  await admin.connect();
+  const prefix = `bench-${randomUUID().slice(0, 8)}.`;
+  const route = `${prefix}leads.route.${type}`;
+  await ensureTopics(admin, [
+    { name: route, partitions: 6, compacted: false },
+    { name: `${prefix}leads.dlq.${type}`, partitions: 1, compacted: false },
+    { name: `${prefix}leads.delivered`, partitions: 3, compacted: false },
+    { name: `${prefix}offers.destinations`, partitions: 1, compacted: true },
+  ]);
+  const keySpec = `k1:${randomBytes(32).toString('base64')}`;
+  const ring = parseKeyring(keySpec);
+  const publisher = new OfferDestinationPublisher({ kafka, topic: `${prefix}offers.destinations` });
+  await publisher.connect();
+  for (let i = 0; i < OFFERS; i++) {
+    const offerId = `contoso.offer-${i}`;
+    await publisher.put({ offerId, version: 1, destination: sealDestination(destination, ring, offerId), updatedAt: new Date().toISOString() });
+  }
+  await publisher.disconnect();
+  await preload(kafka, route, leads, OFFERS);
+  const port = await freePort();
+  const sink = runTs(`apps/${type === 'https' ? 'https' : 'table'}-sink/src/main.ts`, {
+    KAFKA_BROKERS: ctx.brokers,
+    LEADFLOW_TOPIC_PREFIX: prefix,
+    LEADFLOW_SECRET_KEYS: keySpec,
+    [type === 'https' ? 'LEADFLOW_HTTPS_SINK_PORT' : 'LEADFLOW_TABLE_SINK_PORT']: String(port),
+    LEADFLOW_LOG_LEVEL: 'warn',
+    ...env,
+  });
+  try {
+    await waitFor200(`http://127.0.0.1:${port}/healthz`, 60_000, sink);
+    return await drainRate(admin, `${prefix}leadflow-${type}-sink`, route, 600_000);
+  } finally {
+    await sink.stop();
+    await admin.disconnect();
+  }
+}
+
+/**
+ * The two sinks whose destinations run here. table-sink beside raw @azure/data-tables writes into the
+ * same Azurite; https-sink against a receiver that answers after 200 ms, beside sequential delivery.
+ */
+export async function sinksBench(ctx: BenchContext): Promise<BenchRow[]> {
+  const id = randomUUID().slice(0, 8).replace(/[^A-Za-z0-9]/g, '');
+  const table = `Bench${id}`;
+  const batches = await rawTableBatches(ctx.tablesConnectionString, `${table}raw`, 20_000);
+  const singles = await rawTableSingles(ctx.tablesConnectionString, `${table}raw`, 1_000);
+  // Up to 100 leads of one offer in flight: a full entity-group transaction per offer (partition key).
+  const tableRate = await runSinkOver(ctx, 'azure-table', { type: 'azure-table', connectionString: ctx.tablesConnectionString, tableName: table }, 10_000, {
+    LEADFLOW_SINK_MAX_IN_FLIGHT: '1000',
+    LEADFLOW_SINK_MAX_IN_FLIGHT_PER_OFFER: '100',
+  });
+
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => setTimeout(() => res.writeHead(200).end('{}'), 200));
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/leads`;
+  try {
+    const t0 = Date.now();
+    for (let i = 0; i < 10; i++) await fetch(url, { method: 'POST', body: '{}' });
+    const sequential = 10 / ((Date.now() - t0) / 1000);
+    const httpsRate = await runSinkOver(ctx, 'https', { type: 'https', url }, 5_000, { LEADFLOW_HTTPS_ALLOW: 'loopback' });
+    return [
+      {
+        scenario: 'table-sink, 10,000 leads over 10 offers into Azurite (entity-group transactions per offer)',
+        value: tableRate,
+        unit: 'leads/s',
+        baseline: { label: 'raw @azure/data-tables batch transactions of 100', value: batches },
+        target: { ratio: 0.8 },
+        notes: `in-flight 1000, 100 per offer; raw sequential single upserts: ${Math.round(singles)} entities/s`,
+      },
+      {
+        scenario: 'https-sink, 5,000 leads over 10 offers, receiver answers after 200 ms',
+        value: httpsRate,
+        unit: 'leads/s',
+        baseline: { label: 'sequential POSTs to the same receiver', value: sequential },
+        target: { atLeast: 250 },
+        notes: 'in-flight 256, 32 per offer (defaults)',
+      },
+    ];
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
