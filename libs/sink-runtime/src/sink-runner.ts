@@ -158,9 +158,16 @@ export class SinkRunner<T extends DestinationType> {
 
   private async takeSlot(heartbeat: () => Promise<void>): Promise<void> {
     while (this.inFlight >= this.o.limits.maxInFlight) {
+      // Woken by a released slot, or after a second to heartbeat (a long wait must not cost the group).
       await new Promise<void>((resolve) => {
-        this.slotWaiters.push(resolve);
-        setTimeout(resolve, 1_000).unref();
+        const wake = () => {
+          clearTimeout(timer);
+          const i = this.slotWaiters.indexOf(wake);
+          if (i !== -1) this.slotWaiters.splice(i, 1);
+          resolve();
+        };
+        const timer = setTimeout(wake, 1_000);
+        this.slotWaiters.push(wake);
       });
       await heartbeat();
     }
