@@ -86,6 +86,8 @@ export class SinkRunner<T extends DestinationType> {
   private readonly slotWaiters: (() => void)[] = [];
   private inFlight = 0;
   private generation = 0;
+  /** Topics of the current assignment (paused at shutdown: the group stays joined until the final commit). */
+  private assigned: string[] = [];
   private commitTimer: NodeJS.Timeout | undefined;
   private readonly now: () => Date;
 
@@ -105,7 +107,8 @@ export class SinkRunner<T extends DestinationType> {
     });
     // A rebalance may give our partitions to another instance: results of work taken before it are not
     // committed by us (the new owner replays from the committed offset; deliveries are idempotent).
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
+      this.assigned = Object.keys(e.payload.memberAssignment);
       this.generation++;
       this.trackers.clear();
       this.o.health.setReady(true, 'consuming');
@@ -143,7 +146,8 @@ export class SinkRunner<T extends DestinationType> {
   /** Stops taking leads, lets in-flight ones settle within the deadline, commits, disconnects. */
   async stop(deadlineMs: number): Promise<void> {
     this.o.health.setReady(false, 'stopping');
-    await this.consumer.stop();
+    // Pause rather than stop: a stopped consumer can no longer commit what settles from here on.
+    this.consumer.pause(this.assigned.map((topic) => ({ topic })));
     const until = Date.now() + deadlineMs;
     while (this.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     // What did not settle is handed back: its offset is not committed, the next owner replays it.
@@ -151,6 +155,7 @@ export class SinkRunner<T extends DestinationType> {
     if (this.commitTimer) clearInterval(this.commitTimer);
     await this.outbox.close();
     await this.commit();
+    await this.consumer.stop();
     await this.consumer.disconnect();
     await this.producer.disconnect();
     await this.o.offers.stop();
