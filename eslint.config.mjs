@@ -16,7 +16,10 @@ function boundaries(tests) {
       { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: t(['scope:model', 'scope:runtime']) },
       // Local infrastructure (broker/emulator launchers) knows nothing of the product.
       { sourceTag: 'scope:infra', onlyDependOnLibsWithTags: t(['scope:infra']) },
-      { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:infra', 'scope:model', 'scope:runtime', 'scope:testing'] },
+      {
+        sourceTag: 'scope:testing',
+        onlyDependOnLibsWithTags: ['scope:infra', 'scope:model', 'scope:runtime', 'scope:testing'],
+      },
       // Libs never import apps or tools.
       { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
       { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
@@ -54,7 +57,10 @@ export default [
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
     ignores: ['**/*.config.ts', '**/*.spec.ts', '**/*.int-spec.ts', 'libs/testing/**', 'libs/local-infra/**'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration in *.config.ts only.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration in *.config.ts only.' },
+      ],
     },
   },
 ];

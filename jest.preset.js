@@ -7,7 +7,9 @@ module.exports = {
   testEnvironment: 'node',
   rootDir: __dirname,
   // Only directories that exist: apps/ arrives with the first service.
-  roots: ['apps', 'libs', 'tools', 'bench'].filter((d) => require('node:fs').existsSync(require('node:path').join(__dirname, d))).map((d) => '<rootDir>/' + d),
+  roots: ['apps', 'libs', 'tools', 'bench']
+    .filter((d) => require('node:fs').existsSync(require('node:path').join(__dirname, d)))
+    .map((d) => '<rootDir>/' + d),
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

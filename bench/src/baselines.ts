@@ -12,7 +12,10 @@ export function benchKafka(brokers: string, clientId: string): Kafka {
  * Baseline for single-lead POSTs: a bare node:http server that parses the body and awaits one
  * acks=all, idempotent send per request (what a straightforward service would do).
  */
-export async function startBareHttpKafkaServer(kafka: Kafka, topic: string): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startBareHttpKafkaServer(
+  kafka: Kafka,
+  topic: string,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
   await producer.connect();
   const server: Server = createServer((req, res) => {
@@ -48,7 +51,13 @@ export async function startBareHttpKafkaServer(kafka: Kafka, topic: string): Pro
  * Raw kafkajs batched produce (acks=all, idempotent): `batch` records per send, sequential sends. With
  * `headers` the records carry the contract's CloudEvents headers, as every lead record does.
  */
-export async function rawBatchedProduce(kafka: Kafka, topic: string, total: number, batch: number, headers = true): Promise<number> {
+export async function rawBatchedProduce(
+  kafka: Kafka,
+  topic: string,
+  total: number,
+  batch: number,
+  headers = true,
+): Promise<number> {
   const producer: Producer = kafka.producer({ idempotent: true });
   await producer.connect();
   const messages = Array.from({ length: batch }, (_, i) => {
@@ -81,7 +90,13 @@ export async function preload(kafka: Kafka, topic: string, total: number, offers
  * Baseline for the router: raw kafkajs transactional consume → produce (eachBatch, one transaction per
  * batch with sendOffsets + commit), copying `total` records from `from` to `to`.
  */
-export async function rawTransactionalCopy(kafka: Kafka, from: string, to: string, total: number, groupId: string): Promise<number> {
+export async function rawTransactionalCopy(
+  kafka: Kafka,
+  from: string,
+  to: string,
+  total: number,
+  groupId: string,
+): Promise<number> {
   const producer = kafka.producer({ transactionalId: `${groupId}-tx`, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const consumer = kafka.consumer({ groupId, readUncommitted: false });
@@ -97,12 +112,20 @@ export async function rawTransactionalCopy(kafka: Kafka, from: string, to: strin
       t0 ??= process.hrtime.bigint();
       const tx = await producer.transaction();
       try {
-        await tx.send({ topic: to, messages: batch.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+        await tx.send({
+          topic: to,
+          messages: batch.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        });
         const last = batch.messages[batch.messages.length - 1];
         if (last) {
           await tx.sendOffsets({
             consumerGroupId: groupId,
-            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+            topics: [
+              {
+                topic: batch.topic,
+                partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }],
+              },
+            ],
           });
         }
         await tx.commit();
@@ -127,7 +150,11 @@ export function tableEntity(partitionKey: string, i: number): TableEntity {
   return {
     partitionKey,
     rowKey: lead.leadId,
-    CustomerInfo: JSON.stringify({ FirstName: lead.customer.firstName, LastName: lead.customer.lastName, Email: lead.customer.email }),
+    CustomerInfo: JSON.stringify({
+      FirstName: lead.customer.firstName,
+      LastName: lead.customer.lastName,
+      Email: lead.customer.email,
+    }),
     LeadSource: 'AzureMarketplace-INS|contoso.bench-offer',
     ActionCode: 'INS',
     Description: lead.description ?? '',
@@ -144,7 +171,11 @@ export async function rawTableBatches(connectionString: string, table: string, t
   const t0 = process.hrtime.bigint();
   for (let written = 0; written < total; written += 100) {
     const pk = `p${Math.floor(written / 1000)}`;
-    const actions: TransactionAction[] = Array.from({ length: Math.min(100, total - written) }, (_, i) => ['upsert', tableEntity(pk, written + i), 'Replace']);
+    const actions: TransactionAction[] = Array.from({ length: Math.min(100, total - written) }, (_, i) => [
+      'upsert',
+      tableEntity(pk, written + i),
+      'Replace',
+    ]);
     await client.submitTransaction(actions);
   }
   return total / (Number(process.hrtime.bigint() - t0) / 1e9);

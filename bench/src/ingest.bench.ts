@@ -30,13 +30,21 @@ export async function ingestBench(ctx: BenchContext): Promise<BenchRow[]> {
   await admin.disconnect();
 
   const body = JSON.stringify(sampleLead('contoso.bench-offer'));
-  const batchBody = JSON.stringify({ leads: Array.from({ length: 500 }, (_, i) => sampleLead('contoso.bench-offer', i)) });
+  const batchBody = JSON.stringify({
+    leads: Array.from({ length: 500 }, (_, i) => sampleLead('contoso.bench-offer', i)),
+  });
   const rows: BenchRow[] = [];
 
   // Baseline server first, then ingest, never both at once: they share two cores with the broker.
   const bare = runTs('bench/src/bare-server.ts', { BENCH_BROKERS: ctx.brokers, BENCH_TOPIC: 'bench.bare' });
   const bareUrl = await bare.firstLine;
-  const base = await load({ url: bareUrl, connections: 64, method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const base = await load({
+    url: bareUrl,
+    connections: 64,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
   await bare.stop();
 
   const port = await freePort();
@@ -64,7 +72,13 @@ export async function ingestBench(ctx: BenchContext): Promise<BenchRow[]> {
       notes: `p50 ${single.latency.p50} ms, p99 ${single.latency.p99} ms (baseline p50 ${base.latency.p50} ms, p99 ${base.latency.p99} ms)`,
     });
 
-    const batch = await load({ url: `${url}/v1/leads/batch`, connections: 4, method: 'POST', headers, body: batchBody });
+    const batch = await load({
+      url: `${url}/v1/leads/batch`,
+      connections: 4,
+      method: 'POST',
+      headers,
+      body: batchBody,
+    });
     if (batch.non2xx > 0) throw new Error(`ingest answered ${batch.non2xx} non-2xx batch responses`);
     const raw = await rawBatchedProduce(kafka, Topics.ingested, 100_000, 500);
     const rawNoHeaders = await rawBatchedProduce(kafka, Topics.ingested, 100_000, 500, false);
@@ -87,4 +101,3 @@ export async function ingestBench(ctx: BenchContext): Promise<BenchRow[]> {
   }
   return rows;
 }
-

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
-import { benchKafka, preload, rawBatchedProduce, rawTableBatches, rawTableSingles, rawTransactionalCopy } from './baselines';
+import {
+  benchKafka,
+  preload,
+  rawBatchedProduce,
+  rawTableBatches,
+  rawTableSingles,
+  rawTransactionalCopy,
+} from './baselines';
 
 /** The raw client figures every product benchmark is judged against, on this machine, in this run. */
 export async function kafkaBaselines(ctx: BenchContext): Promise<BenchRow[]> {
@@ -12,7 +19,10 @@ export async function kafkaBaselines(ctx: BenchContext): Promise<BenchRow[]> {
   const produceTopic = `bench.produce.${id}`;
   const from = `bench.copy-from.${id}`;
   const to = `bench.copy-to.${id}`;
-  await admin.createTopics({ topics: [produceTopic, from, to].map((topic) => ({ topic, numPartitions: 6 })), waitForLeaders: true });
+  await admin.createTopics({
+    topics: [produceTopic, from, to].map((topic) => ({ topic, numPartitions: 6 })),
+    waitForLeaders: true,
+  });
   try {
     const produce = await rawBatchedProduce(kafka, produceTopic, 100_000, 500);
     await preload(kafka, from, 50_000);
@@ -21,9 +31,21 @@ export async function kafkaBaselines(ctx: BenchContext): Promise<BenchRow[]> {
     const batches = await rawTableBatches(ctx.tablesConnectionString, table, 20_000);
     const singles = await rawTableSingles(ctx.tablesConnectionString, table, 1_000);
     return [
-      { scenario: 'kafkajs batched produce, 500 leads (~450 B + CloudEvents headers) per send, acks=all', value: produce, unit: 'msg/s' },
-      { scenario: 'kafkajs transactional consume→produce (sendOffsets + commit per batch)', value: copy, unit: 'msg/s' },
-      { scenario: '@azure/data-tables batch transactions (100 upserts each) into Azurite', value: batches, unit: 'entities/s' },
+      {
+        scenario: 'kafkajs batched produce, 500 leads (~450 B + CloudEvents headers) per send, acks=all',
+        value: produce,
+        unit: 'msg/s',
+      },
+      {
+        scenario: 'kafkajs transactional consume→produce (sendOffsets + commit per batch)',
+        value: copy,
+        unit: 'msg/s',
+      },
+      {
+        scenario: '@azure/data-tables batch transactions (100 upserts each) into Azurite',
+        value: batches,
+        unit: 'entities/s',
+      },
       { scenario: '@azure/data-tables sequential single upserts into Azurite', value: singles, unit: 'entities/s' },
     ];
   } finally {

@@ -55,7 +55,10 @@ export async function waitFor200(url: string, timeoutMs = 60_000, service?: Chil
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (service && service.child.exitCode !== null) break;
-    const ok = await fetch(url).then((r) => r.status === 200, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -13,7 +13,8 @@ const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n
 
 export function verdict(r: BenchRow): string {
   if (!r.target) return '';
-  const okRatio = r.target.ratio === undefined || (r.baseline !== undefined && r.value >= r.target.ratio * r.baseline.value);
+  const okRatio =
+    r.target.ratio === undefined || (r.baseline !== undefined && r.value >= r.target.ratio * r.baseline.value);
   const okAbs = r.target.atLeast === undefined || r.value >= r.target.atLeast;
   return okRatio && okAbs ? 'met' : 'MISSED';
 }
@@ -25,13 +26,22 @@ export function renderReport(title: string, rows: readonly BenchRow[]): string {
     `${fmt(r.value)} ${r.unit}`,
     r.baseline ? `${r.baseline.label}: ${fmt(r.baseline.value)} ${r.unit}` : '',
     r.baseline ? `${((r.value / r.baseline.value) * 100).toFixed(0)} %` : '',
-    [r.target?.ratio !== undefined ? `≥ ${r.target.ratio * 100} % of baseline` : '', r.target?.atLeast !== undefined ? `≥ ${fmt(r.target.atLeast)} ${r.unit}` : '']
+    [
+      r.target?.ratio !== undefined ? `≥ ${r.target.ratio * 100} % of baseline` : '',
+      r.target?.atLeast !== undefined ? `≥ ${fmt(r.target.atLeast)} ${r.unit}` : '',
+    ]
       .filter(Boolean)
       .join(', '),
     verdict(r),
     r.notes ?? '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ').trimEnd();
-  return [`## ${title}`, '', line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...body.map(line), ''].join('\n');
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join(' | ')
+      .trimEnd();
+  return [`## ${title}`, '', line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...body.map(line), ''].join(
+    '\n',
+  );
 }

@@ -15,7 +15,9 @@ async function main(names: readonly string[]): Promise<number> {
   }
   const infra = await startTestInfra();
   const ctx: BenchContext = { brokers: infra.kafkaBrokers, tablesConnectionString: infra.azuriteConnectionString };
-  process.stdout.write(`# leadflow benchmarks — ${new Date().toISOString()}, Kafka via ${infra.source}, node ${process.version}\n\n`);
+  process.stdout.write(
+    `# leadflow benchmarks — ${new Date().toISOString()}, Kafka via ${infra.source}, node ${process.version}\n\n`,
+  );
   const all: BenchRow[] = [];
   try {
     for (const name of selected) {
@@ -29,7 +31,9 @@ async function main(names: readonly string[]): Promise<number> {
     await infra.stop();
   }
   const missed = all.filter((r) => verdict(r) === 'MISSED');
-  process.stdout.write(missed.length === 0 ? 'all targets met\n' : `targets missed: ${missed.map((r) => r.scenario).join('; ')}\n`);
+  process.stdout.write(
+    missed.length === 0 ? 'all targets met\n' : `targets missed: ${missed.map((r) => r.scenario).join('; ')}\n`,
+  );
   return 0;
 }
 

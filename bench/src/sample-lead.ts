@@ -26,5 +26,9 @@ export function sampleLead(offerId = 'contoso.bench-offer', i = 0): Lead {
 }
 
 export function leadMessage(lead: Lead): { key: string; value: string; headers: Record<string, string> } {
-  return { key: lead.offerId, value: JSON.stringify(lead), headers: leadCloudEventHeaders(lead, { source: '/leadflow/bench' }) };
+  return {
+    key: lead.offerId,
+    value: JSON.stringify(lead),
+    headers: leadCloudEventHeaders(lead, { source: '/leadflow/bench' }),
+  };
 }

@@ -14,7 +14,13 @@ import type { BenchRow } from './report';
 const OFFERS = 10;
 
 /** Runs one sink process over `leads` preloaded leads for OFFERS offers of `destination`; returns leads/s. */
-async function runSinkOver(ctx: BenchContext, type: 'azure-table' | 'https', destination: Destination, leads: number, env: Record<string, string>): Promise<number> {
+async function runSinkOver(
+  ctx: BenchContext,
+  type: 'azure-table' | 'https',
+  destination: Destination,
+  leads: number,
+  env: Record<string, string>,
+): Promise<number> {
   const kafka = benchKafka(ctx.brokers, `bench-${type}`);
   const admin = kafka.admin();
   await admin.connect();
@@ -32,7 +38,12 @@ async function runSinkOver(ctx: BenchContext, type: 'azure-table' | 'https', des
   await publisher.connect();
   for (let i = 0; i < OFFERS; i++) {
     const offerId = `contoso.offer-${i}`;
-    await publisher.put({ offerId, version: 1, destination: sealDestination(destination, ring, offerId), updatedAt: new Date().toISOString() });
+    await publisher.put({
+      offerId,
+      version: 1,
+      destination: sealDestination(destination, ring, offerId),
+      updatedAt: new Date().toISOString(),
+    });
   }
   await publisher.disconnect();
   await preload(kafka, route, leads, OFFERS);
@@ -59,15 +70,23 @@ async function runSinkOver(ctx: BenchContext, type: 'azure-table' | 'https', des
  * same Azurite; https-sink against a receiver that answers after 200 ms, beside sequential delivery.
  */
 export async function sinksBench(ctx: BenchContext): Promise<BenchRow[]> {
-  const id = randomUUID().slice(0, 8).replace(/[^A-Za-z0-9]/g, '');
+  const id = randomUUID()
+    .slice(0, 8)
+    .replace(/[^A-Za-z0-9]/g, '');
   const table = `Bench${id}`;
   const batches = await rawTableBatches(ctx.tablesConnectionString, `${table}raw`, 20_000);
   const singles = await rawTableSingles(ctx.tablesConnectionString, `${table}raw`, 1_000);
   // Up to 100 leads of one offer in flight: a full entity-group transaction per offer (partition key).
-  const tableRate = await runSinkOver(ctx, 'azure-table', { type: 'azure-table', connectionString: ctx.tablesConnectionString, tableName: table }, 10_000, {
-    LEADFLOW_SINK_MAX_IN_FLIGHT: '1000',
-    LEADFLOW_SINK_MAX_IN_FLIGHT_PER_OFFER: '100',
-  });
+  const tableRate = await runSinkOver(
+    ctx,
+    'azure-table',
+    { type: 'azure-table', connectionString: ctx.tablesConnectionString, tableName: table },
+    10_000,
+    {
+      LEADFLOW_SINK_MAX_IN_FLIGHT: '1000',
+      LEADFLOW_SINK_MAX_IN_FLIGHT_PER_OFFER: '100',
+    },
+  );
 
   const server = createServer((req, res) => {
     req.resume();
@@ -80,7 +99,9 @@ export async function sinksBench(ctx: BenchContext): Promise<BenchRow[]> {
     const t0 = Date.now();
     for (let i = 0; i < 10; i++) await fetch(url, { method: 'POST', body: '{}' });
     const sequential = 10 / ((Date.now() - t0) / 1000);
-    const httpsRate = await runSinkOver(ctx, 'https', { type: 'https', url }, 5_000, { LEADFLOW_HTTPS_ALLOW: 'loopback' });
+    const httpsRate = await runSinkOver(ctx, 'https', { type: 'https', url }, 5_000, {
+      LEADFLOW_HTTPS_ALLOW: 'loopback',
+    });
     return [
       {
         scenario: 'table-sink, 10,000 leads over 10 offers into Azurite (entity-group transactions per offer)',

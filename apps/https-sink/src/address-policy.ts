@@ -8,10 +8,25 @@ loopback.addAddress('::1', 'ipv6');
 
 /** Private, link-local, carrier-grade NAT, unspecified and other non-public ranges. */
 const internal = new BlockList();
-for (const [net, bits] of [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['100.64.0.0', 10], ['169.254.0.0', 16], ['0.0.0.0', 8], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
+for (const [net, bits] of [
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['100.64.0.0', 10],
+  ['169.254.0.0', 16],
+  ['0.0.0.0', 8],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
   internal.addSubnet(net, bits, 'ipv4');
 }
-for (const [net, bits] of [['fc00::', 7], ['fe80::', 10], ['::', 128], ['ff00::', 8]] as const) internal.addSubnet(net, bits, 'ipv6');
+for (const [net, bits] of [
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['::', 128],
+  ['ff00::', 8],
+] as const)
+  internal.addSubnet(net, bits, 'ipv6');
 
 /** `::ffff:10.0.0.1` is 10.0.0.1: judge IPv4-mapped addresses as the IPv4 address they carry. */
 function unmap(address: string): { address: string; family: 'ipv4' | 'ipv6' } {

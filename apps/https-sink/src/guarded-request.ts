@@ -69,7 +69,11 @@ function postOnce(url: URL, o: PostOptions): Promise<{ status: number; headers: 
       url,
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(o.body).toString(), ...o.headers },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(o.body).toString(),
+          ...o.headers,
+        },
         lookup: guardedLookup(host, o.allow),
         signal: o.signal,
       },

@@ -21,7 +21,11 @@ describe('https-sink graceful shutdown (a real process)', () => {
     const kafka = testKafka();
     const prefix = `${uniqueName('hsd')}.`;
     const t = sinkTopics('https', prefix);
-    const cleanup = await createTestTopics(kafka, [`${prefix}leads.route.https`, t.deadLetter, t.delivered, t.offers], 2);
+    const cleanup = await createTestTopics(
+      kafka,
+      [`${prefix}leads.route.https`, t.deadLetter, t.delivered, t.offers],
+      2,
+    );
     const received = new Set<string>();
     const server = createServer((req, res) => {
       req.resume();
@@ -38,7 +42,12 @@ describe('https-sink graceful shutdown (a real process)', () => {
     const ring = parseKeyring(keySpec);
     const publisher = new OfferDestinationPublisher({ kafka, topic: t.offers });
     await publisher.connect();
-    await publisher.put({ offerId: 'contoso.drain', version: 1, destination: sealDestination({ type: 'https', url }, ring, 'contoso.drain'), updatedAt: new Date().toISOString() });
+    await publisher.put({
+      offerId: 'contoso.drain',
+      version: 1,
+      destination: sealDestination({ type: 'https', url }, ring, 'contoso.drain'),
+      updatedAt: new Date().toISOString(),
+    });
     await publisher.disconnect();
 
     const leads: Lead[] = Array.from({ length: 60 }, (_, i) => ({
@@ -56,7 +65,11 @@ describe('https-sink graceful shutdown (a real process)', () => {
     await producer.send({
       topic: `${prefix}leads.route.https`,
       acks: -1,
-      messages: leads.map((l) => ({ key: l.offerId, value: JSON.stringify(l), headers: leadCloudEventHeaders(l, { source: '/test' }) })),
+      messages: leads.map((l) => ({
+        key: l.offerId,
+        value: JSON.stringify(l),
+        headers: leadCloudEventHeaders(l, { source: '/test' }),
+      })),
     });
     await producer.disconnect();
 
@@ -90,7 +103,7 @@ describe('https-sink graceful shutdown (a real process)', () => {
         // At least once: a lead may be delivered (and receipted) twice; every lead must be there.
         const wanted = new Set(leads.map((l) => l.leadId));
         let got = new Set<string>();
-        for (const until = Date.now() + 60_000; Date.now() < until && got.size < wanted.size; ) {
+        for (const until = Date.now() + 60_000; Date.now() < until && got.size < wanted.size;) {
           const receipts = await readTopic(kafka, t.delivered, { count: 10_000, timeoutMs: 2_000 });
           got = new Set(receipts.map((r) => JSON.parse(r.value ?? '{}').leadId as string));
         }

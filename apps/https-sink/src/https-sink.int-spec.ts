@@ -26,7 +26,12 @@ function lead(offerId: string): Lead {
 }
 
 /** A receiver whose behaviour depends on the path; it counts calls and records bodies and signatures. */
-function receiver(): Promise<{ url: string; calls: Map<string, number>; bodies: { path: string; body: string; sig?: string; at: number }[]; close: () => Promise<void> }> {
+function receiver(): Promise<{
+  url: string;
+  calls: Map<string, number>;
+  bodies: { path: string; body: string; sig?: string; at: number }[];
+  close: () => Promise<void>;
+}> {
   const calls = new Map<string, number>();
   const bodies: { path: string; body: string; sig?: string; at: number }[] = [];
   const server: Server = createServer((req, res) => {
@@ -38,7 +43,12 @@ function receiver(): Promise<{ url: string; calls: Map<string, number>; bodies: 
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const sig = req.headers['leadflow-signature'];
-      bodies.push({ path, at, body: Buffer.concat(chunks).toString('utf8'), ...(typeof sig === 'string' ? { sig } : {}) });
+      bodies.push({
+        path,
+        at,
+        body: Buffer.concat(chunks).toString('utf8'),
+        ...(typeof sig === 'string' ? { sig } : {}),
+      });
       if (path === '/hang') return; // never answers
       if (path === '/gone') return void res.writeHead(410).end();
       if (path === '/flaky' && n <= 2) return void res.writeHead(503, { 'retry-after': '0' }).end();
@@ -48,7 +58,16 @@ function receiver(): Promise<{ url: string; calls: Map<string, number>; bodies: 
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
-      resolve({ url: `http://127.0.0.1:${port}`, calls, bodies, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) });
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        calls,
+        bodies,
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      });
     }),
   );
 }
@@ -63,7 +82,12 @@ describe('https sink on the runtime (real Kafka, local receivers)', () => {
   const topics = () => sinkTopics('https', prefix);
 
   async function configure(offerId: string, destination: Destination, version = 1): Promise<void> {
-    await publisher.put({ offerId, version, destination: sealDestination(destination, ring, offerId), updatedAt: new Date().toISOString() });
+    await publisher.put({
+      offerId,
+      version,
+      destination: sealDestination(destination, ring, offerId),
+      updatedAt: new Date().toISOString(),
+    });
   }
 
   async function send(leads: Lead[]): Promise<void> {
@@ -72,7 +96,11 @@ describe('https sink on the runtime (real Kafka, local receivers)', () => {
     await producer.send({
       topic: `${prefix}leads.route.https`,
       acks: -1,
-      messages: leads.map((l) => ({ key: l.offerId, value: JSON.stringify(l), headers: leadCloudEventHeaders(l, { source: '/test' }) })),
+      messages: leads.map((l) => ({
+        key: l.offerId,
+        value: JSON.stringify(l),
+        headers: leadCloudEventHeaders(l, { source: '/test' }),
+      })),
     });
     await producer.disconnect();
   }
@@ -131,7 +159,12 @@ describe('https sink on the runtime (real Kafka, local receivers)', () => {
     await send([leads.ok, leads.gone1, leads.flaky, leads.priv, leads.nodns, leads.unknown]);
 
     const receipts = await readTopic(kafka, topics().delivered, { count: 2, timeoutMs: 20_000 });
-    const delivered = new Map(receipts.map((r) => [JSON.parse(r.value ?? '{}').leadId as string, JSON.parse(r.value ?? '{}') as { attempts: number; destination: string }]));
+    const delivered = new Map(
+      receipts.map((r) => [
+        JSON.parse(r.value ?? '{}').leadId as string,
+        JSON.parse(r.value ?? '{}') as { attempts: number; destination: string },
+      ]),
+    );
     expect(delivered.get(leads.ok.leadId)).toMatchObject({ destination: 'https', attempts: 1 });
     expect(delivered.get(leads.flaky.leadId)).toMatchObject({ attempts: 3 });
     // The bound: another offer's lead behind the hanging one on the same partition is delivered before
@@ -142,7 +175,10 @@ describe('https sink on the runtime (real Kafka, local receivers)', () => {
 
     const dead = await readTopic(kafka, topics().deadLetter, { count: 5, timeoutMs: 20_000 });
     const byLead = new Map(dead.map((d) => [d.headers[Headers.ceId], d]));
-    const cls = (l: Lead) => [byLead.get(l.leadId)?.headers[Headers.errorClass], byLead.get(l.leadId)?.headers[Headers.errorCategory]];
+    const cls = (l: Lead) => [
+      byLead.get(l.leadId)?.headers[Headers.errorClass],
+      byLead.get(l.leadId)?.headers[Headers.errorCategory],
+    ];
     expect(cls(leads.gone1)).toEqual(['HTTPS.ENDPOINT_REJECTED', 'configuration']);
     expect(cls(leads.priv)).toEqual(['HTTPS.ADDRESS_NOT_ALLOWED', 'configuration']);
     expect(cls(leads.nodns)).toEqual(['HTTPS.ENDPOINT_UNREACHABLE', 'configuration']);
@@ -160,17 +196,24 @@ describe('https sink on the runtime (real Kafka, local receivers)', () => {
     await send([gone2]);
     const dead2 = await readTopic(kafka, topics().deadLetter, { count: 6, timeoutMs: 15_000 });
     const second = dead2.find((d) => d.headers[Headers.ceId] === gone2.leadId);
-    expect([second?.headers[Headers.errorClass], second?.headers[Headers.attempts]]).toEqual(['HTTPS.ENDPOINT_REJECTED', '0']);
+    expect([second?.headers[Headers.errorClass], second?.headers[Headers.attempts]]).toEqual([
+      'HTTPS.ENDPOINT_REJECTED',
+      '0',
+    ]);
     expect(rx.calls.get('/gone')).toBe(1);
 
     // Signed with the offer's secret over the exact body; the marketplace's JSON shape.
     const ok = rx.bodies.find((b) => b.path === '/ok');
     const t = Number(/t=(\d+)/.exec(ok?.sig ?? '')?.[1]);
     expect(ok?.sig).toBe(signature('a-signing-secret-0123', ok?.body ?? '', t));
-    expect(JSON.parse(ok?.body ?? '{}')).toMatchObject({ UserDetails: { FirstName: 'Kim', Email: 'kim@contoso.example' }, LeadSource: 'AzureMarketplace-INS|contoso.ok', ActionCode: 'INS' });
+    expect(JSON.parse(ok?.body ?? '{}')).toMatchObject({
+      UserDetails: { FirstName: 'Kim', Email: 'kim@contoso.example' },
+      LeadSource: 'AzureMarketplace-INS|contoso.ok',
+      ActionCode: 'INS',
+    });
   }, 60_000);
 
-  it('calls the endpoint again once the offer\'s configuration version changes', async () => {
+  it("calls the endpoint again once the offer's configuration version changes", async () => {
     await configure('contoso.gone', { type: 'https', url: `${rx.url}/ok-now` }, 2);
     await new Promise((r) => setTimeout(r, 500));
     const l = lead('contoso.gone');

@@ -8,7 +8,15 @@ import { AddressNotAllowedError, guardedPost, HttpStatusError, TooManyRedirectsE
 export function marketplaceBody(lead: Lead): string {
   const c = lead.customer;
   return JSON.stringify({
-    UserDetails: { FirstName: c.firstName, LastName: c.lastName, Email: c.email, Phone: c.phone ?? '', Country: c.country ?? '', Company: c.company ?? '', Title: c.title ?? '' },
+    UserDetails: {
+      FirstName: c.firstName,
+      LastName: c.lastName,
+      Email: c.email,
+      Phone: c.phone ?? '',
+      Country: c.country ?? '',
+      Company: c.company ?? '',
+      Title: c.title ?? '',
+    },
     LeadSource: formatLeadSource({ source: lead.source, action: lead.action, offer: lead.offerId }),
     ActionCode: lead.action,
     OfferTitle: lead.offerTitle ?? '',
@@ -31,7 +39,16 @@ const TLS_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'CERT_UNTRUSTED',
 ]);
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ABORT_ERR']);
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'ABORT_ERR',
+]);
 
 /** The https destination's answers, mapped to the error catalog. */
 export function classifyHttps(err: unknown): LeadflowError {
@@ -39,14 +56,19 @@ export function classifyHttps(err: unknown): LeadflowError {
   if (err instanceof AddressNotAllowedError) return leadflowError('HTTPS.ADDRESS_NOT_ALLOWED', err.message);
   if (err instanceof HttpStatusError) {
     if (err.status === 408 || err.status === 429 || err.status >= 500) {
-      return leadflowError('HTTPS.SERVER_ERROR', err.message, err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {});
+      return leadflowError(
+        'HTTPS.SERVER_ERROR',
+        err.message,
+        err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {},
+      );
     }
     return leadflowError('HTTPS.ENDPOINT_REJECTED', err.message);
   }
   if (err instanceof TooManyRedirectsError) return leadflowError('HTTPS.ENDPOINT_REJECTED', err.message);
   const code = (err as { code?: unknown } | null)?.code;
   const name = (err as { name?: unknown } | null)?.name;
-  if (code === 'ENOTFOUND') return leadflowError('HTTPS.ENDPOINT_UNREACHABLE', `host does not resolve: ${errorSummary(err)}`);
+  if (code === 'ENOTFOUND')
+    return leadflowError('HTTPS.ENDPOINT_UNREACHABLE', `host does not resolve: ${errorSummary(err)}`);
   if (typeof code === 'string' && TLS_CODES.has(code)) return leadflowError('HTTPS.TLS_ERROR', errorSummary(err));
   if ((typeof code === 'string' && TRANSIENT_CODES.has(code)) || name === 'AbortError' || name === 'TimeoutError') {
     return leadflowError('HTTPS.SERVER_ERROR', errorSummary(err));
@@ -54,7 +76,10 @@ export function classifyHttps(err: unknown): LeadflowError {
   return leadflowError('INTERNAL.UNEXPECTED', errorSummary(err), { cause: err });
 }
 
-export function httpsSink(allow: AllowedAddresses, nowS: () => number = () => Math.floor(Date.now() / 1000)): Sink<'https'> {
+export function httpsSink(
+  allow: AllowedAddresses,
+  nowS: () => number = () => Math.floor(Date.now() / 1000),
+): Sink<'https'> {
   return {
     type: 'https',
     classify: classifyHttps,

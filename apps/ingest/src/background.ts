@@ -25,7 +25,12 @@ export function errorSummary(err: unknown): { name: string; message: string } {
  * are logged (summary only), never thrown: a service whose broker is down keeps running, unready.
  * Resolves true once an attempt succeeded, false when aborted first.
  */
-export async function keepTrying(what: string, logger: Logger, signal: AbortSignal, attempt: () => Promise<void>): Promise<boolean> {
+export async function keepTrying(
+  what: string,
+  logger: Logger,
+  signal: AbortSignal,
+  attempt: () => Promise<void>,
+): Promise<boolean> {
   let delay = 500;
   while (!signal.aborted) {
     try {

@@ -78,7 +78,9 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
   const topics = options.topics ?? defaultIngestTopics();
   const logger = options.logger ?? createLogger({ service: 'ingest', level: config.logLevel });
   const clientId = options.clientId ?? 'leadflow-ingest';
-  const kafka: Kafka = options.kafka ?? createKafka({ brokers: config.kafkaBrokers, clientId, logger: logger.child({ component: 'kafka' }) });
+  const kafka: Kafka =
+    options.kafka ??
+    createKafka({ brokers: config.kafkaBrokers, clientId, logger: logger.child({ component: 'kafka' }) });
   const registry = createMetricsRegistry('ingest');
   const metrics = createIngestMetrics(registry, () => publisher.backlog);
   const health = new HealthState();
@@ -121,7 +123,10 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
 
   const app = await NestFactory.create<NestFastifyApplication>(
     IngestModule.register({
-      auth: { tokens: new TokenVerifier({ producer: config.ingestTokens, admin: config.adminTokens }), urlSigningKey: config.urlSigningKey },
+      auth: {
+        tokens: new TokenVerifier({ producer: config.ingestTokens, admin: config.adminTokens }),
+        urlSigningKey: config.urlSigningKey,
+      },
       leads,
       destinations,
       ops: {
@@ -137,7 +142,11 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
       },
     }),
     // maxParamLength: offer ids may be 256 characters (lead-model LIMITS.offerId); Fastify's default is 100.
-    new FastifyAdapter({ bodyLimit: SINGLE_BODY_LIMIT, return503OnClosing: true, routerOptions: { maxParamLength: 300 } }),
+    new FastifyAdapter({
+      bodyLimit: SINGLE_BODY_LIMIT,
+      return503OnClosing: true,
+      routerOptions: { maxParamLength: 300 },
+    }),
     { bodyParser: false, logger: new NestPinoLogger(logger), abortOnError: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
@@ -146,7 +155,10 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     // Route template only: the query can hold a `sig` credential, bodies hold PII.
-    logger.debug({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    logger.debug(
+      { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
   });
   app.useGlobalFilters(new ProblemFilter(logger));
   await app.init();
@@ -157,7 +169,9 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
   const start = (): Promise<void> =>
     (started ??= (async () => {
       const producerUp = publisher.start();
-      const writerUp = keepTrying('offer destination producer connect', logger, stop.signal, () => destinationWriter.connect());
+      const writerUp = keepTrying('offer destination producer connect', logger, stop.signal, () =>
+        destinationWriter.connect(),
+      );
       const tableUp = keepTrying('offer table load', logger, stop.signal, () => table.start());
       void keepTrying('status consumer start', logger, stop.signal, () => statusConsumer.start());
       await Promise.all([producerUp, writerUp, tableUp]);

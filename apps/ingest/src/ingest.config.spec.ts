@@ -46,7 +46,12 @@ describe('loadIngestConfig', () => {
       LEADFLOW_LOG_LEVEL: 'loud',
     });
     expect(err.variables).toEqual(
-      expect.arrayContaining(['LEADFLOW_INGEST_PORT', 'LEADFLOW_SECRET_KEYS', 'LEADFLOW_URL_SIGNING_KEY', 'LEADFLOW_LOG_LEVEL']),
+      expect.arrayContaining([
+        'LEADFLOW_INGEST_PORT',
+        'LEADFLOW_SECRET_KEYS',
+        'LEADFLOW_URL_SIGNING_KEY',
+        'LEADFLOW_LOG_LEVEL',
+      ]),
     );
     expect(err.message).toContain('LEADFLOW_SECRET_KEYS');
     expect(err.message).not.toContain('c2hvcnQ=');
@@ -54,8 +59,15 @@ describe('loadIngestConfig', () => {
   });
 
   it('requires the brokers and at least one token of each kind; empty values count as unset', () => {
-    const err = configError({ ...base, KAFKA_BROKERS: undefined, LEADFLOW_ADMIN_TOKENS: ' , ', LEADFLOW_INGEST_TOKENS: '' });
-    expect(err.variables).toEqual(expect.arrayContaining(['KAFKA_BROKERS', 'LEADFLOW_ADMIN_TOKENS', 'LEADFLOW_INGEST_TOKENS']));
+    const err = configError({
+      ...base,
+      KAFKA_BROKERS: undefined,
+      LEADFLOW_ADMIN_TOKENS: ' , ',
+      LEADFLOW_INGEST_TOKENS: '',
+    });
+    expect(err.variables).toEqual(
+      expect.arrayContaining(['KAFKA_BROKERS', 'LEADFLOW_ADMIN_TOKENS', 'LEADFLOW_INGEST_TOKENS']),
+    );
     expect(err.message).toContain('KAFKA_BROKERS: is required');
     expect(err.message).toContain('LEADFLOW_ADMIN_TOKENS: at least one value is required');
   });

@@ -51,7 +51,9 @@ async function createTopicsWithRetry(kafka: Kafka, names: readonly string[]): Pr
 }
 
 /** An ingest on its own topics against the test broker (or `brokers`), built in-process. */
-export async function startTestIngest(opts: { brokers?: string; env?: Record<string, string>; waitReady?: boolean } = {}): Promise<TestIngest> {
+export async function startTestIngest(
+  opts: { brokers?: string; env?: Record<string, string>; waitReady?: boolean } = {},
+): Promise<TestIngest> {
   const kafka = testKafka();
   const topics = uniqueTopics();
   const dropTopics = opts.brokers ? async () => undefined : await createTopicsWithRetry(kafka, allTopics(topics));
@@ -69,7 +71,15 @@ export async function startTestIngest(opts: { brokers?: string; env?: Record<str
   const clientId = uniqueName('ingest-test');
   // Against a dead broker, kafkajs would keep retrying connects for ~20 s after close(): one quick retry there.
   const deadBrokerKafka = opts.brokers
-    ? { kafka: new Kafka({ brokers: [opts.brokers], clientId, retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 200 }, connectionTimeout: 500, logLevel: logLevel.NOTHING }) }
+    ? {
+        kafka: new Kafka({
+          brokers: [opts.brokers],
+          clientId,
+          retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 200 },
+          connectionTimeout: 500,
+          logLevel: logLevel.NOTHING,
+        }),
+      }
     : {};
   const ingest = await createIngest({ config, topics, logger, clientId, ...deadBrokerKafka });
   ingest.start();
@@ -96,7 +106,11 @@ export class TopicCollector {
   constructor(private readonly kafka: Kafka) {}
 
   async start(topics: readonly string[]): Promise<void> {
-    this.consumer = this.kafka.consumer({ groupId: uniqueName('ingest-collector'), sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    this.consumer = this.kafka.consumer({
+      groupId: uniqueName('ingest-collector'),
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await this.consumer.run({
@@ -114,7 +128,11 @@ export class TopicCollector {
   }
 
   /** Waits until `predicate` holds for the records of `topic` (or times out), then returns them. */
-  async waitFor(topic: string, predicate: (records: ReadRecord[]) => boolean, timeoutMs = 20_000): Promise<ReadRecord[]> {
+  async waitFor(
+    topic: string,
+    predicate: (records: ReadRecord[]) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<ReadRecord[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const records = this.records.filter((r) => r.topic === topic);

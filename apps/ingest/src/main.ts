@@ -8,7 +8,10 @@ import { loadIngestConfig } from './ingest.config';
 async function main(): Promise<void> {
   const config = loadIngestConfig();
   const logger = createLogger({ service: 'ingest', level: config.logLevel });
-  const tracing = startTracing({ serviceName: 'ingest', ...(config.otlpTracesEndpoint ? { otlpEndpoint: config.otlpTracesEndpoint } : {}) });
+  const tracing = startTracing({
+    serviceName: 'ingest',
+    ...(config.otlpTracesEndpoint ? { otlpEndpoint: config.otlpTracesEndpoint } : {}),
+  });
   const { createIngest } = await import('./composition');
   const ingest = await createIngest({ config, logger });
   onShutdown([() => ingest.close(), () => tracing.shutdown()], { logger, timeoutMs: config.shutdownTimeoutMs });
@@ -19,6 +22,8 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   // The logger may not exist yet (bad configuration): one JSON line on stderr, without a stack for config errors.
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'ingest', msg: 'ingest failed to start', error: message })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level: 'fatal', service: 'ingest', msg: 'ingest failed to start', error: message })}\n`,
+  );
   process.exit(1);
 });

@@ -1,6 +1,13 @@
 import type { Server } from 'node:http';
 import { createKafka } from '@leadflow/kafka';
-import { createLogger, createMetricsRegistry, HealthState, onShutdown, startOpsServer, startTracing } from '@leadflow/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  HealthState,
+  onShutdown,
+  startOpsServer,
+  startTracing,
+} from '@leadflow/observability';
 import { createRouter } from './router';
 import { ConfigError, loadRouterConfig } from './router.config';
 import { routerTopics } from './routing/router-topics';
@@ -15,7 +22,10 @@ async function main(): Promise<void> {
     createLogger({ service: 'router' }).fatal({ variables: err.variables }, err.message);
     process.exit(2);
   }
-  const tracing = startTracing({ serviceName: 'router', ...(config.otlpTracesEndpoint ? { otlpEndpoint: config.otlpTracesEndpoint } : {}) });
+  const tracing = startTracing({
+    serviceName: 'router',
+    ...(config.otlpTracesEndpoint ? { otlpEndpoint: config.otlpTracesEndpoint } : {}),
+  });
   const logger = createLogger({ service: 'router', level: config.logLevel }).child({ instance: config.instanceId });
   const kafka = createKafka({
     brokers: config.kafkaBrokers,
@@ -25,7 +35,14 @@ async function main(): Promise<void> {
   const registry = createMetricsRegistry('router');
   const health = new HealthState();
   const prefix = config.topicPrefix;
-  const router = createRouter({ kafka, logger, topics: routerTopics(prefix), groupId: `${prefix}leadflow-router`, registry, health });
+  const router = createRouter({
+    kafka,
+    logger,
+    topics: routerTopics(prefix),
+    groupId: `${prefix}leadflow-router`,
+    registry,
+    health,
+  });
 
   const server: Server = await startOpsServer({ host: config.host, port: config.port, health, registry });
   logger.info({ host: config.host, port: config.port }, 'ops server listening');

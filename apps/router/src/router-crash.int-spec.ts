@@ -2,7 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { testBrokers, testKafka } from '@leadflow/testing';
-import { createRouterTestTopics, eventually, leadMessage, newLead, offerRecord, publishOffers, readCreatedTopic, type TestTopics } from './test/router-fixtures';
+import {
+  createRouterTestTopics,
+  eventually,
+  leadMessage,
+  newLead,
+  offerRecord,
+  publishOffers,
+  readCreatedTopic,
+  type TestTopics,
+} from './test/router-fixtures';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const LEADS = 2_000;
@@ -64,7 +73,11 @@ describe('router process crash', () => {
 
   it('killed with SIGKILL mid-stream and restarted, routes every lead exactly once (read_committed)', async () => {
     const offers = Array.from({ length: 10 }, (_, i) => `publisher${i}.offer`);
-    await publishOffers(kafka, t.topics.offers, offers.map((o) => offerRecord(o, 1, { type: 'https', url: `https://${o}.example/leads` })));
+    await publishOffers(
+      kafka,
+      t.topics.offers,
+      offers.map((o) => offerRecord(o, 1, { type: 'https', url: `https://${o}.example/leads` })),
+    );
     const routeTopic = t.topics.route('https');
 
     // Leads arrive while the router runs, is killed and comes back.
@@ -73,7 +86,9 @@ describe('router process crash', () => {
     const sent = new Set<string>();
     const producing = (async () => {
       for (let wave = 0; wave < 40; wave++) {
-        const leads = Array.from({ length: LEADS / 40 }, (_, i) => newLead(offers[(wave + i) % offers.length] as string, wave * 50 + i));
+        const leads = Array.from({ length: LEADS / 40 }, (_, i) =>
+          newLead(offers[(wave + i) % offers.length] as string, wave * 50 + i),
+        );
         for (const l of leads) sent.add(l.leadId);
         await producer.send({ topic: t.topics.ingested, acks: -1, messages: leads.map(leadMessage) });
         await new Promise((r) => setTimeout(r, 100));
@@ -112,7 +127,9 @@ describe('router process crash', () => {
     expect(new Set(ids).size).toBe(LEADS);
     expect(ids.every((id) => id !== undefined && sent.has(id))).toBe(true);
     // Every record is a lead as it was produced: value and key match the lead's offer.
-    expect(routed.every((r) => r.value !== null && (JSON.parse(r.value) as { offerId: string }).offerId === r.key)).toBe(true);
+    expect(
+      routed.every((r) => r.value !== null && (JSON.parse(r.value) as { offerId: string }).offerId === r.key),
+    ).toBe(true);
 
     // Graceful shutdown on SIGTERM: stops consuming, finishes its transaction, exits 0.
     await eventually(() => ready(port), 30_000, 'second router ready');

@@ -25,7 +25,14 @@ describe('loadRouterConfig', () => {
       LEADFLOW_TOPIC_PREFIX: 'test-1.',
       LEADFLOW_SHUTDOWN_TIMEOUT_MS: '5000',
     });
-    expect(c).toMatchObject({ port: 9001, host: '0.0.0.0', logLevel: 'debug', otlpTracesEndpoint: 'http://127.0.0.1:4318/v1/traces', topicPrefix: 'test-1.', shutdownTimeoutMs: 5000 });
+    expect(c).toMatchObject({
+      port: 9001,
+      host: '0.0.0.0',
+      logLevel: 'debug',
+      otlpTracesEndpoint: 'http://127.0.0.1:4318/v1/traces',
+      topicPrefix: 'test-1.',
+      shutdownTimeoutMs: 5000,
+    });
   });
 
   it('names every bad variable and never echoes its value', () => {
@@ -43,6 +50,8 @@ describe('loadRouterConfig', () => {
   });
 
   it('treats empty variables as unset', () => {
-    expect(loadRouterConfig({ KAFKA_BROKERS: 'k:1', LEADFLOW_ROUTER_PORT: '', LEADFLOW_TOPIC_PREFIX: '' })).toMatchObject({ port: 8081, topicPrefix: '' });
+    expect(
+      loadRouterConfig({ KAFKA_BROKERS: 'k:1', LEADFLOW_ROUTER_PORT: '', LEADFLOW_TOPIC_PREFIX: '' }),
+    ).toMatchObject({ port: 8081, topicPrefix: '' });
   });
 });

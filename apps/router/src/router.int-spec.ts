@@ -15,7 +15,11 @@ import {
   type TestTopics,
 } from './test/router-fixtures';
 
-const https = (url: string, topicSuffix?: string): Destination => ({ type: 'https', url, ...(topicSuffix ? { topicSuffix } : {}) });
+const https = (url: string, topicSuffix?: string): Destination => ({
+  type: 'https',
+  url,
+  ...(topicSuffix ? { topicSuffix } : {}),
+});
 // Quiet by default; LEADFLOW_TEST_LOG_LEVEL=debug shows the router's view when a test fails.
 const logger = createLogger({ service: 'router-int-test', level: process.env['LEADFLOW_TEST_LOG_LEVEL'] ?? 'silent' });
 
@@ -44,7 +48,12 @@ describe('router against a real broker', () => {
       }),
       offerRecord('tailspin.table', 2, { type: 'azure-table', connectionString: 'UseDevelopmentStorage=true' }),
       // A legacy record written before Azure Blob was retired (parseDestination refuses it today).
-      { offerId: 'litware.blob', version: 5, destination: { type: 'azure-blob', containerName: 'leads' }, updatedAt: new Date().toISOString() },
+      {
+        offerId: 'litware.blob',
+        version: 5,
+        destination: { type: 'azure-blob', containerName: 'leads' },
+        updatedAt: new Date().toISOString(),
+      },
     ]);
     expect(router.health.snapshot().ready).toBe(false);
     await router.start();
@@ -90,11 +99,21 @@ describe('router against a real broker', () => {
     const retired = byClass['ROUTER.DESTINATION_RETIRED'];
     expect(unknown?.record.value).toBe(leads.unknown.value);
     expect(unknown?.record.key).toBe('nobody.unknown');
-    expect(unknown?.info).toMatchObject({ category: 'configuration', sink: 'router', attempts: 1, originalTopic: t.topics.ingested });
+    expect(unknown?.info).toMatchObject({
+      category: 'configuration',
+      sink: 'router',
+      attempts: 1,
+      originalTopic: t.topics.ingested,
+    });
     expect(unknown?.info.destinationVersion).toBeUndefined();
     expect(unknown?.info.remediation.length).toBeGreaterThan(10);
     expect(retired?.record.value).toBe(leads.blob.value);
-    expect(retired?.info).toMatchObject({ category: 'configuration', sink: 'router', attempts: 1, destinationVersion: '5' });
+    expect(retired?.info).toMatchObject({
+      category: 'configuration',
+      sink: 'router',
+      attempts: 1,
+      destinationVersion: '5',
+    });
     // The original CloudEvents headers and traceparent ride along with the dead-letter set.
     expect(retired?.record.headers).toMatchObject(leads.blob.headers as Record<string, string>);
     expect(Number.isInteger(Number(retired?.info.offset))).toBe(true);
@@ -105,7 +124,9 @@ describe('router against a real broker', () => {
   });
 
   it('dead-letters a malformed record byte for byte and still routes the valid record after it', async () => {
-    await publishOffers(kafka, t.topics.offers, [offerRecord('contoso.web', 1, https('https://hooks.contoso.example/leads'))]);
+    await publishOffers(kafka, t.topics.offers, [
+      offerRecord('contoso.web', 1, https('https://hooks.contoso.example/leads')),
+    ]);
     await router.start();
     const before = leadMessage(newLead('contoso.web', 1));
     const after = leadMessage(newLead('contoso.web', 2));
@@ -127,20 +148,27 @@ describe('router against a real broker', () => {
     expect(dlq[0]?.bytes?.equals(garbage)).toBe(true);
     expect(dlq[1]?.value).toBe(invalid);
     const [first, second] = dlq.map((r) => parseDeadLetterHeaders(r.headers));
-    expect(first).toMatchObject({ ok: true, value: { errorClass: 'ROUTER.MALFORMED_EVENT', category: 'data', message: 'the value is not JSON' } });
+    expect(first).toMatchObject({
+      ok: true,
+      value: { errorClass: 'ROUTER.MALFORMED_EVENT', category: 'data', message: 'the value is not JSON' },
+    });
     expect(second).toMatchObject({ ok: true, value: { errorClass: 'ROUTER.MALFORMED_EVENT', category: 'data' } });
     expect(second?.ok && second.value.message).toContain('source');
     expect(dlq[0]?.headers['content-type']).toBe('application/json');
   });
 
   it('routes the next lead by the new configuration after a change, and dead-letters after a removal', async () => {
-    await publishOffers(kafka, t.topics.offers, [offerRecord('contoso.web', 1, https('https://hooks.contoso.example/leads'))]);
+    await publishOffers(kafka, t.topics.offers, [
+      offerRecord('contoso.web', 1, https('https://hooks.contoso.example/leads')),
+    ]);
     await router.start();
     const first = leadMessage(newLead('contoso.web', 1));
     await produce(kafka, t.topics.ingested, [first]);
     expect(await readCreatedTopic(kafka, t.topics.route('https'), { count: 1, timeoutMs: 20_000 })).toHaveLength(1);
 
-    await publishOffers(kafka, t.topics.offers, [offerRecord('contoso.web', 2, https('https://hooks.contoso.example/leads', 'contoso'))]);
+    await publishOffers(kafka, t.topics.offers, [
+      offerRecord('contoso.web', 2, https('https://hooks.contoso.example/leads', 'contoso')),
+    ]);
     await eventually(() => router.offers.get('contoso.web')?.version === 2, 10_000, 'configuration v2 applied');
     const second = leadMessage(newLead('contoso.web', 2));
     await produce(kafka, t.topics.ingested, [second]);
@@ -155,15 +183,21 @@ describe('router against a real broker', () => {
     const third = leadMessage(newLead('contoso.web', 3));
     await produce(kafka, t.topics.ingested, [third]);
     const dlq = await readCreatedTopic(kafka, t.topics.deadLetter, { count: 1, timeoutMs: 20_000 });
-    expect(dlq.map((r) => [r.value, r.headers['leadflow.error.class']])).toEqual([[third.value, 'ROUTER.OFFER_NOT_CONFIGURED']]);
+    expect(dlq.map((r) => [r.value, r.headers['leadflow.error.class']])).toEqual([
+      [third.value, 'ROUTER.OFFER_NOT_CONFIGURED'],
+    ]);
     // Still exactly one lead on each route topic.
-    expect(await readCreatedTopic(kafka, t.topics.route('https'), { count: 1, timeoutMs: 5_000, settleMs: 300 })).toHaveLength(1);
+    expect(
+      await readCreatedTopic(kafka, t.topics.route('https'), { count: 1, timeoutMs: 5_000, settleMs: 300 }),
+    ).toHaveLength(1);
   });
 
   it('routes a lead whose offer was configured a moment before it, without waiting for the table', async () => {
     await router.start();
     // Written back to back: the lead may reach the router before the table has read the configuration.
-    await publishOffers(kafka, t.topics.offers, [offerRecord('contoso.fresh', 1, https('https://hooks.contoso.example/leads'))]);
+    await publishOffers(kafka, t.topics.offers, [
+      offerRecord('contoso.fresh', 1, https('https://hooks.contoso.example/leads')),
+    ]);
     const lead = leadMessage(newLead('contoso.fresh', 1));
     await produce(kafka, t.topics.ingested, [lead]);
     const routed = await readCreatedTopic(kafka, t.topics.route('https'), { count: 1, timeoutMs: 20_000 });
@@ -171,7 +205,9 @@ describe('router against a real broker', () => {
   });
 
   it('recovers when its transactional producers are fenced: the failed batch is rolled back and read again, nothing lost or doubled', async () => {
-    await publishOffers(kafka, t.topics.offers, [offerRecord('contoso.web', 1, https('https://hooks.contoso.example/leads'))]);
+    await publishOffers(kafka, t.topics.offers, [
+      offerRecord('contoso.web', 1, https('https://hooks.contoso.example/leads')),
+    ]);
     await router.start();
     const wave = (n: number) => Array.from({ length: 20 }, (_, i) => leadMessage(newLead('contoso.web', n * 100 + i)));
     const first = wave(1);
@@ -185,7 +221,11 @@ describe('router against a real broker', () => {
     const partitions = (await ingested.fetchTopicOffsets(t.topics.ingested)).map((p) => p.partition);
     await ingested.disconnect();
     for (const p of partitions) {
-      const usurper = kafka.producer({ transactionalId: `${t.prefix}router-${t.topics.ingested}-${p}`, idempotent: true, maxInFlightRequests: 1 });
+      const usurper = kafka.producer({
+        transactionalId: `${t.prefix}router-${t.topics.ingested}-${p}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
       await usurper.connect();
       // kafkajs initialises (and so fences with) a transactional id at its first transaction.
       await (await usurper.transaction()).abort();
@@ -196,12 +236,16 @@ describe('router against a real broker', () => {
     await produce(kafka, t.topics.ingested, second);
     const routed = await readCreatedTopic(kafka, t.topics.route('https'), { count: 40, settleMs: 1_000 });
     expect(routed.map((r) => r.value).sort()).toEqual([...first, ...second].map((m) => String(m.value)).sort());
-    expect(await router.registry.getSingleMetricAsString('leadflow_router_transactions_aborted_total')).toMatch(/ [1-9]\d*$/m);
+    expect(await router.registry.getSingleMetricAsString('leadflow_router_transactions_aborted_total')).toMatch(
+      / [1-9]\d*$/m,
+    );
     expect(router.health.snapshot()).toMatchObject({ live: true, ready: true });
   });
 
-  it("aborts the open transaction a crashed owner left behind: its records and offsets never show, and readers are not held up", async () => {
-    await publishOffers(kafka, t.topics.offers, [offerRecord('contoso.web', 1, https('https://hooks.contoso.example/leads'))]);
+  it('aborts the open transaction a crashed owner left behind: its records and offsets never show, and readers are not held up', async () => {
+    await publishOffers(kafka, t.topics.offers, [
+      offerRecord('contoso.web', 1, https('https://hooks.contoso.example/leads')),
+    ]);
     // Leads on ingested partition 0 only; the crashed owner below held partition 1, which gets none,
     // so only the router initialising that partition's producer on assignment can clean up after it.
     const leads = Array.from({ length: 5 }, (_, i) => ({ ...leadMessage(newLead('contoso.web', i)), partition: 0 }));
@@ -213,17 +257,29 @@ describe('router against a real broker', () => {
 
     // A router that died mid-transaction: a record written (to the route partition the leads will
     // use: same key), offsets sent far ahead, never committed.
-    const zombie = kafka.producer({ transactionalId: `${t.prefix}router-${t.topics.ingested}-1`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000 });
+    const zombie = kafka.producer({
+      transactionalId: `${t.prefix}router-${t.topics.ingested}-1`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 60_000,
+    });
     await zombie.connect();
     const tx = await zombie.transaction();
     await tx.send({ topic: t.topics.route('https'), messages: [{ key: 'contoso.web', value: 'zombie' }] });
-    await tx.sendOffsets({ consumerGroupId: `${t.prefix}router`, topics: [{ topic: t.topics.ingested, partitions: [{ partition: 1, offset: '1000' }] }] });
+    await tx.sendOffsets({
+      consumerGroupId: `${t.prefix}router`,
+      topics: [{ topic: t.topics.ingested, partitions: [{ partition: 1, offset: '1000' }] }],
+    });
     await zombie.disconnect();
 
     await router.start();
     // Well within the zombie's 60 s transaction timeout: until it is aborted, read_committed readers
     // of that route partition cannot get past its record.
-    const routed = await readCreatedTopic(kafka, t.topics.route('https'), { count: 5, timeoutMs: 15_000, settleMs: 500 });
+    const routed = await readCreatedTopic(kafka, t.topics.route('https'), {
+      count: 5,
+      timeoutMs: 15_000,
+      settleMs: 500,
+    });
     expect(routed.map((r) => r.value).sort()).toEqual(leads.map((m) => String(m.value)).sort());
     const committed = kafka.admin();
     await committed.connect();

@@ -65,7 +65,12 @@ export function createRouter(opts: RouterOptions): Router {
   const health = opts.health ?? new HealthState();
   const metrics = createRouterMetrics(registry);
   const now = opts.now ?? (() => new Date());
-  const offers = new OfferTable({ kafka, logger: opts.logger, clientId: opts.clientId ?? groupId, topic: topics.offers });
+  const offers = new OfferTable({
+    kafka,
+    logger: opts.logger,
+    clientId: opts.clientId ?? groupId,
+    topic: topics.offers,
+  });
 
   let admin: Admin | undefined;
   let consumer: Consumer | undefined;
@@ -123,7 +128,10 @@ export function createRouter(opts: RouterOptions): Router {
           planBatch(records, ctx, async () => {
             const t0 = Date.now();
             const synced = await offers.sync();
-            logger.debug({ synced, ms: Date.now() - t0 }, 'offer table re-read before dead-lettering an unconfigured offer');
+            logger.debug(
+              { synced, ms: Date.now() - t0 },
+              'offer table re-read before dead-lettering an unconfigured offer',
+            );
           }),
         ensureTopics: (names) => ensurer.ensure(names),
         seek: (topic, partition, offset) => c.seek({ topic, partition, offset }),
@@ -140,7 +148,9 @@ export function createRouter(opts: RouterOptions): Router {
 
       c.on(c.events.GROUP_JOIN, ({ payload }) => {
         logger.info({ groupId, assignment: payload.memberAssignment }, 'joined the consumer group');
-        b.assigned(payload.memberAssignment).catch((err: unknown) => logger.warn({ err }, 'preparing producers for the assignment failed'));
+        b.assigned(payload.memberAssignment).catch((err: unknown) =>
+          logger.warn({ err }, 'preparing producers for the assignment failed'),
+        );
         if (!stopping) health.setReady(true, 'routing');
       });
       c.on(c.events.CRASH, ({ payload }) => {

@@ -9,7 +9,14 @@ import { freePort } from '@leadflow/local-infra';
 import { createLogger, HealthState } from '@leadflow/observability';
 import { OfferDestinationPublisher, OfferTable, parseKeyring, sealDestination } from '@leadflow/offer-table';
 import { createSinkMetrics, sinkTopics, SinkRunner } from '@leadflow/sink-runtime';
-import { createTestTopics, readTopic, testKafka, testTablesConnectionString, uniqueName, uniqueTableName } from '@leadflow/testing';
+import {
+  createTestTopics,
+  readTopic,
+  testKafka,
+  testTablesConnectionString,
+  uniqueName,
+  uniqueTableName,
+} from '@leadflow/testing';
 import { tableSink } from './table.sink';
 
 const keySpec = `k1:${randomBytes(32).toString('base64')}`;
@@ -43,7 +50,11 @@ async function fixture(partitions: number): Promise<Fixture> {
   const kafka = testKafka();
   const prefix = `${uniqueName('ts')}.`;
   const t = sinkTopics('azure-table', prefix);
-  const cleanup = await createTestTopics(kafka, [`${prefix}leads.route.azure-table`, t.deadLetter, t.delivered, t.offers], partitions);
+  const cleanup = await createTestTopics(
+    kafka,
+    [`${prefix}leads.route.azure-table`, t.deadLetter, t.delivered, t.offers],
+    partitions,
+  );
   const publisher = new OfferDestinationPublisher({ kafka, topic: t.offers });
   await publisher.connect();
   return {
@@ -54,7 +65,13 @@ async function fixture(partitions: number): Promise<Fixture> {
       await publisher.disconnect();
       await cleanup();
     },
-    configure: (offerId, destination) => publisher.put({ offerId, version: 1, destination: sealDestination(destination, ring, offerId), updatedAt: new Date().toISOString() }),
+    configure: (offerId, destination) =>
+      publisher.put({
+        offerId,
+        version: 1,
+        destination: sealDestination(destination, ring, offerId),
+        updatedAt: new Date().toISOString(),
+      }),
     async send(leads) {
       const producer = kafka.producer({ idempotent: true });
       await producer.connect();
@@ -62,7 +79,13 @@ async function fixture(partitions: number): Promise<Fixture> {
         await producer.send({
           topic: `${prefix}leads.route.azure-table`,
           acks: -1,
-          messages: leads.slice(i, i + 500).map((l) => ({ key: l.offerId, value: JSON.stringify(l), headers: leadCloudEventHeaders(l, { source: '/test' }) })),
+          messages: leads
+            .slice(i, i + 500)
+            .map((l) => ({
+              key: l.offerId,
+              value: JSON.stringify(l),
+              headers: leadCloudEventHeaders(l, { source: '/test' }),
+            })),
         });
       }
       await producer.disconnect();
@@ -71,10 +94,13 @@ async function fixture(partitions: number): Promise<Fixture> {
 }
 
 async function rowKeys(table: string): Promise<string[]> {
-  const client = TableClient.fromConnectionString(testTablesConnectionString(), table, { allowInsecureConnection: true });
+  const client = TableClient.fromConnectionString(testTablesConnectionString(), table, {
+    allowInsecureConnection: true,
+  });
   const keys: string[] = [];
   try {
-    for await (const e of client.listEntities<{ rowKey: string }>({ queryOptions: { select: ['RowKey'] } })) keys.push(e.rowKey ?? '');
+    for await (const e of client.listEntities<{ rowKey: string }>({ queryOptions: { select: ['RowKey'] } }))
+      keys.push(e.rowKey ?? '');
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode !== 404) throw err;
   }
@@ -90,7 +116,10 @@ describe('table sink (real Kafka, real Azurite)', () => {
     const badKeyString = good.replace(/AccountKey=[^;]+/, `AccountKey=${randomBytes(64).toString('base64')}`);
     await f.configure('fabrikam.badkey', { type: 'azure-table', connectionString: badKeyString, tableName: table });
     await f.configure('fabrikam.garbage', { type: 'azure-table', connectionString: 'this is not a connection string' });
-    await f.configure('fabrikam.nohost', { type: 'azure-table', connectionString: `DefaultEndpointsProtocol=https;AccountName=leadflownohost;AccountKey=${randomBytes(64).toString('base64')};EndpointSuffix=nohost.invalid` });
+    await f.configure('fabrikam.nohost', {
+      type: 'azure-table',
+      connectionString: `DefaultEndpointsProtocol=https;AccountName=leadflownohost;AccountKey=${randomBytes(64).toString('base64')};EndpointSuffix=nohost.invalid`,
+    });
     const logger = createLogger({ service: 'table-sink-test', level: 'silent' });
     const t = sinkTopics('azure-table', f.prefix);
     const runner = new SinkRunner({
@@ -109,11 +138,19 @@ describe('table sink (real Kafka, real Azurite)', () => {
     await runner.start();
     try {
       const ok = lead('fabrikam.ok');
-      const others = { badkey: lead('fabrikam.badkey'), garbage: lead('fabrikam.garbage'), nohost: lead('fabrikam.nohost') };
+      const others = {
+        badkey: lead('fabrikam.badkey'),
+        garbage: lead('fabrikam.garbage'),
+        nohost: lead('fabrikam.nohost'),
+      };
       await f.send([ok, ok, others.badkey, others.garbage, others.nohost]);
       const dead = await readTopic(f.kafka, t.deadLetter, { count: 3, timeoutMs: 30_000 });
       const cls = (l: Lead) => dead.find((d) => d.headers[Headers.ceId] === l.leadId)?.headers[Headers.errorClass];
-      expect([cls(others.badkey), cls(others.garbage), cls(others.nohost)]).toEqual(['TABLE.AUTH_FAILED', 'TABLE.INVALID_CONNECTION_STRING', 'TABLE.ACCOUNT_UNREACHABLE']);
+      expect([cls(others.badkey), cls(others.garbage), cls(others.nohost)]).toEqual([
+        'TABLE.AUTH_FAILED',
+        'TABLE.INVALID_CONNECTION_STRING',
+        'TABLE.ACCOUNT_UNREACHABLE',
+      ]);
       // No account key leaks into a dead letter.
       const keys = [good, badKeyString].map((cs) => /AccountKey=([^;]+)/.exec(cs)?.[1] ?? 'none');
       for (const d of dead) for (const k of keys) expect(JSON.stringify(d.headers)).not.toContain(k);
@@ -122,8 +159,17 @@ describe('table sink (real Kafka, real Azurite)', () => {
       expect(receipts.map((r) => JSON.parse(r.value ?? '{}').leadId)).toEqual([ok.leadId, ok.leadId]);
       const client = TableClient.fromConnectionString(good, table, { allowInsecureConnection: true });
       const entity = await client.getEntity<Record<string, string>>('fabrikam.ok', ok.leadId);
-      expect(entity).toMatchObject({ LeadSource: 'AzureMarketplace-INS|fabrikam.ok', ActionCode: 'INS', ProductId: 'fabrikam.ok', OfferTitle: 'Fabrikam Suite', CreatedTime: ok.occurredAt });
-      expect(JSON.parse(entity['CustomerInfo'] ?? '{}')).toMatchObject({ FirstName: 'Kim0', Email: 'kim0@fabrikam.example' });
+      expect(entity).toMatchObject({
+        LeadSource: 'AzureMarketplace-INS|fabrikam.ok',
+        ActionCode: 'INS',
+        ProductId: 'fabrikam.ok',
+        OfferTitle: 'Fabrikam Suite',
+        CreatedTime: ok.occurredAt,
+      });
+      expect(JSON.parse(entity['CustomerInfo'] ?? '{}')).toMatchObject({
+        FirstName: 'Kim0',
+        Email: 'kim0@fabrikam.example',
+      });
       // Delivered twice (a replay), stored once.
       expect(await rowKeys(table)).toEqual([ok.leadId]);
     } finally {
@@ -137,7 +183,12 @@ describe('table sink (real Kafka, real Azurite)', () => {
     const table = uniqueTableName('Crash');
     // Eight offers (the record key) spread the leads over the four partitions.
     const offers = Array.from({ length: 8 }, (_, i) => `fabrikam.crash-${i}`);
-    for (const offerId of offers) await f.configure(offerId, { type: 'azure-table', connectionString: testTablesConnectionString(), tableName: table });
+    for (const offerId of offers)
+      await f.configure(offerId, {
+        type: 'azure-table',
+        connectionString: testTablesConnectionString(),
+        tableName: table,
+      });
     const leads = Array.from({ length: 2_000 }, (_, i) => lead(offers[i % offers.length] ?? 'fabrikam.crash-0', i));
     await f.send(leads);
 
@@ -176,7 +227,10 @@ describe('table sink (real Kafka, real Azurite)', () => {
         }
         expect(keys.length).toBe(leads.length);
         expect(new Set(keys)).toEqual(new Set(leads.map((l) => l.leadId)));
-        const dead = await readTopic(f.kafka, sinkTopics('azure-table', f.prefix).deadLetter, { count: 1, timeoutMs: 1_000 });
+        const dead = await readTopic(f.kafka, sinkTopics('azure-table', f.prefix).deadLetter, {
+          count: 1,
+          timeoutMs: 1_000,
+        });
         expect(dead).toEqual([]);
       } finally {
         restarted.kill('SIGTERM');

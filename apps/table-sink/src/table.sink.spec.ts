@@ -15,8 +15,24 @@ describe('table sink mapping and classifier', () => {
       isTest: false,
       piiSuppressed: false,
     });
-    expect(e).toMatchObject({ partitionKey: 'contoso.crm', rowKey: 'a_b_c_d', LeadSource: 'AppSource-PLT|contoso.crm', ActionCode: 'PLT', ProductId: 'contoso.crm', OfferTitle: 'CRM', CreatedTime: '2026-11-24T10:00:00.000Z' });
-    expect(JSON.parse(e.CustomerInfo ?? '{}')).toEqual({ FirstName: 'Kim', LastName: 'Doe', Email: 'kim@contoso.example', Phone: '', Country: '', Company: 'Contoso', Title: '' });
+    expect(e).toMatchObject({
+      partitionKey: 'contoso.crm',
+      rowKey: 'a_b_c_d',
+      LeadSource: 'AppSource-PLT|contoso.crm',
+      ActionCode: 'PLT',
+      ProductId: 'contoso.crm',
+      OfferTitle: 'CRM',
+      CreatedTime: '2026-11-24T10:00:00.000Z',
+    });
+    expect(JSON.parse(e.CustomerInfo ?? '{}')).toEqual({
+      FirstName: 'Kim',
+      LastName: 'Doe',
+      Email: 'kim@contoso.example',
+      Phone: '',
+      Country: '',
+      Company: 'Contoso',
+      Title: '',
+    });
     expect(sanitizeKey('x\ty\\z')).toBe('x_y_z');
   });
 

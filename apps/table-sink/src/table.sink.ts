@@ -27,7 +27,15 @@ export function toEntity(lead: Lead): TableEntity<Record<string, string>> {
   return {
     partitionKey: sanitizeKey(lead.offerId),
     rowKey: sanitizeKey(lead.leadId),
-    CustomerInfo: JSON.stringify({ FirstName: c.firstName, LastName: c.lastName, Email: c.email, Phone: c.phone ?? '', Country: c.country ?? '', Company: c.company ?? '', Title: c.title ?? '' }),
+    CustomerInfo: JSON.stringify({
+      FirstName: c.firstName,
+      LastName: c.lastName,
+      Email: c.email,
+      Phone: c.phone ?? '',
+      Country: c.country ?? '',
+      Company: c.company ?? '',
+      Title: c.title ?? '',
+    }),
     LeadSource: formatLeadSource({ source: lead.source, action: lead.action, offer: lead.offerId }),
     ActionCode: lead.action,
     Description: lead.description ?? '',
@@ -45,7 +53,16 @@ interface StatusError {
 
 const AUTH_CODES = new Set(['AuthorizationFailure', 'AuthenticationFailed']);
 const TOO_LARGE = new Set(['EntityTooLarge', 'PropertyValueTooLarge', 'RequestBodyTooLarge']);
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ServerBusy', 'InternalError', 'OperationTimedOut']);
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ServerBusy',
+  'InternalError',
+  'OperationTimedOut',
+]);
 
 /** Azure Table's answers (Azurite 3.37 and Azure both), mapped to the error catalog. */
 export function classifyTable(err: unknown): LeadflowError {
@@ -55,7 +72,14 @@ export function classifyTable(err: unknown): LeadflowError {
   if (e.statusCode === 403 || (e.code && AUTH_CODES.has(e.code))) return leadflowError('TABLE.AUTH_FAILED', what);
   if (e.code === 'ENOTFOUND') return leadflowError('TABLE.ACCOUNT_UNREACHABLE', what);
   if ((e.code && TOO_LARGE.has(e.code)) || e.statusCode === 413) return leadflowError('TABLE.ENTITY_TOO_LARGE', what);
-  if ((e.code && TRANSIENT_CODES.has(e.code)) || (e.statusCode ?? 0) >= 500 || e.statusCode === 408 || e.statusCode === 429 || e.name === 'AbortError' || e.name === 'TimeoutError') {
+  if (
+    (e.code && TRANSIENT_CODES.has(e.code)) ||
+    (e.statusCode ?? 0) >= 500 ||
+    e.statusCode === 408 ||
+    e.statusCode === 429 ||
+    e.name === 'AbortError' ||
+    e.name === 'TimeoutError'
+  ) {
     return leadflowError('TABLE.SERVICE_UNAVAILABLE', what);
   }
   return leadflowError('INTERNAL.UNEXPECTED', what, { cause: err });
@@ -81,7 +105,10 @@ class Tables {
     const conn = parseTableConnectionString(connectionString);
     if (!conn.ok) throw leadflowError('TABLE.INVALID_CONNECTION_STRING', conn.issues.map((i) => i.message).join('; '));
     // Retries are the runtime's (classified, budgeted, off the consume path), not the SDK's.
-    const options = { allowInsecureConnection: conn.value.tableEndpoint.startsWith('http:'), retryOptions: { maxRetries: 0 } };
+    const options = {
+      allowInsecureConnection: conn.value.tableEndpoint.startsWith('http:'),
+      retryOptions: { maxRetries: 0 },
+    };
     const service = TableServiceClient.fromConnectionString(connectionString, options);
     try {
       await service.createTable(table, { abortSignal: signal });

@@ -4,7 +4,12 @@ import { createKafka, ensureTopics, headersToStrings } from './index';
 
 // The testing harness builds on this lib, so this suite uses plain kafkajs around the code under test.
 const uniqueName = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
-const testKafka = () => new Kafka({ brokers: (process.env['KAFKA_BROKERS'] ?? '').split(','), clientId: uniqueName('t'), logLevel: logLevel.NOTHING });
+const testKafka = () =>
+  new Kafka({
+    brokers: (process.env['KAFKA_BROKERS'] ?? '').split(','),
+    clientId: uniqueName('t'),
+    logLevel: logLevel.NOTHING,
+  });
 
 describe('ensureTopics against a real broker', () => {
   const kafka = testKafka();
@@ -48,7 +53,10 @@ describe('ensureTopics against a real broker', () => {
     const topic = uniqueName('t-rt');
     created.push(topic);
     await ensureTopics(admin, [{ name: topic, partitions: 2, compacted: false }]);
-    const client = createKafka({ brokers: (process.env['KAFKA_BROKERS'] ?? '').split(','), clientId: 'kafka-lib-test' });
+    const client = createKafka({
+      brokers: (process.env['KAFKA_BROKERS'] ?? '').split(','),
+      clientId: 'kafka-lib-test',
+    });
     const producer = client.producer({ idempotent: true });
     await producer.connect();
     await producer.send({

@@ -11,7 +11,11 @@ export interface TopicSpec {
  * Existing topics are left alone (partition counts are never changed behind an operator's back).
  * Returns the names it created.
  */
-export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], replicationFactor = 1): Promise<string[]> {
+export async function ensureTopics(
+  admin: Admin,
+  specs: readonly TopicSpec[],
+  replicationFactor = 1,
+): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.name));
   if (missing.length === 0) return [];
@@ -29,7 +33,10 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], re
       : [],
   }));
   await admin.createTopics({ topics, waitForLeaders: false });
-  await waitForTopicLeaders(admin, missing.map((s) => s.name));
+  await waitForTopicLeaders(
+    admin,
+    missing.map((s) => s.name),
+  );
   return missing.map((s) => s.name);
 }
 
@@ -43,7 +50,11 @@ export async function waitForTopicLeaders(admin: Admin, topics: readonly string[
   for (;;) {
     try {
       const meta = await admin.fetchTopicMetadata({ topics: [...topics] });
-      if (meta.topics.length === topics.length && meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      if (
+        meta.topics.length === topics.length &&
+        meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+      )
+        return;
     } catch (err) {
       if (Date.now() > deadline) throw err;
     }

@@ -16,11 +16,19 @@ const secret = z.string().min(1).max(1024);
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048);
 const topicSuffix = z
   .string()
-  .refine(isValidRouteSuffix, "must be letters, digits, '.', '_' or '-' (it names the topic leads.route.<type>.<suffix>)")
+  .refine(
+    isValidRouteSuffix,
+    "must be letters, digits, '.', '_' or '-' (it names the topic leads.route.<type>.<suffix>)",
+  )
   .optional();
 
 /** Guid or a verified domain, as Entra ID accepts for a tenant. */
-const tenantId = z.string().regex(/^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9.-]+\.[A-Za-z]{2,})$/, 'must be a directory (tenant) GUID or domain');
+const tenantId = z
+  .string()
+  .regex(
+    /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9.-]+\.[A-Za-z]{2,})$/,
+    'must be a directory (tenant) GUID or domain',
+  );
 
 export const DynamicsDestinationSchema = z.object({
   type: z.literal('dynamics'),
@@ -41,7 +49,9 @@ export const SalesforceDestinationSchema = z.discriminatedUnion('mode', [
   z.object({
     type: z.literal('salesforce'),
     mode: z.literal('web-to-lead'),
-    orgId: z.string().regex(SALESFORCE_ORG_ID, 'must be a Salesforce organization id (15 or 18 characters, starting with 00D)'),
+    orgId: z
+      .string()
+      .regex(SALESFORCE_ORG_ID, 'must be a Salesforce organization id (15 or 18 characters, starting with 00D)'),
     webToLeadUrl: httpUrl.optional(),
     topicSuffix,
   }),
@@ -53,7 +63,10 @@ export const SalesforceDestinationSchema = z.discriminatedUnion('mode', [
     clientSecret: secret,
     username: z.string().min(3).max(256).optional(),
     password: secret.optional(),
-    apiVersion: z.string().regex(/^\d{2}\.\d$/, "must look like '62.0'").optional(),
+    apiVersion: z
+      .string()
+      .regex(/^\d{2}\.\d$/, "must look like '62.0'")
+      .optional(),
     topicSuffix,
   }),
 ]);
@@ -70,7 +83,10 @@ export const MarketoDestinationSchema = z.object({
 export const AzureTableDestinationSchema = z.object({
   type: z.literal('azure-table'),
   connectionString: z.string().min(1).max(4096),
-  tableName: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be 3-63 letters or digits, starting with a letter').optional(),
+  tableName: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be 3-63 letters or digits, starting with a letter')
+    .optional(),
   topicSuffix,
 });
 
@@ -112,7 +128,9 @@ export function parseDestination(value: unknown): ParseDestinationResult {
     return {
       ok: false,
       errorClass: 'ROUTER.DESTINATION_RETIRED',
-      issues: [{ path: 'type', message: `azure-blob is retired. ${ERROR_CATALOG['ROUTER.DESTINATION_RETIRED'].remediation}` }],
+      issues: [
+        { path: 'type', message: `azure-blob is retired. ${ERROR_CATALOG['ROUTER.DESTINATION_RETIRED'].remediation}` },
+      ],
     };
   }
   const r = DestinationSchema.safeParse(value);
@@ -140,24 +158,34 @@ const AZURITE_DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVEr
 export function parseTableConnectionString(cs: string): Result<TableConnection> {
   const path = 'connectionString';
   const parts = new Map<string, string>();
-  for (const segment of cs.split(';').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const segment of cs
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const eq = segment.indexOf('=');
     // The segment itself is not echoed: it may be a pasted key.
     if (eq <= 0) return fail([{ path, message: 'is not a list of Key=Value pairs separated by ";"' }]);
     parts.set(segment.slice(0, eq).toLowerCase(), segment.slice(eq + 1));
   }
   if (parts.get('usedevelopmentstorage')?.toLowerCase() === 'true') {
-    return ok({ accountName: 'devstoreaccount1', accountKey: AZURITE_DEV_KEY, tableEndpoint: 'http://127.0.0.1:10002/devstoreaccount1' });
+    return ok({
+      accountName: 'devstoreaccount1',
+      accountKey: AZURITE_DEV_KEY,
+      tableEndpoint: 'http://127.0.0.1:10002/devstoreaccount1',
+    });
   }
   const issues: FieldIssue[] = [];
   const name = parts.get('accountname');
   const key = parts.get('accountkey');
   if (!name) issues.push({ path, message: 'AccountName is missing' });
-  else if (!/^[a-z0-9]{3,24}$/.test(name) && name !== 'devstoreaccount1') issues.push({ path, message: 'AccountName must be 3-24 lower-case letters or digits' });
+  else if (!/^[a-z0-9]{3,24}$/.test(name) && name !== 'devstoreaccount1')
+    issues.push({ path, message: 'AccountName must be 3-24 lower-case letters or digits' });
   if (!key) issues.push({ path, message: 'AccountKey is missing (shared access signatures are not supported)' });
-  else if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || key.length % 4 !== 0) issues.push({ path, message: 'AccountKey is not base64' });
+  else if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || key.length % 4 !== 0)
+    issues.push({ path, message: 'AccountKey is not base64' });
   const protocol = (parts.get('defaultendpointsprotocol') ?? 'https').toLowerCase();
-  if (protocol !== 'https' && protocol !== 'http') issues.push({ path, message: 'DefaultEndpointsProtocol must be https or http' });
+  if (protocol !== 'https' && protocol !== 'http')
+    issues.push({ path, message: 'DefaultEndpointsProtocol must be https or http' });
   let endpoint = parts.get('tableendpoint');
   if (endpoint !== undefined) {
     try {
@@ -189,10 +217,12 @@ export function maskDestination<D extends { type: string }>(d: D): D {
   for (const dotted of SECRET_FIELDS[d.type as DestinationType] ?? []) {
     const keys = dotted.split('.');
     let node: Record<string, unknown> | undefined = copy;
-    for (const k of keys.slice(0, -1)) node = typeof node?.[k] === 'object' && node[k] !== null ? (node[k] as Record<string, unknown>) : undefined;
+    for (const k of keys.slice(0, -1))
+      node = typeof node?.[k] === 'object' && node[k] !== null ? (node[k] as Record<string, unknown>) : undefined;
     const last = keys[keys.length - 1];
     if (!node || last === undefined || node[last] === undefined) continue;
-    node[last] = last === 'connectionString' && typeof node[last] === 'string' ? maskConnectionString(node[last]) : MASK;
+    node[last] =
+      last === 'connectionString' && typeof node[last] === 'string' ? maskConnectionString(node[last]) : MASK;
   }
   return copy;
 }

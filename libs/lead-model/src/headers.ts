@@ -28,7 +28,10 @@ export type HeaderName = (typeof Headers)[keyof typeof Headers];
 export const LEAD_EVENT_TYPE = 'leadflow.lead.v1';
 
 /** CloudEvents binary-mode headers of a lead record (the value is the lead's JSON). */
-export function leadCloudEventHeaders(lead: Lead, opts: { source: string; traceparent?: string }): Record<string, string> {
+export function leadCloudEventHeaders(
+  lead: Lead,
+  opts: { source: string; traceparent?: string },
+): Record<string, string> {
   return {
     [Headers.ceSpecVersion]: '1.0',
     [Headers.ceId]: lead.leadId,
@@ -43,7 +46,9 @@ export function leadCloudEventHeaders(lead: Lead, opts: { source: string; tracep
 type RawHeaderValue = Buffer | string | undefined | null;
 
 /** Kafka header values (Buffers, strings, arrays of them) as UTF-8 strings; the first value of an array wins. */
-export function readHeaders(raw: Record<string, RawHeaderValue | RawHeaderValue[]> | undefined): Record<string, string> {
+export function readHeaders(
+  raw: Record<string, RawHeaderValue | RawHeaderValue[]> | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   if (!raw) return out;
   for (const [key, value] of Object.entries(raw)) {
@@ -78,7 +83,8 @@ export function deadLetterHeaders(i: DeadLetterInput): Record<string, string> {
     ...i.original,
     [Headers.errorClass]: i.errorClass,
     [Headers.errorCategory]: i.category,
-    [Headers.errorMessage]: i.message.length > MAX_ERROR_MESSAGE ? `${i.message.slice(0, MAX_ERROR_MESSAGE)}…` : i.message,
+    [Headers.errorMessage]:
+      i.message.length > MAX_ERROR_MESSAGE ? `${i.message.slice(0, MAX_ERROR_MESSAGE)}…` : i.message,
     [Headers.errorRemediation]: ERROR_CATALOG[i.errorClass].remediation,
     [Headers.originalTopic]: i.originalTopic,
     [Headers.originalPartition]: String(i.partition),
@@ -126,8 +132,10 @@ export function parseDeadLetterHeaders(h: Record<string, string>): Result<DeadLe
     sink: need(Headers.sink),
     failedAt: need(Headers.failedAt),
   };
-  if (errorClass && !isErrorClass(errorClass)) issues.push({ path: Headers.errorClass, message: `unknown error class '${errorClass}'` });
-  if (category && !(ERROR_CATEGORIES as readonly string[]).includes(category)) issues.push({ path: Headers.errorCategory, message: `unknown category '${category}'` });
+  if (errorClass && !isErrorClass(errorClass))
+    issues.push({ path: Headers.errorClass, message: `unknown error class '${errorClass}'` });
+  if (category && !(ERROR_CATEGORIES as readonly string[]).includes(category))
+    issues.push({ path: Headers.errorCategory, message: `unknown category '${category}'` });
   if (!Number.isInteger(partition)) issues.push({ path: Headers.originalPartition, message: 'must be an integer' });
   if (!Number.isInteger(attempts)) issues.push({ path: Headers.attempts, message: 'must be an integer' });
   if (issues.length > 0) return { ok: false, issues };

@@ -24,7 +24,14 @@ export {
   type Lead,
 } from './lead';
 export { parseLeadInput, INPUT_LIMITS, type InputShape, type ParseContext, type ParseInputResult } from './parse-input';
-export { TEST_LEAD_PREFIX, dotNetTicks, createTestLead, isTestLead, hasTestMarker, type TestLeadOptions } from './test-lead';
+export {
+  TEST_LEAD_PREFIX,
+  dotNetTicks,
+  createTestLead,
+  isTestLead,
+  hasTestMarker,
+  type TestLeadOptions,
+} from './test-lead';
 export { isEduEmail, suppressEduPii } from './pii';
 export {
   DESTINATION_TYPES,

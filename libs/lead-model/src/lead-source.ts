@@ -37,7 +37,8 @@ export interface ParsedLeadSource {
   readonly offer?: string;
 }
 
-export const unknownSourceMessage = (v: string) => `unknown source '${v}'; expected one of ${LEAD_SOURCES.join(', ')} (or SPZA)`;
+export const unknownSourceMessage = (v: string) =>
+  `unknown source '${v}'; expected one of ${LEAD_SOURCES.join(', ')} (or SPZA)`;
 export const unknownActionMessage = (v: string) => `unknown action '${v}'; expected one of ${LEAD_ACTIONS.join(', ')}`;
 
 /**

@@ -17,7 +17,11 @@ export const OfferIdSchema = z
   .max(LIMITS.offerId)
   .regex(OFFER_ID_PATTERN, "must be 'publisherid.offerid' (letters, digits, '-', '_', one '.' at least)");
 
-export const LeadIdSchema = z.string().min(1).max(LIMITS.id).regex(LEAD_ID_PATTERN, "must be letters, digits, '.', '_', ':' or '-'");
+export const LeadIdSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.id)
+  .regex(LEAD_ID_PATTERN, "must be letters, digits, '.', '_', ':' or '-'");
 
 /**
  * The customer. Names and e-mail are empty strings when the lead's PII was suppressed at ingest
@@ -53,7 +57,12 @@ export const LeadSchema = z
   .superRefine((lead, ctx) => {
     if (lead.piiSuppressed) {
       for (const field of ['firstName', 'lastName', 'email', 'phone'] as const) {
-        if (lead.customer[field]) ctx.addIssue({ code: 'custom', path: ['customer', field], message: 'must be empty when piiSuppressed is true' });
+        if (lead.customer[field])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['customer', field],
+            message: 'must be empty when piiSuppressed is true',
+          });
       }
     } else if (lead.customer.email === '') {
       ctx.addIssue({ code: 'custom', path: ['customer', 'email'], message: 'is required' });

@@ -2,7 +2,11 @@ import { parseLeadInput, type ParseContext } from './index';
 
 const now = new Date('2026-11-24T10:00:00.000Z');
 let counter = 0;
-const ctx = (extra: Partial<ParseContext> = {}): ParseContext => ({ now, newLeadId: () => `generated-${++counter}`, ...extra });
+const ctx = (extra: Partial<ParseContext> = {}): ParseContext => ({
+  now,
+  newLeadId: () => `generated-${++counter}`,
+  ...extra,
+});
 
 /** The published HTTPS-endpoint example body (MicrosoftDocs, lead-management-instructions-https). */
 const httpsExample = {
@@ -65,7 +69,15 @@ describe('parseLeadInput: the marketplace HTTPS-endpoint body', () => {
         action: 'INS',
         offerTitle: 'Test Microsoft',
         description: 'Test run through Power Automate',
-        customer: { firstName: 'Some', lastName: 'One', email: 'someone@contoso.com', phone: '16175555555', country: 'USA', company: 'Contoso', title: 'Esquire' },
+        customer: {
+          firstName: 'Some',
+          lastName: 'One',
+          email: 'someone@contoso.com',
+          phone: '16175555555',
+          country: 'USA',
+          company: 'Contoso',
+          title: 'Esquire',
+        },
         occurredAt: now.toISOString(),
         isTest: false,
         piiSuppressed: false,
@@ -77,20 +89,45 @@ describe('parseLeadInput: the marketplace HTTPS-endpoint body', () => {
     const r = parseLeadInput(faqTestLead, ctx({ offerId: 'contoso.test' }));
     expect(r.ok && r.lead.customer.email).toBe('MSFT_TEST_636573304831318844@test.com');
     expect(r.ok && r.lead.isTest).toBe(true);
-    const lower = parseLeadInput({ userdetails: { firstname: 'A', lastname: 'B', email: 'a@b.co' }, leadsource: 'azureportal', actioncode: 'create' }, ctx({ offerId: 'a.b' }));
-    expect(lower).toMatchObject({ ok: true, lead: { source: 'AzurePortal', action: 'Create', customer: { firstName: 'A' } } });
+    const lower = parseLeadInput(
+      {
+        userdetails: { firstname: 'A', lastname: 'B', email: 'a@b.co' },
+        leadsource: 'azureportal',
+        actioncode: 'create',
+      },
+      ctx({ offerId: 'a.b' }),
+    );
+    expect(lower).toMatchObject({
+      ok: true,
+      lead: { source: 'AzurePortal', action: 'Create', customer: { firstName: 'A' } },
+    });
   });
 
   it('accepts the combined Source-Action|Offer in LeadSource and takes the offer from it', () => {
-    const r = parseLeadInput({ ...httpsExample, LeadSource: 'AzurePortal-Create|checkpoint.check-point-r77-10sg-byol', ActionCode: undefined }, ctx());
-    expect(r).toMatchObject({ ok: true, lead: { source: 'AzurePortal', action: 'Create', offerId: 'checkpoint.check-point-r77-10sg-byol' } });
+    const r = parseLeadInput(
+      { ...httpsExample, LeadSource: 'AzurePortal-Create|checkpoint.check-point-r77-10sg-byol', ActionCode: undefined },
+      ctx(),
+    );
+    expect(r).toMatchObject({
+      ok: true,
+      lead: { source: 'AzurePortal', action: 'Create', offerId: 'checkpoint.check-point-r77-10sg-byol' },
+    });
   });
 
   it('keeps an offer title after | as the title, and needs the offer from the URL then', () => {
-    const body = { ...httpsExample, OfferTitle: undefined, ActionCode: undefined, LeadSource: 'AzureMarketplace-StartTestDrive|Red Hat OpenShift Container Platform' };
+    const body = {
+      ...httpsExample,
+      OfferTitle: undefined,
+      ActionCode: undefined,
+      LeadSource: 'AzureMarketplace-StartTestDrive|Red Hat OpenShift Container Platform',
+    };
     expect(parseLeadInput(body, ctx({ offerId: 'redhat.openshift-container-platform' }))).toMatchObject({
       ok: true,
-      lead: { action: 'StartTestDrive', offerTitle: 'Red Hat OpenShift Container Platform', offerId: 'redhat.openshift-container-platform' },
+      lead: {
+        action: 'StartTestDrive',
+        offerTitle: 'Red Hat OpenShift Container Platform',
+        offerId: 'redhat.openshift-container-platform',
+      },
     });
     const r = parseLeadInput(body, ctx());
     expect(r.ok).toBe(false);
@@ -98,11 +135,16 @@ describe('parseLeadInput: the marketplace HTTPS-endpoint body', () => {
   });
 
   it('refuses an offer in the body that contradicts the URL', () => {
-    const r = parseLeadInput({ ...httpsExample, LeadSource: 'AzureMarketplace-INS|other.offer' }, ctx({ offerId: 'contoso.crm' }));
-    expect(!r.ok && r.issues).toEqual([{ path: 'LeadSource', message: expect.stringContaining("does not match the offer 'contoso.crm'") }]);
+    const r = parseLeadInput(
+      { ...httpsExample, LeadSource: 'AzureMarketplace-INS|other.offer' },
+      ctx({ offerId: 'contoso.crm' }),
+    );
+    expect(!r.ok && r.issues).toEqual([
+      { path: 'LeadSource', message: expect.stringContaining("does not match the offer 'contoso.crm'") },
+    ]);
   });
 
-  it('reports every failing field by the producer\'s name, not only the first', () => {
+  it("reports every failing field by the producer's name, not only the first", () => {
     const r = parseLeadInput(
       { UserDetails: { FirstName: 'A', Email: 'not-an-email' }, LeadSource: 'Bing', ActionCode: 'BUY' },
       ctx({ offerId: 'contoso.crm' }),
@@ -118,15 +160,39 @@ describe('parseLeadInput: the marketplace HTTPS-endpoint body', () => {
 describe('parseLeadInput: the legacy flat form', () => {
   it('maps first_name … lead_source, with SPZA read as AppSource', () => {
     const r = parseLeadInput(
-      { first_name: 'Dana', last_name: 'Reyes', email: 'dana@fabrikam.example', company: 'Fabrikam', lead_source: 'SPZA-PLT|bitnami.openedxcypress' },
+      {
+        first_name: 'Dana',
+        last_name: 'Reyes',
+        email: 'dana@fabrikam.example',
+        company: 'Fabrikam',
+        lead_source: 'SPZA-PLT|bitnami.openedxcypress',
+      },
       ctx(),
     );
-    expect(r).toMatchObject({ ok: true, shape: 'legacy', lead: { source: 'AppSource', action: 'PLT', offerId: 'bitnami.openedxcypress', customer: { company: 'Fabrikam' } } });
+    expect(r).toMatchObject({
+      ok: true,
+      shape: 'legacy',
+      lead: {
+        source: 'AppSource',
+        action: 'PLT',
+        offerId: 'bitnami.openedxcypress',
+        customer: { company: 'Fabrikam' },
+      },
+    });
   });
 
-  it('reads the published Salesforce test lead as a validation lead of the URL\'s offer', () => {
+  it("reads the published Salesforce test lead as a validation lead of the URL's offer", () => {
     const r = parseLeadInput(salesforceTestLead, ctx({ offerId: 'contoso.crm' }));
-    expect(r).toMatchObject({ ok: true, lead: { isTest: true, source: 'AzureMarketplace', action: 'INS', offerTitle: '<Offer Name>', offerId: 'contoso.crm' } });
+    expect(r).toMatchObject({
+      ok: true,
+      lead: {
+        isTest: true,
+        source: 'AzureMarketplace',
+        action: 'INS',
+        offerTitle: '<Offer Name>',
+        offerId: 'contoso.crm',
+      },
+    });
   });
 
   it('requires lead_source', () => {
@@ -148,8 +214,14 @@ describe('parseLeadInput: canonical', () => {
     const r = parseLeadInput(canonical, ctx());
     expect(r.ok && r.lead.leadId).toMatch(/^generated-/);
     expect(r.ok && 'ignoredField' in r.lead).toBe(false);
-    expect(parseLeadInput({ ...canonical, leadId: 'p-123' }, ctx())).toMatchObject({ ok: true, lead: { leadId: 'p-123' } });
-    expect(parseLeadInput({ ...canonical, leadId: 'p-123' }, ctx({ leadId: 'from-key' }))).toMatchObject({ ok: true, lead: { leadId: 'from-key' } });
+    expect(parseLeadInput({ ...canonical, leadId: 'p-123' }, ctx())).toMatchObject({
+      ok: true,
+      lead: { leadId: 'p-123' },
+    });
+    expect(parseLeadInput({ ...canonical, leadId: 'p-123' }, ctx({ leadId: 'from-key' }))).toMatchObject({
+      ok: true,
+      lead: { leadId: 'from-key' },
+    });
   });
 
   it('names unknown enum values and missing fields', () => {
@@ -159,12 +231,24 @@ describe('parseLeadInput: canonical', () => {
   });
 
   it('rejects non-objects, deep nesting and huge inputs without throwing', () => {
-    expect(parseLeadInput('lead', ctx())).toEqual({ ok: false, issues: [{ path: '(root)', message: 'must be a JSON object' }] });
+    expect(parseLeadInput('lead', ctx())).toEqual({
+      ok: false,
+      issues: [{ path: '(root)', message: 'must be a JSON object' }],
+    });
     let deep: Record<string, unknown> = {};
     for (let i = 0; i < 50; i++) deep = { nested: deep };
-    expect(parseLeadInput({ ...canonical, deep }, ctx())).toMatchObject({ ok: false, issues: [{ path: '(root)', message: expect.stringContaining('nested deeper') }] });
+    expect(parseLeadInput({ ...canonical, deep }, ctx())).toMatchObject({
+      ok: false,
+      issues: [{ path: '(root)', message: expect.stringContaining('nested deeper') }],
+    });
     const wide = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]));
-    expect(parseLeadInput({ ...canonical, ...wide }, ctx())).toMatchObject({ ok: false, issues: [{ message: expect.stringContaining('more than') }] });
-    expect(parseLeadInput({ ...canonical, description: 'x'.repeat(10_000) }, ctx())).toMatchObject({ ok: false, issues: [{ path: 'description' }] });
+    expect(parseLeadInput({ ...canonical, ...wide }, ctx())).toMatchObject({
+      ok: false,
+      issues: [{ message: expect.stringContaining('more than') }],
+    });
+    expect(parseLeadInput({ ...canonical, description: 'x'.repeat(10_000) }, ctx())).toMatchObject({
+      ok: false,
+      issues: [{ path: 'description' }],
+    });
   });
 });

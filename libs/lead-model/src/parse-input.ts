@@ -48,7 +48,8 @@ function ci(obj: Obj, name: string): unknown {
   return key === undefined ? undefined : obj[key];
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 
 function detectShape(body: Obj): InputShape {
   const keys = Object.keys(body).map((k) => k.toLowerCase());
@@ -92,7 +93,12 @@ function sourceParts(raw: string | undefined, field: string, issues: FieldIssue[
 }
 
 /** The offer is the URL's when given; a `|Offer` part that is an offer id must agree with it. */
-function pickOffer(ctx: ParseContext, fromBody: string | undefined, field: string, issues: FieldIssue[]): { offerId?: string; title?: string } {
+function pickOffer(
+  ctx: ParseContext,
+  fromBody: string | undefined,
+  field: string,
+  issues: FieldIssue[],
+): { offerId?: string; title?: string } {
   const bodyIsId = fromBody !== undefined && OFFER_ID_PATTERN.test(fromBody);
   if (ctx.offerId !== undefined) {
     if (bodyIsId && fromBody !== ctx.offerId) {
@@ -201,8 +207,10 @@ function fromCanonical(body: Obj, ctx: ParseContext): Candidate {
   }
   const source = str(body['source']);
   const action = str(body['action']);
-  if (source !== undefined && !toLeadSource(source)) issues.push({ path: 'source', message: unknownSourceMessage(source) });
-  if (action !== undefined && !toLeadAction(action)) issues.push({ path: 'action', message: unknownActionMessage(action) });
+  if (source !== undefined && !toLeadSource(source))
+    issues.push({ path: 'source', message: unknownSourceMessage(source) });
+  if (action !== undefined && !toLeadAction(action))
+    issues.push({ path: 'action', message: unknownActionMessage(action) });
   const value: Obj = {
     ...body,
     offerId: ctx.offerId ?? body['offerId'],
@@ -224,27 +232,37 @@ export function parseLeadInput(input: unknown, ctx: ParseContext): ParseInputRes
 
   const shape = detectShape(input);
   const candidate =
-    shape === 'marketplace' ? fromMarketplace(input, ctx) : shape === 'legacy' ? fromLegacy(input, ctx) : fromCanonical(input, ctx);
+    shape === 'marketplace'
+      ? fromMarketplace(input, ctx)
+      : shape === 'legacy'
+        ? fromLegacy(input, ctx)
+        : fromCanonical(input, ctx);
 
   const customer = isObj(candidate.value['customer']) ? candidate.value['customer'] : {};
   const draft: Obj = {
     ...candidate.value,
     leadId: ctx.leadId ?? candidate.value['leadId'] ?? ctx.newLeadId(),
     occurredAt: candidate.value['occurredAt'] ?? ctx.now.toISOString(),
-    isTest: candidate.value['isTest'] === true || isTestLead({ customer: customer as { firstName?: string; lastName?: string; email?: string } }),
+    isTest:
+      candidate.value['isTest'] === true ||
+      isTestLead({ customer: customer as { firstName?: string; lastName?: string; email?: string } }),
     piiSuppressed: false,
   };
   // Optional fields that a shape left undefined must not fail "expected string".
   for (const [k, v] of Object.entries(draft)) if (v === undefined) delete draft[k];
   const draftCustomer = draft['customer'];
-  if (isObj(draftCustomer)) for (const [k, v] of Object.entries(draftCustomer)) if (v === undefined) delete draftCustomer[k];
+  if (isObj(draftCustomer))
+    for (const [k, v] of Object.entries(draftCustomer)) if (v === undefined) delete draftCustomer[k];
 
   const parsed = LeadSchema.safeParse(draft);
   const issues = [...candidate.issues];
   if (!parsed.success) {
     for (const issue of fromZodIssues(parsed.error.issues)) {
       const path = candidate.paths[issue.path] ?? issue.path;
-      const message = issue.path === 'offerId' && draft['offerId'] === undefined ? 'is required: name the offer in the body or the URL' : issue.message;
+      const message =
+        issue.path === 'offerId' && draft['offerId'] === undefined
+          ? 'is required: name the offer in the body or the URL'
+          : issue.message;
       // A field the shape already reported (e.g. an unknown source) is not reported twice.
       if (!issues.some((i) => i.path === path)) issues.push({ path, message });
     }

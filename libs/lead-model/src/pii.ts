@@ -5,7 +5,11 @@ export function isEduEmail(email: string | undefined): boolean {
   if (!email) return false;
   const at = email.trim().lastIndexOf('@');
   if (at === -1) return false;
-  const domain = email.trim().slice(at + 1).toLowerCase().replace(/\.$/, '');
+  const domain = email
+    .trim()
+    .slice(at + 1)
+    .toLowerCase()
+    .replace(/\.$/, '');
   return domain === 'edu' || domain.endsWith('.edu');
 }
 

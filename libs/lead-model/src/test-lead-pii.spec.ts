@@ -11,7 +11,11 @@ describe('test leads', () => {
     const lead = createTestLead({ offerId: 'contoso.crm', leadId: 'lead-1', now });
     const marker = `MSFT_TEST_${dotNetTicks(now)}`;
     expect(parseLead(lead)).toEqual({ ok: true, value: lead });
-    expect(lead).toMatchObject({ isTest: true, description: marker, customer: { firstName: marker, lastName: marker, company: marker, title: marker, email: `${marker}@test.com` } });
+    expect(lead).toMatchObject({
+      isTest: true,
+      description: marker,
+      customer: { firstName: marker, lastName: marker, company: marker, title: marker, email: `${marker}@test.com` },
+    });
     expect(isTestLead(lead)).toBe(true);
     expect(isTestLead({ customer: { firstName: 'Kim', lastName: 'A', email: 'kim@x.com' } })).toBe(false);
   });
@@ -23,7 +27,15 @@ describe('.edu PII suppression', () => {
     offerId: 'contoso.crm',
     source: 'AzureMarketplace',
     action: 'INS',
-    customer: { firstName: 'Pat', lastName: 'Doe', email: 'pat@cs.University.EDU', phone: '123', company: 'State U', country: 'US', title: 'Student' },
+    customer: {
+      firstName: 'Pat',
+      lastName: 'Doe',
+      email: 'pat@cs.University.EDU',
+      phone: '123',
+      company: 'State U',
+      country: 'US',
+      title: 'Student',
+    },
     occurredAt: '2026-11-24T10:00:00.000Z',
     isTest: false,
     piiSuppressed: false,
@@ -39,7 +51,14 @@ describe('.edu PII suppression', () => {
 
   it('removes names, e-mail and phone, keeps company, country and title, and stays a valid lead', () => {
     const s = suppressEduPii(lead);
-    expect(s.customer).toEqual({ firstName: '', lastName: '', email: '', company: 'State U', country: 'US', title: 'Student' });
+    expect(s.customer).toEqual({
+      firstName: '',
+      lastName: '',
+      email: '',
+      company: 'State U',
+      country: 'US',
+      title: 'Student',
+    });
     expect(s.piiSuppressed).toBe(true);
     expect(JSON.stringify(s)).not.toMatch(/Pat|Doe|pat@|"123"/);
     expect(parseLead(s).ok).toBe(true);
@@ -49,6 +68,11 @@ describe('.edu PII suppression', () => {
     const other = { ...lead, customer: { ...lead.customer, email: 'kim@contoso.com' } };
     expect(suppressEduPii(other)).toBe(other);
     const r = parseLead({ ...lead, piiSuppressed: true });
-    expect(!r.ok && r.issues.map((i) => i.path).sort()).toEqual(['customer.email', 'customer.firstName', 'customer.lastName', 'customer.phone']);
+    expect(!r.ok && r.issues.map((i) => i.path).sort()).toEqual([
+      'customer.email',
+      'customer.firstName',
+      'customer.lastName',
+      'customer.phone',
+    ]);
   });
 });

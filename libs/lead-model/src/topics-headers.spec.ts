@@ -13,7 +13,7 @@ import {
 } from './index';
 
 describe('topics', () => {
-  it('names route and dead-letter topics and matches a sink\'s pattern', () => {
+  it("names route and dead-letter topics and matches a sink's pattern", () => {
     expect(Topics.route('azure-table')).toBe('leads.route.azure-table');
     expect(Topics.route('https', 'contoso')).toBe('leads.route.https.contoso');
     expect(Topics.dlq('router')).toBe('leads.dlq.router');
@@ -34,7 +34,15 @@ describe('topics', () => {
   it('declares every fixed topic once, offers.destinations compacted', () => {
     const names = TOPIC_SPECS.map((t) => t.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(['leads.ingested', 'leads.delivered', 'offers.destinations', 'leads.route.dynamics', 'leads.dlq.https']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'leads.ingested',
+        'leads.delivered',
+        'offers.destinations',
+        'leads.route.dynamics',
+        'leads.dlq.https',
+      ]),
+    );
     expect(TOPIC_SPECS.filter((t) => t.compacted).map((t) => t.name)).toEqual(['offers.destinations']);
   });
 });
@@ -55,7 +63,9 @@ describe('headers', () => {
   });
 
   it('normalises Kafka header values', () => {
-    expect(readHeaders({ a: Buffer.from('x'), b: 'y', c: [Buffer.from('z'), Buffer.from('w')], d: undefined })).toEqual({ a: 'x', b: 'y', c: 'z' });
+    expect(readHeaders({ a: Buffer.from('x'), b: 'y', c: [Buffer.from('z'), Buffer.from('w')], d: undefined })).toEqual(
+      { a: 'x', b: 'y', c: 'z' },
+    );
   });
 
   it('adds the full dead-letter set to the original headers and reads it back', () => {
@@ -73,16 +83,31 @@ describe('headers', () => {
       failedAt: new Date('2026-11-24T10:05:00Z'),
       destinationVersion: 3,
     });
-    expect(h).toMatchObject({ ...original, [Headers.errorRemediation]: ERROR_CATALOG['HTTPS.SERVER_ERROR'].remediation, [Headers.attempts]: '6' });
+    expect(h).toMatchObject({
+      ...original,
+      [Headers.errorRemediation]: ERROR_CATALOG['HTTPS.SERVER_ERROR'].remediation,
+      [Headers.attempts]: '6',
+    });
     expect((h[Headers.errorMessage] ?? '').length).toBeLessThanOrEqual(2_001);
     expect(parseDeadLetterHeaders(h)).toMatchObject({
       ok: true,
-      value: { errorClass: 'HTTPS.SERVER_ERROR', category: 'transient-exhausted', partition: 2, offset: '41', attempts: 6, destinationVersion: '3', leadId: 'lead-1' },
+      value: {
+        errorClass: 'HTTPS.SERVER_ERROR',
+        category: 'transient-exhausted',
+        partition: 2,
+        offset: '41',
+        attempts: 6,
+        destinationVersion: '3',
+        leadId: 'lead-1',
+      },
     });
     const { [Headers.errorClass]: _drop, ...missing } = h;
     expect(parseDeadLetterHeaders({ ...missing, [Headers.attempts]: 'x' })).toMatchObject({
       ok: false,
-      issues: expect.arrayContaining([{ path: Headers.errorClass, message: 'header is missing' }, { path: Headers.attempts, message: 'must be an integer' }]),
+      issues: expect.arrayContaining([
+        { path: Headers.errorClass, message: 'header is missing' },
+        { path: Headers.attempts, message: 'must be an integer' },
+      ]),
     });
   });
 });

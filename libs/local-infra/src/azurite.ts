@@ -30,10 +30,13 @@ export interface AzuriteOptions {
 /** Azurite answers any HTTP request on its port once it is serving (400 for a bare GET). */
 export function azuriteAnswers(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host, port, path: `/${AZURITE_ACCOUNT}/Tables`, method: 'GET', timeout: timeoutMs }, (res) => {
-      res.resume();
-      resolve(res.statusCode !== undefined);
-    });
+    const req = request(
+      { host, port, path: `/${AZURITE_ACCOUNT}/Tables`, method: 'GET', timeout: timeoutMs },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode !== undefined);
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
     req.end();
@@ -42,7 +45,17 @@ export function azuriteAnswers(host: string, port: number, timeoutMs = 1_000): P
 
 export async function startAzurite(o: AzuriteOptions): Promise<SpawnedProcess> {
   const bin = require.resolve('azurite/dist/src/table/main.js');
-  const args = [bin, '--tableHost', o.host, '--tablePort', String(o.port), '--silent', '--disableTelemetry', '--skipApiVersionCheck', '--loose'];
+  const args = [
+    bin,
+    '--tableHost',
+    o.host,
+    '--tablePort',
+    String(o.port),
+    '--silent',
+    '--disableTelemetry',
+    '--skipApiVersionCheck',
+    '--loose',
+  ];
   if (o.location) {
     mkdirSync(o.location, { recursive: true });
     args.push('--location', o.location);
@@ -58,4 +71,3 @@ export async function startAzurite(o: AzuriteOptions): Promise<SpawnedProcess> {
   }
   return proc;
 }
-

@@ -32,7 +32,10 @@ export interface RunningBroker {
  * research in shared/reference/kafka-without-docker.md (what testcontainers and embedded-kafka do):
  * one-partition internal topics, no initial rebalance delay, a small cleaner buffer for 2-core machines.
  */
-export function serverProperties(o: Pick<KafkaBrokerOptions, 'host' | 'port' | 'controllerPort'>, logDir: string): string {
+export function serverProperties(
+  o: Pick<KafkaBrokerOptions, 'host' | 'port' | 'controllerPort'>,
+  logDir: string,
+): string {
   return [
     'process.roles=broker,controller',
     'node.id=1',
@@ -97,7 +100,16 @@ export function formatStorage(o: KafkaBrokerOptions, propsFile: string, logDir: 
   const java = o.javaBin ?? 'java';
   const result = spawnSync(
     java,
-    [...javaArgs(o, join(o.dataDir, 'format.log')), 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propsFile, '-g'],
+    [
+      ...javaArgs(o, join(o.dataDir, 'format.log')),
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      newClusterId(),
+      '-c',
+      propsFile,
+      '-g',
+    ],
     { encoding: 'utf8' },
   );
   if (result.status !== 0) {

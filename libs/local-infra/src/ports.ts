@@ -31,7 +31,12 @@ export function isPortOpen(port: number, host = '127.0.0.1', timeoutMs = 500): P
 }
 
 /** Polls `probe` until it resolves true, or throws after `timeoutMs` with `what` in the message. */
-export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<void> {
+export async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await probe().catch(() => false)) return;

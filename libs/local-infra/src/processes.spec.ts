@@ -10,7 +10,12 @@ describe('spawnLogged / stop', () => {
   it('logs to a file and stops the whole process group, children included', async () => {
     const log = join(dir, 'p.log');
     // A shell that starts a grandchild which ignores nothing: both must be gone after stop().
-    const proc = spawnLogged({ command: 'bash', args: ['-c', 'echo started; sleep 300 & echo "child $!"; wait'], logFile: log, detached: false });
+    const proc = spawnLogged({
+      command: 'bash',
+      args: ['-c', 'echo started; sleep 300 & echo "child $!"; wait'],
+      logFile: log,
+      detached: false,
+    });
     let child = 0;
     for (let i = 0; i < 100 && child === 0; i++) {
       await new Promise((r) => setTimeout(r, 20));
@@ -27,7 +32,12 @@ describe('spawnLogged / stop', () => {
   });
 
   it('escalates to SIGKILL when SIGTERM is ignored', async () => {
-    const proc = spawnLogged({ command: 'bash', args: ['-c', "trap '' TERM; while true; do sleep 0.05; done"], logFile: join(dir, 'k.log'), detached: false });
+    const proc = spawnLogged({
+      command: 'bash',
+      args: ['-c', "trap '' TERM; while true; do sleep 0.05; done"],
+      logFile: join(dir, 'k.log'),
+      detached: false,
+    });
     await new Promise((r) => setTimeout(r, 100));
     await proc.stop(300);
     expect(isAlive(proc.pid)).toBe(false);

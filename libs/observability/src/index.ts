@@ -1,5 +1,12 @@
 export { createLogger, REDACTED_KEYS, type Logger, type LoggerOptions } from './logger';
 export { createMetricsRegistry } from './metrics';
-export { startTracing, currentTraceparent, contextFromTraceparent, inSpan, type Tracing, type TracingOptions } from './tracing';
+export {
+  startTracing,
+  currentTraceparent,
+  contextFromTraceparent,
+  inSpan,
+  type Tracing,
+  type TracingOptions,
+} from './tracing';
 export { HealthState, startOpsServer, type OpsServerOptions } from './ops-server';
 export { onShutdown, type ShutdownOptions } from './shutdown';

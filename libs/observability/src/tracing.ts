@@ -27,16 +27,15 @@ export function startTracing(opts: TracingOptions): Tracing {
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName }),
     textMapPropagator: new W3CTraceContextPropagator(),
     instrumentations: [new HttpInstrumentation()],
-    ...(opts.otlpEndpoint ? { traceExporter: new OTLPTraceExporter({ url: opts.otlpEndpoint }) } : { spanProcessors: [] }),
+    ...(opts.otlpEndpoint
+      ? { traceExporter: new OTLPTraceExporter({ url: opts.otlpEndpoint }) }
+      : { spanProcessors: [] }),
   });
   sdk.start();
   // Flushing spans must never hold a service's shutdown past its deadline (an unreachable collector).
   return {
     shutdown: () =>
-      Promise.race([
-        sdk.shutdown(),
-        new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS).unref()),
-      ]),
+      Promise.race([sdk.shutdown(), new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS).unref())]),
   };
 }
 

@@ -3,13 +3,30 @@ import { Writable } from 'node:stream';
 import type { Destination, OfferDestinationRecord } from '@leadflow/lead-model';
 import { createLogger } from '@leadflow/observability';
 import { createTestTopics, testKafka, uniqueName } from '@leadflow/testing';
-import { OfferDestinationPublisher, OfferTable, parseKeyring, sealDestination, openDestination, OfferRecordRejectedError } from './index';
+import {
+  OfferDestinationPublisher,
+  OfferTable,
+  parseKeyring,
+  sealDestination,
+  openDestination,
+  OfferRecordRejectedError,
+} from './index';
 
 const ring = parseKeyring(`k1:${randomBytes(32).toString('base64')}`);
 
-function record(offerId: string, version: number, url: string, signingSecret = 'hush-hush-hush-hush'): OfferDestinationRecord {
+function record(
+  offerId: string,
+  version: number,
+  url: string,
+  signingSecret = 'hush-hush-hush-hush',
+): OfferDestinationRecord {
   const destination: Destination = { type: 'https', url, signingSecret };
-  return { offerId, version, destination: sealDestination(destination, ring, offerId), updatedAt: new Date().toISOString() };
+  return {
+    offerId,
+    version,
+    destination: sealDestination(destination, ring, offerId),
+    updatedAt: new Date().toISOString(),
+  };
 }
 
 /** A logger whose lines the test can read (to prove malformed records are logged without their values). */
@@ -21,7 +38,10 @@ function capturedLogger(): { logger: ReturnType<typeof createLogger>; text: () =
       cb();
     },
   });
-  return { logger: createLogger({ service: 'offer-table-test', level: 'debug', destination }), text: () => chunks.join('') };
+  return {
+    logger: createLogger({ service: 'offer-table-test', level: 'debug', destination }),
+    text: () => chunks.join(''),
+  };
 }
 
 async function eventually(check: () => boolean, timeoutMs = 15_000): Promise<void> {
@@ -65,7 +85,12 @@ describe('OfferTable and OfferDestinationPublisher against a real broker', () =>
         { key: 'd.four', value: JSON.stringify({ ...record('x.other', 1, 'https://x.example') }) },
         {
           key: 'e.five',
-          value: JSON.stringify({ offerId: 'e.five', version: 1, updatedAt: 'now', destination: { type: 'https', url: 'https://e.example', signingSecret: 'plain-SECRET-value' } }),
+          value: JSON.stringify({
+            offerId: 'e.five',
+            version: 1,
+            updatedAt: 'now',
+            destination: { type: 'https', url: 'https://e.example', signingSecret: 'plain-SECRET-value' },
+          }),
         },
       ],
     });
@@ -81,7 +106,10 @@ describe('OfferTable and OfferDestinationPublisher against a real broker', () =>
     expect(table.get('a.one')?.version).toBe(2);
     const a = table.get('a.one');
     if (!a) throw new Error('a.one missing');
-    expect(openDestination(a.destination, ring, 'a.one')).toMatchObject({ url: 'https://a.example/v2', signingSecret: 'hush-hush-hush-hush' });
+    expect(openDestination(a.destination, ring, 'a.one')).toMatchObject({
+      url: 'https://a.example/v2',
+      signingSecret: 'hush-hush-hush-hush',
+    });
     expect(table.get('b.two')?.version).toBe(1);
     expect(table.get('c.three')).toBeUndefined();
     expect(table.get('d.four')).toBeUndefined();
@@ -132,7 +160,12 @@ describe('OfferTable and OfferDestinationPublisher against a real broker', () =>
   });
 
   it('refuses to publish a record with a plaintext secret or a blank offer id', async () => {
-    const plain = { offerId: 'g.seven', version: 1, updatedAt: new Date().toISOString(), destination: { type: 'https', url: 'https://g.example', signingSecret: 'x' } };
+    const plain = {
+      offerId: 'g.seven',
+      version: 1,
+      updatedAt: new Date().toISOString(),
+      destination: { type: 'https', url: 'https://g.example', signingSecret: 'x' },
+    };
     await expect(publisher.put(plain as unknown as OfferDestinationRecord)).rejects.toThrow(OfferRecordRejectedError);
     await expect(publisher.remove('')).rejects.toThrow(OfferRecordRejectedError);
   });

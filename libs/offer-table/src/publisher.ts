@@ -41,7 +41,8 @@ export class OfferDestinationPublisher {
     const value = encodeOfferRecord(record);
     const key = Buffer.from(record.offerId, 'utf8');
     const check = decodeOfferRecord(key, value);
-    if (check.kind !== 'record') throw new OfferRecordRejectedError(check.kind === 'malformed' ? check.reason : 'empty value');
+    if (check.kind !== 'record')
+      throw new OfferRecordRejectedError(check.kind === 'malformed' ? check.reason : 'empty value');
     await this.#producer.send({ topic: this.topic, acks: -1, messages: [{ key, value }] });
   }
 

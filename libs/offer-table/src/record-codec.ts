@@ -22,7 +22,8 @@ export function decodeOfferRecord(key: Buffer | null, value: Buffer | null): Dec
   } catch {
     return { kind: 'malformed', reason: 'value is not JSON' };
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { kind: 'malformed', reason: 'value is not an object' };
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return { kind: 'malformed', reason: 'value is not an object' };
   const r = parsed as Record<string, unknown>;
   if (r['offerId'] !== offerId) return { kind: 'malformed', reason: 'offerId does not match the record key' };
   if (typeof r['version'] !== 'number' || !Number.isInteger(r['version']) || r['version'] < 1) {
@@ -30,7 +31,11 @@ export function decodeOfferRecord(key: Buffer | null, value: Buffer | null): Dec
   }
   if (typeof r['updatedAt'] !== 'string') return { kind: 'malformed', reason: 'updatedAt is not a string' };
   const destination = r['destination'];
-  if (typeof destination !== 'object' || destination === null || typeof (destination as Record<string, unknown>)['type'] !== 'string') {
+  if (
+    typeof destination !== 'object' ||
+    destination === null ||
+    typeof (destination as Record<string, unknown>)['type'] !== 'string'
+  ) {
     return { kind: 'malformed', reason: 'destination has no type' };
   }
   const unsealed = unsealedSecretFields(destination);

@@ -9,12 +9,18 @@ const OFFER = 'contoso.crm-connector';
 const dynamics: Destination = {
   type: 'dynamics',
   url: 'https://org.crm.dynamics.com',
-  auth: { kind: 'aad', tenantId: '11111111-1111-1111-1111-111111111111', clientId: '22222222-2222-2222-2222-222222222222', clientSecret: 'very-s3cret' },
+  auth: {
+    kind: 'aad',
+    tenantId: '11111111-1111-1111-1111-111111111111',
+    clientId: '22222222-2222-2222-2222-222222222222',
+    clientSecret: 'very-s3cret',
+  },
 };
 
 const table: Destination = {
   type: 'azure-table',
-  connectionString: 'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=c2VjcmV0;EndpointSuffix=core.windows.net',
+  connectionString:
+    'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=c2VjcmV0;EndpointSuffix=core.windows.net',
   tableName: 'MarketplaceLeads',
 };
 
@@ -62,7 +68,11 @@ describe('sealDestination / openDestination', () => {
     const sealed = sealDestination(dynamics, ring, OFFER);
     const text = JSON.stringify(sealed);
     expect(text).not.toContain('very-s3cret');
-    expect(sealed).toMatchObject({ type: 'dynamics', url: 'https://org.crm.dynamics.com', auth: { kind: 'aad', clientSecret: { kid: 'k1' } } });
+    expect(sealed).toMatchObject({
+      type: 'dynamics',
+      url: 'https://org.crm.dynamics.com',
+      auth: { kind: 'aad', clientSecret: { kid: 'k1' } },
+    });
     expect(openDestination(sealed, ring, OFFER)).toEqual(dynamics);
     // The input is not modified.
     expect(JSON.stringify(dynamics)).toContain('very-s3cret');
@@ -123,6 +133,8 @@ describe('sealDestination / openDestination', () => {
   });
 
   it('refuses a stored destination whose secret field is plaintext', () => {
-    expect(() => openDestination(dynamics as never, ring, OFFER)).toThrow(/auth.clientSecret of offer .* is not a sealed secret/);
+    expect(() => openDestination(dynamics as never, ring, OFFER)).toThrow(
+      /auth.clientSecret of offer .* is not a sealed secret/,
+    );
   });
 });

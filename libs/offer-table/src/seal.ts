@@ -13,7 +13,8 @@ export function sealDestination(destination: Destination, ring: Keyring, offerId
   for (const path of secretPaths(destination.type)) {
     const value = getAt(out, path);
     if (value === undefined) continue;
-    if (typeof value !== 'string') throw new SecretError('malformed', `${path.join('.')} of offer ${offerId} is not a string`);
+    if (typeof value !== 'string')
+      throw new SecretError('malformed', `${path.join('.')} of offer ${offerId} is not a string`);
     setAt(out, path, sealValue(value, ring, offerId));
   }
   return out as unknown as SealedDestination;

@@ -34,7 +34,12 @@ export function sealValue(plaintext: string, ring: Keyring, aad: string): Sealed
   const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return { kid: ring.activeKid, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+  return {
+    kid: ring.activeKid,
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    data: data.toString('base64'),
+  };
 }
 
 /** Opens a sealed value; `what` names the field in error messages (e.g. "auth.clientSecret of offer x"). */
@@ -70,5 +75,10 @@ export function openValue(sealed: SealedValue, ring: Keyring, aad: string, what:
 export function isSealedValue(value: unknown): value is SealedValue {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v['kid'] === 'string' && typeof v['iv'] === 'string' && typeof v['tag'] === 'string' && typeof v['data'] === 'string';
+  return (
+    typeof v['kid'] === 'string' &&
+    typeof v['iv'] === 'string' &&
+    typeof v['tag'] === 'string' &&
+    typeof v['data'] === 'string'
+  );
 }

@@ -6,9 +6,18 @@ const key = Buffer.alloc(32, 7).toString('base64');
 
 describe('loadEnv', () => {
   it('applies defaults, treats empty as unset, and derives the common settings', () => {
-    const e = loadEnv(schema, { KAFKA_BROKERS: 'a:1, b:2', LEADFLOW_LOG_LEVEL: '', LEADFLOW_SECRET_KEYS: `k1:${key}` }, 'test');
+    const e = loadEnv(
+      schema,
+      { KAFKA_BROKERS: 'a:1, b:2', LEADFLOW_LOG_LEVEL: '', LEADFLOW_SECRET_KEYS: `k1:${key}` },
+      'test',
+    );
     expect(e.LEADFLOW_X_PORT).toBe(8099);
-    expect(serviceConfig(e)).toEqual({ kafkaBrokers: ['a:1', 'b:2'], host: '127.0.0.1', logLevel: 'info', shutdownTimeoutMs: 20_000 });
+    expect(serviceConfig(e)).toEqual({
+      kafkaBrokers: ['a:1', 'b:2'],
+      host: '127.0.0.1',
+      logLevel: 'info',
+      shutdownTimeoutMs: 20_000,
+    });
     expect(e.LEADFLOW_SECRET_KEYS.activeKid).toBe('k1');
   });
 
@@ -20,7 +29,11 @@ describe('loadEnv', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
-    expect([...(err as ConfigError).variables].sort()).toEqual(['KAFKA_BROKERS', 'LEADFLOW_SECRET_KEYS', 'LEADFLOW_X_PORT']);
+    expect([...(err as ConfigError).variables].sort()).toEqual([
+      'KAFKA_BROKERS',
+      'LEADFLOW_SECRET_KEYS',
+      'LEADFLOW_X_PORT',
+    ]);
     expect((err as ConfigError).message).toContain('KAFKA_BROKERS: is required');
     expect((err as ConfigError).message).not.toContain('c2VjcmV0LXZhbHVl');
     expect((err as ConfigError).message).not.toContain('eighty');

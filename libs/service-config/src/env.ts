@@ -10,7 +10,12 @@ export const envVar = {
   list: () =>
     z
       .string()
-      .transform((s) => s.split(',').map((t) => t.trim()).filter((t) => t.length > 0))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t.length > 0),
+      )
       .pipe(z.array(z.string()).min(1, 'at least one value is required')),
   int: (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback),
   port: (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback),
@@ -79,7 +84,11 @@ function present(env: Readonly<Record<string, string | undefined>>): Record<stri
 }
 
 /** Validates the environment against a service's schema, once, at start. */
-export function loadEnv<S extends z.ZodObject>(schema: S, env: Readonly<Record<string, string | undefined>>, service: string): z.infer<S> {
+export function loadEnv<S extends z.ZodObject>(
+  schema: S,
+  env: Readonly<Record<string, string | undefined>>,
+  service: string,
+): z.infer<S> {
   const values = present(env);
   const parsed = schema.safeParse(values);
   if (parsed.success) return parsed.data;
@@ -88,5 +97,8 @@ export function loadEnv<S extends z.ZodObject>(schema: S, env: Readonly<Record<s
     return { variable, message: values[variable] === undefined ? 'is required' : i.message };
   });
   const variables = [...new Set(issues.map((i) => i.variable))];
-  throw new ConfigError(variables, `Invalid ${service} configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`);
+  throw new ConfigError(
+    variables,
+    `Invalid ${service} configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`,
+  );
 }

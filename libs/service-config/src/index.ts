@@ -1,1 +1,10 @@
-export { envVar, SERVICE_ENV, serviceConfig, ConfigError, loadEnv, LOG_LEVELS, type LogLevel, type ServiceConfig } from './env';
+export {
+  envVar,
+  SERVICE_ENV,
+  serviceConfig,
+  ConfigError,
+  loadEnv,
+  LOG_LEVELS,
+  type LogLevel,
+  type ServiceConfig,
+} from './env';

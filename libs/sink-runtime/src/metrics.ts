@@ -10,10 +10,30 @@ export interface SinkMetrics {
 
 export function createSinkMetrics(registry: Registry): SinkMetrics {
   return {
-    delivered: new Counter({ name: 'leadflow_sink_delivered_total', help: 'Leads delivered', labelNames: ['sink'], registers: [registry] }),
-    deadLettered: new Counter({ name: 'leadflow_sink_dead_lettered_total', help: 'Leads dead-lettered, by class', labelNames: ['sink', 'error_class', 'category'], registers: [registry] }),
-    retries: new Counter({ name: 'leadflow_sink_retries_total', help: 'Delivery attempts retried, by class', labelNames: ['sink', 'error_class'], registers: [registry] }),
-    inFlight: new Gauge({ name: 'leadflow_sink_in_flight', help: 'Leads taken from Kafka and not yet settled', labelNames: ['sink'], registers: [registry] }),
+    delivered: new Counter({
+      name: 'leadflow_sink_delivered_total',
+      help: 'Leads delivered',
+      labelNames: ['sink'],
+      registers: [registry],
+    }),
+    deadLettered: new Counter({
+      name: 'leadflow_sink_dead_lettered_total',
+      help: 'Leads dead-lettered, by class',
+      labelNames: ['sink', 'error_class', 'category'],
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'leadflow_sink_retries_total',
+      help: 'Delivery attempts retried, by class',
+      labelNames: ['sink', 'error_class'],
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: 'leadflow_sink_in_flight',
+      help: 'Leads taken from Kafka and not yet settled',
+      labelNames: ['sink'],
+      registers: [registry],
+    }),
     latency: new Histogram({
       name: 'leadflow_sink_delivery_seconds',
       help: 'From taking a lead to settling it (delivered), retries included',

@@ -1,6 +1,14 @@
 import type { DestinationType } from '@leadflow/lead-model';
 import { createKafka } from '@leadflow/kafka';
-import { createLogger, createMetricsRegistry, HealthState, onShutdown, startOpsServer, startTracing, type Logger } from '@leadflow/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  HealthState,
+  onShutdown,
+  startOpsServer,
+  startTracing,
+  type Logger,
+} from '@leadflow/observability';
 import { OfferTable } from '@leadflow/offer-table';
 import { serviceConfig } from '@leadflow/service-config';
 import { loadSinkEnv, retryPolicy, sinkLimits, type SinkEnv } from './sink.config';
@@ -19,7 +27,6 @@ export interface RunSinkOptions<T extends DestinationType> {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-
 /**
  * The whole shell of a sink service: configuration read once, tracing, logger, metrics, ops server
  * (/healthz, /readyz — false until the offer table caught up and the group joined — and /metrics),
@@ -30,7 +37,10 @@ export async function runSink<T extends DestinationType>(opts: RunSinkOptions<T>
   const e = loadSinkEnv(service, opts.portVariable, opts.defaultPort, opts.env);
   const common = serviceConfig(e);
   const logger = createLogger({ service, level: common.logLevel });
-  const tracing = startTracing({ serviceName: service, ...(common.otlpTracesEndpoint ? { otlpEndpoint: common.otlpTracesEndpoint } : {}) });
+  const tracing = startTracing({
+    serviceName: service,
+    ...(common.otlpTracesEndpoint ? { otlpEndpoint: common.otlpTracesEndpoint } : {}),
+  });
   const registry = createMetricsRegistry(service);
   const health = new HealthState();
   const prefix = e.LEADFLOW_TOPIC_PREFIX;

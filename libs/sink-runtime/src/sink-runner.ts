@@ -94,7 +94,12 @@ export class SinkRunner<T extends DestinationType> {
   constructor(private readonly o: SinkRunnerOptions<T>) {
     this.now = o.now ?? (() => new Date());
     const sessionTimeout = o.limits.sessionTimeoutMs ?? 30_000;
-    this.consumer = o.kafka.consumer({ groupId: o.groupId, sessionTimeout, heartbeatInterval: Math.floor(sessionTimeout / 10), maxWaitTimeInMs: 500 });
+    this.consumer = o.kafka.consumer({
+      groupId: o.groupId,
+      sessionTimeout,
+      heartbeatInterval: Math.floor(sessionTimeout / 10),
+      maxWaitTimeInMs: 500,
+    });
     this.producer = o.kafka.producer({ idempotent: true });
     this.outbox = new Coalescer({
       lingerMs: 2,
@@ -102,7 +107,10 @@ export class SinkRunner<T extends DestinationType> {
       flush: async (items) => {
         const byTopic = new Map<string, Message[]>();
         for (const { topic, message } of items) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
-        await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+        await this.producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        });
       },
     });
     // A rebalance may give our partitions to another instance: results of work taken before it are not
@@ -136,7 +144,13 @@ export class SinkRunner<T extends DestinationType> {
           if (!isRunning() || isStale()) break;
           await this.takeSlot(heartbeat);
           tracker.add(message.offset);
-          void this.handle({ topic: batch.topic, partition: batch.partition, message, generation: this.generation, takenAt: Date.now() });
+          void this.handle({
+            topic: batch.topic,
+            partition: batch.partition,
+            message,
+            generation: this.generation,
+            takenAt: Date.now(),
+          });
         }
       },
     });
@@ -194,19 +208,27 @@ export class SinkRunner<T extends DestinationType> {
         await this.withOfferSlot(parsed.value.offerId, () => this.deliver(w, parsed.value));
       } else {
         const issues = parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-        await this.deadLetter(w, { error: leadflowError('ROUTER.MALFORMED_EVENT', `not a lead: ${issues}`), attempts: 0, exhausted: false });
+        await this.deadLetter(w, {
+          error: leadflowError('ROUTER.MALFORMED_EVENT', `not a lead: ${issues}`),
+          attempts: 0,
+          exhausted: false,
+        });
       }
       settled = true;
     } catch (err) {
       if (!(err instanceof HandedBack)) {
         // Only a failure to write the dead letter or receipt lands here: the offset stays unsettled so
         // the lead is replayed, and the instance reports itself unhealthy rather than skip work.
-        this.o.logger.error({ err: errorSummary(err), topic: w.topic, partition: w.partition, offset: w.message.offset }, 'could not settle a lead; it will be replayed');
+        this.o.logger.error(
+          { err: errorSummary(err), topic: w.topic, partition: w.partition, offset: w.message.offset },
+          'could not settle a lead; it will be replayed',
+        );
         this.o.health.setDead('could not write to Kafka');
       }
     } finally {
       this.releaseSlot();
-      if (settled && w.generation === this.generation) this.trackers.get(`${w.topic}/${w.partition}`)?.settle(w.message.offset);
+      if (settled && w.generation === this.generation)
+        this.trackers.get(`${w.topic}/${w.partition}`)?.settle(w.message.offset);
     }
   }
 
@@ -229,7 +251,10 @@ export class SinkRunner<T extends DestinationType> {
   private destinationFor(lead: Lead): { destination: DestinationOf<T>; version: number } | LeadflowError {
     const record = this.o.offers.get(lead.offerId);
     if (!record || record.destination.type !== this.o.sink.type) {
-      return leadflowError('ROUTER.OFFER_NOT_CONFIGURED', `offer ${lead.offerId} has no ${this.o.sink.type} destination now (removed or changed since it was routed)`);
+      return leadflowError(
+        'ROUTER.OFFER_NOT_CONFIGURED',
+        `offer ${lead.offerId} has no ${this.o.sink.type} destination now (removed or changed since it was routed)`,
+      );
     }
     const key = `${lead.offerId}@${record.version}`;
     let destination = this.opened.get(key);
@@ -244,10 +269,12 @@ export class SinkRunner<T extends DestinationType> {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       const target = this.destinationFor(lead);
-      if (isLeadflowError(target)) return this.deadLetter(w, { error: target, attempts: attempt - 1, exhausted: false });
+      if (isLeadflowError(target))
+        return this.deadLetter(w, { error: target, attempts: attempt - 1, exhausted: false });
       const circuit = `${lead.offerId}@${target.version}`;
       const broken = this.broken.get(circuit);
-      if (broken) return this.deadLetter(w, { error: broken, attempts: attempt - 1, exhausted: false, version: target.version });
+      if (broken)
+        return this.deadLetter(w, { error: broken, attempts: attempt - 1, exhausted: false, version: target.version });
 
       const timeout = AbortSignal.timeout(this.o.limits.attemptTimeoutMs);
       const signal = AbortSignal.any([timeout, this.abort.signal]);
@@ -263,7 +290,9 @@ export class SinkRunner<T extends DestinationType> {
           if (error.category === 'configuration') this.broken.set(circuit, error);
           return this.deadLetter(w, { error, attempts: attempt, exhausted: false, version: target.version });
         }
-        const delay = this.abort.signal.aborted ? undefined : nextDelay(this.o.retry, attempt, Date.now() - started, error.retryAfterMs);
+        const delay = this.abort.signal.aborted
+          ? undefined
+          : nextDelay(this.o.retry, attempt, Date.now() - started, error.retryAfterMs);
         if (delay === undefined) {
           if (this.abort.signal.aborted) throw new HandedBack();
           return this.deadLetter(w, { error, attempts: attempt, exhausted: true, version: target.version });
@@ -292,7 +321,10 @@ export class SinkRunner<T extends DestinationType> {
       deliveredAt: this.now().toISOString(),
       isTest: lead.isTest,
     };
-    await this.outbox.submit({ topic: this.o.topics.delivered, message: { key: lead.offerId, value: JSON.stringify(receipt) } });
+    await this.outbox.submit({
+      topic: this.o.topics.delivered,
+      message: { key: lead.offerId, value: JSON.stringify(receipt) },
+    });
   }
 
   private async deadLetter(w: Work, f: Failure): Promise<void> {
@@ -311,9 +343,22 @@ export class SinkRunner<T extends DestinationType> {
       failedAt: this.now(),
       ...(f.version !== undefined ? { destinationVersion: f.version } : {}),
     });
-    await this.outbox.submit({ topic: this.o.topics.deadLetter, message: { key: w.message.key, value: w.message.value, headers } });
+    await this.outbox.submit({
+      topic: this.o.topics.deadLetter,
+      message: { key: w.message.key, value: w.message.value, headers },
+    });
     this.o.metrics.deadLettered.inc({ sink: this.o.sink.type, error_class: f.error.code, category });
-    this.o.logger.warn({ errorClass: f.error.code, category, attempts: f.attempts, topic: w.topic, partition: w.partition, offset: w.message.offset }, 'lead dead-lettered');
+    this.o.logger.warn(
+      {
+        errorClass: f.error.code,
+        category,
+        attempts: f.attempts,
+        topic: w.topic,
+        partition: w.partition,
+        offset: w.message.offset,
+      },
+      'lead dead-lettered',
+    );
   }
 
   private async commit(): Promise<void> {

@@ -7,9 +7,15 @@ import type { SinkLimits } from './sink-runner';
 export const SINK_ENV = {
   ...SERVICE_ENV,
   LEADFLOW_SECRET_KEYS: envVar.keyring(),
-  LEADFLOW_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
+  LEADFLOW_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/)
+    .optional(),
   /** Prefixes topics and the consumer group (tests, shared development clusters). */
-  LEADFLOW_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/).default(''),
+  LEADFLOW_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{0,100}$/)
+    .default(''),
   LEADFLOW_SINK_MAX_IN_FLIGHT: envVar.int(1, 10_000, 256),
   LEADFLOW_SINK_MAX_IN_FLIGHT_PER_OFFER: envVar.int(1, 1_000, 32),
   LEADFLOW_SINK_ATTEMPT_TIMEOUT_MS: envVar.int(100, 600_000, 15_000),
@@ -50,4 +56,3 @@ export function retryPolicy(e: SinkEnv): RetryPolicy {
     maxElapsedMs: e.LEADFLOW_SINK_RETRY_BUDGET_MS,
   };
 }
-

@@ -12,5 +12,7 @@ export default async function globalSetup(): Promise<void> {
   // Test workers are forked after global setup and inherit these.
   process.env['KAFKA_BROKERS'] = infra.kafkaBrokers;
   process.env['AZURE_TABLES_CONNECTION_STRING'] = infra.azuriteConnectionString;
-  process.stderr.write(`\n[int] Kafka ${infra.kafkaBrokers} (${infra.source}) and Azurite ready in ${Date.now() - t0} ms\n`);
+  process.stderr.write(
+    `\n[int] Kafka ${infra.kafkaBrokers} (${infra.source}) and Azurite ready in ${Date.now() - t0} ms\n`,
+  );
 }

@@ -21,20 +21,33 @@ export function testBrokers(): string[] {
 
 export function testTablesConnectionString(): string {
   const cs = process.env['AZURE_TABLES_CONNECTION_STRING'];
-  if (!cs) throw new Error('AZURE_TABLES_CONNECTION_STRING is not set: run integration tests through jest.int.config.js');
+  if (!cs)
+    throw new Error('AZURE_TABLES_CONNECTION_STRING is not set: run integration tests through jest.int.config.js');
   return cs;
 }
 
 /** A plain kafkajs client on the run's broker (not @leadflow/kafka's, which is itself under test). */
 export function testKafka(clientId = uniqueName('test')): Kafka {
-  return new Kafka({ brokers: testBrokers(), clientId, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } });
+  return new Kafka({
+    brokers: testBrokers(),
+    clientId,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8, initialRetryTime: 100 },
+  });
 }
 
 /** Creates topics for one test and returns a cleanup that deletes them. */
-export async function createTestTopics(kafka: Kafka, topics: readonly string[], partitions = 1): Promise<() => Promise<void>> {
+export async function createTestTopics(
+  kafka: Kafka,
+  topics: readonly string[],
+  partitions = 1,
+): Promise<() => Promise<void>> {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: false });
+  await admin.createTopics({
+    topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
+    waitForLeaders: false,
+  });
   await waitForTopicLeaders(admin, topics);
   await admin.disconnect();
   return async () => {

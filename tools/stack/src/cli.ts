@@ -19,7 +19,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'status': {
       const rows = await status(cfg);
       log(['component'.padEnd(12), 'port'.padEnd(6), 'pid'.padEnd(8), 'state'].join(' '));
-      for (const r of rows) log([r.name.padEnd(12), String(r.port).padEnd(6), String(r.pid ?? '-').padEnd(8), r.state].join(' '));
+      for (const r of rows)
+        log([r.name.padEnd(12), String(r.port).padEnd(6), String(r.pid ?? '-').padEnd(8), r.state].join(' '));
       return rows.every((r) => r.state === 'healthy') ? 0 : 3;
     }
     default:

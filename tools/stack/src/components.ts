@@ -114,7 +114,12 @@ export function nodeService(spec: NodeServiceSpec): Component {
         detached: true,
       });
       try {
-        await waitUntil(`${spec.name} on port ${spec.port(cfg)}`, () => httpOk(cfg.host, spec.port(cfg), readyPath), 60_000, 200);
+        await waitUntil(
+          `${spec.name} on port ${spec.port(cfg)}`,
+          () => httpOk(cfg.host, spec.port(cfg), readyPath),
+          60_000,
+          200,
+        );
       } catch (err) {
         await proc.stop(5_000);
         throw new Error(`${(err as Error).message}; see ${join(cfg.localDir, 'logs', `${spec.name}.log`)}`);
@@ -135,32 +140,53 @@ export const COMPONENTS: readonly Component[] = [
     name: 'ingest',
     entry: 'apps/ingest/src/main.ts',
     port: (cfg) => cfg.ingestPort,
-    env: (cfg) => ({ LEADFLOW_INGEST_PORT: String(cfg.ingestPort), LEADFLOW_HOST: cfg.host, LEADFLOW_PUBLIC_URL: `http://${cfg.host}:${cfg.ingestPort}` }),
+    env: (cfg) => ({
+      LEADFLOW_INGEST_PORT: String(cfg.ingestPort),
+      LEADFLOW_HOST: cfg.host,
+      LEADFLOW_PUBLIC_URL: `http://${cfg.host}:${cfg.ingestPort}`,
+    }),
   }),
   // The demo's HTTPS endpoint: plays a publisher's receiver for the https sink and verifies signatures.
   nodeService({
     name: 'receiver',
     entry: 'tools/stack/src/receiver/main.ts',
     port: (cfg) => cfg.receiverPort,
-    env: (cfg) => ({ LEADFLOW_RECEIVER_PORT: String(cfg.receiverPort), LEADFLOW_HOST: cfg.host, LEADFLOW_RECEIVER_SECRET: DEMO_SIGNING_SECRET }),
+    env: (cfg) => ({
+      LEADFLOW_RECEIVER_PORT: String(cfg.receiverPort),
+      LEADFLOW_HOST: cfg.host,
+      LEADFLOW_RECEIVER_SECRET: DEMO_SIGNING_SECRET,
+    }),
   }),
   nodeService({
     name: 'router',
     entry: 'apps/router/src/main.ts',
     port: (cfg) => cfg.routerPort,
-    env: (cfg) => ({ LEADFLOW_ROUTER_PORT: String(cfg.routerPort), LEADFLOW_HOST: cfg.host, LEADFLOW_INSTANCE_ID: 'router-0' }),
+    env: (cfg) => ({
+      LEADFLOW_ROUTER_PORT: String(cfg.routerPort),
+      LEADFLOW_HOST: cfg.host,
+      LEADFLOW_INSTANCE_ID: 'router-0',
+    }),
   }),
   nodeService({
     name: 'table-sink',
     entry: 'apps/table-sink/src/main.ts',
     port: (cfg) => cfg.tableSinkPort,
-    env: (cfg) => ({ LEADFLOW_TABLE_SINK_PORT: String(cfg.tableSinkPort), LEADFLOW_HOST: cfg.host, LEADFLOW_INSTANCE_ID: 'table-sink-0' }),
+    env: (cfg) => ({
+      LEADFLOW_TABLE_SINK_PORT: String(cfg.tableSinkPort),
+      LEADFLOW_HOST: cfg.host,
+      LEADFLOW_INSTANCE_ID: 'table-sink-0',
+    }),
   }),
   nodeService({
     name: 'https-sink',
     entry: 'apps/https-sink/src/main.ts',
     port: (cfg) => cfg.httpsSinkPort,
     // The local stack delivers to the demo receiver on loopback; production allows public addresses only.
-    env: (cfg) => ({ LEADFLOW_HTTPS_SINK_PORT: String(cfg.httpsSinkPort), LEADFLOW_HOST: cfg.host, LEADFLOW_INSTANCE_ID: 'https-sink-0', LEADFLOW_HTTPS_ALLOW: 'loopback' }),
+    env: (cfg) => ({
+      LEADFLOW_HTTPS_SINK_PORT: String(cfg.httpsSinkPort),
+      LEADFLOW_HOST: cfg.host,
+      LEADFLOW_INSTANCE_ID: 'https-sink-0',
+      LEADFLOW_HTTPS_ALLOW: 'loopback',
+    }),
   }),
 ];

@@ -56,7 +56,11 @@ describe('./dev up / status / down', () => {
     expect(running.every((c) => c.state === 'healthy' && c.pid !== undefined)).toBe(true);
     const pids = running.map((c) => c.pid);
 
-    const kafka = new Kafka({ brokers: [`${cfg.host}:${cfg.kafkaPort}`], clientId: 'stack-test', logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      brokers: [`${cfg.host}:${cfg.kafkaPort}`],
+      clientId: 'stack-test',
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
     const configs = await admin.describeConfigs({
@@ -66,19 +70,30 @@ describe('./dev up / status / down', () => {
     const meta = await admin.fetchTopicMetadata({ topics: [Topics.ingested] });
     await admin.disconnect();
     expect(configs.resources[0]?.configEntries[0]?.configValue).toBe('compact');
-    expect(meta.topics[0]?.partitions).toHaveLength(TOPIC_SPECS.find((t) => t.name === Topics.ingested)?.partitions ?? -1);
+    expect(meta.topics[0]?.partitions).toHaveLength(
+      TOPIC_SPECS.find((t) => t.name === Topics.ingested)?.partitions ?? -1,
+    );
 
     // The whole local pipeline, through the production entry points: the demo's leads all accounted for.
     const report = await runDemo(cfg, log);
     const outcomes = [...report.leads.values()];
     expect(outcomes.filter((l) => l.topic === undefined)).toEqual([]);
-    expect(outcomes.find((l) => l.offerId === 'adatum.unconfigured-offer')).toMatchObject({ topic: 'leads.dlq.router', errorClass: 'ROUTER.OFFER_NOT_CONFIGURED' });
+    expect(outcomes.find((l) => l.offerId === 'adatum.unconfigured-offer')).toMatchObject({
+      topic: 'leads.dlq.router',
+      errorClass: 'ROUTER.OFFER_NOT_CONFIGURED',
+    });
     expect(outcomes.filter((l) => l.offerId === 'northwind.lead-router').map((l) => l.topic)).toEqual(
-      Array(outcomes.filter((l) => l.offerId === 'northwind.lead-router').length).fill('leads.route.dynamics.northwind'),
+      Array(outcomes.filter((l) => l.offerId === 'northwind.lead-router').length).fill(
+        'leads.route.dynamics.northwind',
+      ),
     );
-    expect(outcomes.map((l) => l.label)).toEqual(expect.arrayContaining(['marketplace HTTPS body', 'legacy flat form', 'canonical', 'canonical, .edu customer']));
+    expect(outcomes.map((l) => l.label)).toEqual(
+      expect.arrayContaining(['marketplace HTTPS body', 'legacy flat form', 'canonical', 'canonical, .edu customer']),
+    );
     // The sinks: delivered to Azurite and the HTTPS receiver, the rotated key classified.
-    for (const l of outcomes.filter((x) => x.offerId === 'contoso.crm-connector' || x.offerId === 'fabrikam.analytics-suite')) {
+    for (const l of outcomes.filter(
+      (x) => x.offerId === 'contoso.crm-connector' || x.offerId === 'fabrikam.analytics-suite',
+    )) {
       expect([l.label, l.settledOn]).toEqual([l.label, 'leads.delivered']);
     }
     for (const l of outcomes.filter((x) => x.offerId === 'tailspin.misconfigured')) {

@@ -56,7 +56,11 @@ describe('authorize', () => {
   });
 
   it('answers 401 with a challenge for a missing or unknown token', () => {
-    expect(authorize('producer', {}, tokens, KEY)).toMatchObject({ ok: false, status: 401, challenge: 'Bearer realm="leadflow"' });
+    expect(authorize('producer', {}, tokens, KEY)).toMatchObject({
+      ok: false,
+      status: 401,
+      challenge: 'Bearer realm="leadflow"',
+    });
     expect(authorize('admin', { authorization: 'Bearer nope' }, tokens, KEY)).toMatchObject({
       ok: false,
       status: 401,
@@ -66,7 +70,10 @@ describe('authorize', () => {
   });
 
   it('answers 403 when a producer token touches offer configuration', () => {
-    expect(authorize('admin', { authorization: 'Bearer p-one' }, tokens, KEY)).toMatchObject({ ok: false, status: 403 });
+    expect(authorize('admin', { authorization: 'Bearer p-one' }, tokens, KEY)).toMatchObject({
+      ok: false,
+      status: 403,
+    });
     expect(authorize('admin', { authorization: 'Bearer a-one' }, tokens, KEY).ok).toBe(true);
   });
 
@@ -76,7 +83,9 @@ describe('authorize', () => {
       ok: true,
       principal: { kind: 'signature', offerId: 'contoso.crm' },
     });
-    expect(authorize('producer-or-signature', { sig, offerId: 'fabrikam.crm' }, tokens, KEY)).toMatchObject({ status: 401 });
+    expect(authorize('producer-or-signature', { sig, offerId: 'fabrikam.crm' }, tokens, KEY)).toMatchObject({
+      status: 401,
+    });
     expect(authorize('producer', { sig, offerId: 'contoso.crm' }, tokens, KEY)).toMatchObject({ status: 401 });
     expect(authorize('admin', { sig, offerId: 'contoso.crm' }, tokens, KEY)).toMatchObject({ status: 401 });
   });

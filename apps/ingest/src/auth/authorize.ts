@@ -11,7 +11,8 @@ export interface Credentials {
   readonly offerId?: string;
 }
 
-export type Principal = { readonly kind: 'token'; readonly scope: Scope } | { readonly kind: 'signature'; readonly offerId: string };
+export type Principal =
+  { readonly kind: 'token'; readonly scope: Scope } | { readonly kind: 'signature'; readonly offerId: string };
 
 export type AuthDecision =
   | { readonly ok: true; readonly principal: Principal }
@@ -20,7 +21,12 @@ export type AuthDecision =
 const REALM = 'Bearer realm="leadflow"';
 
 /** Pure: decides whether the credentials of a request satisfy a route's access rule. */
-export function authorize(access: Access, creds: Credentials, tokens: TokenVerifier, urlSigningKey: string): AuthDecision {
+export function authorize(
+  access: Access,
+  creds: Credentials,
+  tokens: TokenVerifier,
+  urlSigningKey: string,
+): AuthDecision {
   if (access === 'producer-or-signature' && creds.sig !== undefined && creds.authorization === undefined) {
     if (creds.offerId !== undefined && verifyOfferSignature(urlSigningKey, creds.offerId, creds.sig)) {
       return { ok: true, principal: { kind: 'signature', offerId: creds.offerId } };

@@ -8,7 +8,13 @@ import {
   type OfferDestinationRecord,
   type ParseDestinationResult,
 } from '@leadflow/lead-model';
-import { OfferRecordRejectedError, openDestination, sealDestination, SecretError, type Keyring } from '@leadflow/offer-table';
+import {
+  OfferRecordRejectedError,
+  openDestination,
+  sealDestination,
+  SecretError,
+  type Keyring,
+} from '@leadflow/offer-table';
 import { offerLeadUrl } from '../auth/url-signature';
 import { brokerUnavailable, notFound, ProblemException, ProblemType, validationProblem } from '../http/problem';
 import { validationLeadId } from '../leads/lead-ids';
@@ -69,7 +75,10 @@ export class DestinationService {
         destination: sealDestination(destination, this.deps.keyring, offerId),
         updatedAt: now.toISOString(),
       };
-      await written(this.deps.writer.put(record), 'The destination was not saved because the message broker is unavailable; retry later.');
+      await written(
+        this.deps.writer.put(record),
+        'The destination was not saved because the message broker is unavailable; retry later.',
+      );
       this.deps.store.saved(record);
       const testLeadId = validationLeadId(offerId, record.version, record.updatedAt);
       const testLead = createTestLead({ offerId, leadId: testLeadId, now });
@@ -77,7 +86,9 @@ export class DestinationService {
         await this.deps.leads.publishLead(testLead, traceparent);
       } catch (err) {
         if (err instanceof ProblemException && err.problem.status === 503) {
-          throw brokerUnavailable(`The destination was saved as version ${record.version}, but its validation lead could not be sent; save it again to validate.`);
+          throw brokerUnavailable(
+            `The destination was saved as version ${record.version}, but its validation lead could not be sent; save it again to validate.`,
+          );
         }
         throw err;
       }
@@ -106,7 +117,10 @@ export class DestinationService {
   async remove(offerId: string): Promise<void> {
     checkOfferId(offerId);
     await this.deps.store.exclusive(offerId, async () => {
-      await written(this.deps.writer.remove(offerId), 'The destination was not removed because the message broker is unavailable; retry later.');
+      await written(
+        this.deps.writer.remove(offerId),
+        'The destination was not removed because the message broker is unavailable; retry later.',
+      );
       this.deps.store.removed(offerId);
     });
   }
@@ -122,7 +136,9 @@ export class DestinationService {
             status: outcome.status,
             testLeadId,
             errorClass: outcome.errorClass,
-            remediation: outcome.remediation ?? (isErrorClass(outcome.errorClass) ? ERROR_CATALOG[outcome.errorClass].remediation : undefined),
+            remediation:
+              outcome.remediation ??
+              (isErrorClass(outcome.errorClass) ? ERROR_CATALOG[outcome.errorClass].remediation : undefined),
             checkedAt: outcome.checkedAt,
           }
         : outcome.status === 'passed'
@@ -174,7 +190,8 @@ async function written(write: Promise<void>, detail: string): Promise<void> {
 
 function checkOfferId(offerId: string): void {
   const r = OfferIdSchema.safeParse(offerId);
-  if (!r.success) throw new ProblemException(validationProblem(r.error.issues.map((i) => ({ path: 'offerId', message: i.message }))));
+  if (!r.success)
+    throw new ProblemException(validationProblem(r.error.issues.map((i) => ({ path: 'offerId', message: i.message }))));
 }
 
 function destinationProblem(parsed: Extract<ParseDestinationResult, { ok: false }>): ProblemException {

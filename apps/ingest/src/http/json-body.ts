@@ -42,21 +42,25 @@ type Done = (err: Error | null, body?: unknown) => void;
 export function configureJsonBodies(fastify: FastifyInstance, maxDepth = MAX_JSON_DEPTH): void {
   fastify.removeContentTypeParser('text/plain');
   const parse = fastify.getDefaultJsonParser('error', 'error');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req: FastifyRequest, body: string | Buffer, done: Done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (exceedsJsonDepth(text, maxDepth)) {
-      done(
-        new ProblemException({
-          type: ProblemType.invalidJson,
-          title: 'Bad Request',
-          status: 400,
-          detail: `The JSON body nests deeper than ${maxDepth} levels.`,
-        }),
-      );
-      return;
-    }
-    parse(req, text, done);
-  });
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    (req: FastifyRequest, body: string | Buffer, done: Done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (exceedsJsonDepth(text, maxDepth)) {
+        done(
+          new ProblemException({
+            type: ProblemType.invalidJson,
+            title: 'Bad Request',
+            status: 400,
+            detail: `The JSON body nests deeper than ${maxDepth} levels.`,
+          }),
+        );
+        return;
+      }
+      parse(req, text, done);
+    },
+  );
   fastify.addHook('onRoute', (route) => {
     const limit = (route.config as { bodyLimit?: unknown } | undefined)?.bodyLimit;
     if (typeof limit === 'number') route.bodyLimit = limit;

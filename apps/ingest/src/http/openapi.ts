@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import { DestinationSchema, LeadSchema } from '@leadflow/lead-model';
-import {
-  DestinationSavedSchema,
-  DestinationViewSchema,
-  OfferStatusSchema,
-} from '../destinations/destination.schemas';
+import { DestinationSavedSchema, DestinationViewSchema, OfferStatusSchema } from '../destinations/destination.schemas';
 import {
   BatchRequestSchema,
   BatchResultSchema,
@@ -17,9 +13,18 @@ import { ProblemSchema } from './problem.schemas';
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
 
-const offerIdParam = { name: 'offerId', in: 'path', required: true, schema: { type: 'string' }, description: '"publisherid.offerid"' };
+const offerIdParam = {
+  name: 'offerId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description: '"publisherid.offerid"',
+};
 const idempotencyKey = {
   name: 'Idempotency-Key',
   in: 'header',
@@ -62,7 +67,11 @@ export function buildOpenApiDocument(publicUrl: string): object {
     ['OfferStatus', OfferStatusSchema],
   ];
   for (const [id, schema] of components) registry.add(schema, { id });
-  const { schemas } = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}`, io: 'input', unrepresentable: 'any' });
+  const { schemas } = z.toJSONSchema(registry, {
+    uri: (id) => `#/components/schemas/${id}`,
+    io: 'input',
+    unrepresentable: 'any',
+  });
   // Components live inside the document: drop the per-schema $schema/$id that standalone JSON Schema carries.
   const componentSchemas = Object.fromEntries(
     Object.entries(schemas).map(([id, s]) => {
@@ -72,13 +81,26 @@ export function buildOpenApiDocument(publicUrl: string): object {
   );
   return {
     openapi: '3.1.0',
-    info: { title: 'leadflow ingest', version: '1.0.0', description: 'Accepts marketplace leads and manages offer destinations.' },
+    info: {
+      title: 'leadflow ingest',
+      version: '1.0.0',
+      description: 'Accepts marketplace leads and manages offer destinations.',
+    },
     servers: [{ url: publicUrl }],
     components: {
       schemas: componentSchemas,
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'LEADFLOW_INGEST_TOKENS (producer) or LEADFLOW_ADMIN_TOKENS (admin)' },
-        offerSignature: { type: 'apiKey', in: 'query', name: 'sig', description: "HMAC-SHA256 of the offer id (base64url): the offer's signed lead URL" },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'LEADFLOW_INGEST_TOKENS (producer) or LEADFLOW_ADMIN_TOKENS (admin)',
+        },
+        offerSignature: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'sig',
+          description: "HMAC-SHA256 of the offer id (base64url): the offer's signed lead URL",
+        },
       },
     },
     security: [{ bearer: [] }],
@@ -88,7 +110,10 @@ export function buildOpenApiDocument(publicUrl: string): object {
           summary: 'Submit one lead (any of the three input shapes)',
           parameters: [idempotencyKey],
           requestBody: { required: true, content: json('LeadInput') },
-          responses: { '202': { description: 'Acknowledged by the broker', content: json('LeadAccepted') }, ...leadErrors },
+          responses: {
+            '202': { description: 'Acknowledged by the broker', content: json('LeadAccepted') },
+            ...leadErrors,
+          },
         },
       },
       '/v1/leads/batch': {
@@ -96,7 +121,10 @@ export function buildOpenApiDocument(publicUrl: string): object {
           summary: 'Submit up to 1,000 leads in one request',
           parameters: [{ ...idempotencyKey, description: 'Item i gets the key "<key>:i"' }],
           requestBody: { required: true, content: json('BatchRequest') },
-          responses: { '200': { description: 'One result per item, in order', content: json('BatchResult') }, ...leadErrors },
+          responses: {
+            '200': { description: 'One result per item, in order', content: json('BatchResult') },
+            ...leadErrors,
+          },
         },
       },
       '/v1/offers/{offerId}/leads': {
@@ -105,7 +133,10 @@ export function buildOpenApiDocument(publicUrl: string): object {
           security: [{ bearer: [] }, { offerSignature: [] }],
           parameters: [offerIdParam, idempotencyKey],
           requestBody: { required: true, content: json('LeadInput') },
-          responses: { '202': { description: 'Acknowledged by the broker', content: json('LeadAccepted') }, ...leadErrors },
+          responses: {
+            '202': { description: 'Acknowledged by the broker', content: json('LeadAccepted') },
+            ...leadErrors,
+          },
         },
       },
       '/v1/offers/{offerId}/destination': {
@@ -113,14 +144,22 @@ export function buildOpenApiDocument(publicUrl: string): object {
         put: {
           summary: 'Save the destination (secrets write-only) and send a validation lead',
           requestBody: { required: true, content: json('Destination') },
-          responses: { '200': { description: 'Saved; validation pending', content: json('DestinationSaved') }, ...adminErrors, '503': problem('Broker unavailable') },
+          responses: {
+            '200': { description: 'Saved; validation pending', content: json('DestinationSaved') },
+            ...adminErrors,
+            '503': problem('Broker unavailable'),
+          },
         },
         get: {
           summary: 'The destination with secrets masked, and the signed lead URL',
-          responses: { '200': { description: 'The destination', content: json('DestinationView') }, ...adminErrors, '404': problem('No destination') },
+          responses: {
+            '200': { description: 'The destination', content: json('DestinationView') },
+            ...adminErrors,
+            '404': problem('No destination'),
+          },
         },
         delete: {
-          summary: 'Remove the destination (the offer\'s leads then dead-letter as ROUTER.OFFER_NOT_CONFIGURED)',
+          summary: "Remove the destination (the offer's leads then dead-letter as ROUTER.OFFER_NOT_CONFIGURED)",
           responses: { '204': { description: 'Removed' }, ...adminErrors, '503': problem('Broker unavailable') },
         },
       },
@@ -128,12 +167,28 @@ export function buildOpenApiDocument(publicUrl: string): object {
         get: {
           summary: 'Validation status of the latest configuration, last delivery, dead letters',
           parameters: [offerIdParam],
-          responses: { '200': { description: 'Status', content: json('OfferStatus') }, ...adminErrors, '404': problem('No destination') },
+          responses: {
+            '200': { description: 'Status', content: json('OfferStatus') },
+            ...adminErrors,
+            '404': problem('No destination'),
+          },
         },
       },
       '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Alive' } } } },
-      '/readyz': { get: { summary: 'Readiness: broker reachable, offers loaded', security: [], responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'Prometheus text format' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness: broker reachable, offers loaded',
+          security: [],
+          responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          security: [],
+          responses: { '200': { description: 'Prometheus text format' } },
+        },
+      },
     },
   };
 }

@@ -28,7 +28,9 @@ export class OpsController {
   async readyz(@Res() reply: FastifyReply): Promise<void> {
     const state = this.ops.health.snapshot();
     const check = state.ready ? await this.ops.ready() : { ready: false, reason: state.reason };
-    void reply.status(check.ready ? 200 : 503).send({ status: check.ready ? 'ok' : 'unavailable', reason: check.reason });
+    void reply
+      .status(check.ready ? 200 : 503)
+      .send({ status: check.ready ? 'ok' : 'unavailable', reason: check.reason });
   }
 
   @Get('metrics')

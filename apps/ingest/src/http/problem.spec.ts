@@ -9,13 +9,23 @@ describe('problemFromError', () => {
   });
 
   it('maps Fastify body errors by their codes to 413, 415 and 400', () => {
-    const tooLarge = Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 });
-    const media = Object.assign(new Error("Unsupported Media Type: text/plain"), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 });
+    const tooLarge = Object.assign(new Error('Request body is too large'), {
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+      statusCode: 413,
+    });
+    const media = Object.assign(new Error('Unsupported Media Type: text/plain'), {
+      code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+      statusCode: 415,
+    });
     const badJson = Object.assign(new Error('Body is not valid JSON but content-type is set to application/json'), {
       code: 'FST_ERR_CTP_INVALID_JSON_BODY',
       statusCode: 400,
     });
-    expect(problemFromError(tooLarge).problem).toMatchObject({ status: 413, type: ProblemType.tooLarge, title: 'Content Too Large' });
+    expect(problemFromError(tooLarge).problem).toMatchObject({
+      status: 413,
+      type: ProblemType.tooLarge,
+      title: 'Content Too Large',
+    });
     expect(problemFromError(media).problem).toMatchObject({ status: 415, type: ProblemType.unsupportedMediaType });
     expect(problemFromError(badJson).problem).toMatchObject({ status: 400, type: ProblemType.invalidJson });
   });
@@ -39,7 +49,12 @@ describe('problemFromError', () => {
 
   it('turns anything else into a 500 without message or stack', () => {
     const { problem } = problemFromError(new TypeError('secret internals at /srv/app.js:1'));
-    expect(problem).toEqual({ type: ProblemType.internal, title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred.' });
+    expect(problem).toEqual({
+      type: ProblemType.internal,
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'An unexpected error occurred.',
+    });
     expect(problemFromError({ statusCode: 502 }).problem.status).toBe(500);
     expect(problemFromError('string thrown').problem.status).toBe(500);
   });
@@ -49,7 +64,11 @@ describe('problemFromError', () => {
       { path: 'customer.email', message: 'Invalid email' },
       { path: 'offerId', message: 'Required' },
     ]);
-    expect(p).toMatchObject({ status: 400, type: ProblemType.validation, detail: 'Invalid fields: customer.email, offerId.' });
+    expect(p).toMatchObject({
+      status: 400,
+      type: ProblemType.validation,
+      detail: 'Invalid fields: customer.email, offerId.',
+    });
     expect(new ProblemException(p).message).toBe(p.detail);
   });
 });

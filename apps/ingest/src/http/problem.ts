@@ -87,7 +87,9 @@ export function validationProblem(errors: readonly ProblemFieldError[], detail?:
 /** Seconds a client should wait before retrying when the broker is unavailable. */
 export const BROKER_RETRY_AFTER_SECONDS = 5;
 
-export function brokerUnavailable(detail = 'The lead was not accepted because the message broker is unavailable; retry later.'): ProblemException {
+export function brokerUnavailable(
+  detail = 'The lead was not accepted because the message broker is unavailable; retry later.',
+): ProblemException {
   return new ProblemException(
     { type: ProblemType.brokerUnavailable, title: 'Broker unavailable', status: 503, detail },
     { 'retry-after': String(BROKER_RETRY_AFTER_SECONDS) },
@@ -104,15 +106,27 @@ function field(err: object, name: string): unknown {
 
 /** Fastify's own request errors (body parsing, limits), by their stable codes. */
 const FASTIFY_CODES: Readonly<Record<string, { type: string; status: number; detail: string }>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { type: ProblemType.tooLarge, status: 413, detail: 'The request body is larger than this endpoint accepts.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    type: ProblemType.tooLarge,
+    status: 413,
+    detail: 'The request body is larger than this endpoint accepts.',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     type: ProblemType.unsupportedMediaType,
     status: 415,
     detail: 'Send the body as application/json.',
   },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { type: ProblemType.invalidJson, status: 400, detail: 'The Content-Length does not match the body.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    type: ProblemType.invalidJson,
+    status: 400,
+    detail: 'The Content-Length does not match the body.',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { type: ProblemType.invalidJson, status: 400, detail: 'The request body is empty.' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { type: ProblemType.invalidJson, status: 400, detail: 'The request body is not valid JSON.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    type: ProblemType.invalidJson,
+    status: 400,
+    detail: 'The request body is not valid JSON.',
+  },
   FST_ERR_CTP_INSTANCE_ALREADY_STARTED: { type: ProblemType.internal, status: 500, detail: 'Internal error.' },
 };
 
@@ -120,19 +134,35 @@ const FASTIFY_CODES: Readonly<Record<string, { type: string; status: number; det
  * Any thrown value → the problem to answer with. Details are only passed on for client errors whose
  * text we wrote or know to be safe; a 5xx never carries an error message or stack to the client.
  */
-export function problemFromError(err: unknown, instance?: string): { problem: Problem; headers: Record<string, string> } {
+export function problemFromError(
+  err: unknown,
+  instance?: string,
+): { problem: Problem; headers: Record<string, string> } {
   const withInstance = (problem: Problem): Problem => (instance === undefined ? problem : { ...problem, instance });
   if (err instanceof ProblemException) return { problem: withInstance(err.problem), headers: { ...err.headers } };
   if (typeof err === 'object' && err !== null) {
     const code = field(err, 'code');
     const known = typeof code === 'string' ? FASTIFY_CODES[code] : undefined;
     if (known) {
-      return { problem: withInstance({ type: known.type, title: statusTitle(known.status), status: known.status, detail: known.detail }), headers: {} };
+      return {
+        problem: withInstance({
+          type: known.type,
+          title: statusTitle(known.status),
+          status: known.status,
+          detail: known.detail,
+        }),
+        headers: {},
+      };
     }
     // JSON.parse and secure-json-parse errors: their text can quote the body, so it is not echoed.
     if (err instanceof SyntaxError) {
       return {
-        problem: withInstance({ type: ProblemType.invalidJson, title: statusTitle(400), status: 400, detail: 'The request body is not valid JSON.' }),
+        problem: withInstance({
+          type: ProblemType.invalidJson,
+          title: statusTitle(400),
+          status: 400,
+          detail: 'The request body is not valid JSON.',
+        }),
         headers: {},
       };
     }
@@ -144,7 +174,12 @@ export function problemFromError(err: unknown, instance?: string): { problem: Pr
     }
   }
   return {
-    problem: withInstance({ type: ProblemType.internal, title: statusTitle(500), status: 500, detail: 'An unexpected error occurred.' }),
+    problem: withInstance({
+      type: ProblemType.internal,
+      title: statusTitle(500),
+      status: 500,
+      detail: 'An unexpected error occurred.',
+    }),
     headers: {},
   };
 }

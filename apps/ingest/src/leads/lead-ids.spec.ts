@@ -2,7 +2,9 @@ import { leadIdFromIdempotencyKey, uuidV5, uuidV7, validationLeadId } from './le
 
 describe('lead ids', () => {
   it('computes RFC 9562 UUIDv5 (known vector: DNS namespace, "www.example.com")', () => {
-    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe(
+      '2ed6657d-e927-568b-95e1-2665a8aea6a2',
+    );
   });
 
   it('derives the same leadId for the same offer and Idempotency-Key, a different one otherwise', () => {

@@ -29,7 +29,12 @@ describe('intakeLead', () => {
 
   it('takes the offer from the path for the marketplace body, which names none', () => {
     const r = intakeLead(
-      { UserDetails: { FirstName: 'Ann', LastName: 'Lee', Email: 'ann@contoso.com' }, LeadSource: 'AzureMarketplace', ActionCode: 'INS', OfferTitle: 'CRM' },
+      {
+        UserDetails: { FirstName: 'Ann', LastName: 'Lee', Email: 'ann@contoso.com' },
+        LeadSource: 'AzureMarketplace',
+        ActionCode: 'INS',
+        OfferTitle: 'CRM',
+      },
       { now, pathOfferId: 'contoso.crm' },
     );
     expect(r.ok && r.lead.offerId).toBe('contoso.crm');

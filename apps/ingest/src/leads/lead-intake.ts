@@ -11,7 +11,8 @@ export interface IntakeOptions {
   readonly newLeadId?: () => string;
 }
 
-export type IntakeResult = { readonly ok: true; readonly lead: Lead } | { readonly ok: false; readonly errors: readonly ProblemFieldError[] };
+export type IntakeResult =
+  { readonly ok: true; readonly lead: Lead } | { readonly ok: false; readonly errors: readonly ProblemFieldError[] };
 
 /**
  * One request body (any of the three input shapes) → the canonical lead that goes to Kafka. Pure.

@@ -1,5 +1,11 @@
 import type { Lead } from '@leadflow/lead-model';
-import { brokerUnavailable, ProblemException, validationProblem, type Problem, type ProblemFieldError } from '../http/problem';
+import {
+  brokerUnavailable,
+  ProblemException,
+  validationProblem,
+  type Problem,
+  type ProblemFieldError,
+} from '../http/problem';
 import type { IngestMetrics } from '../http/metrics';
 import { BrokerUnavailableError, type LeadMessage } from '../publishing/lead-publisher';
 import { CoalescerClosedError } from '@leadflow/kafka';
@@ -62,7 +68,10 @@ export class LeadService {
     }
     const now = this.clock();
     const outcomes = envelope.data.leads.map((item, i) =>
-      intakeLead(item, { now, ...(sub.idempotencyKey !== undefined ? { idempotencyKey: `${sub.idempotencyKey}:${i}` } : {}) }),
+      intakeLead(item, {
+        now,
+        ...(sub.idempotencyKey !== undefined ? { idempotencyKey: `${sub.idempotencyKey}:${i}` } : {}),
+      }),
     );
     const messages: LeadMessage[] = [];
     for (const o of outcomes) if (o.ok) messages.push(leadMessage(o.lead, sub.traceparent));
@@ -80,7 +89,9 @@ export class LeadService {
 
 function checkIdempotencyKey(key: string | undefined): void {
   if (key !== undefined && !validIdempotencyKey(key)) {
-    const errors: ProblemFieldError[] = [{ path: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }];
+    const errors: ProblemFieldError[] = [
+      { path: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
+    ];
     throw new ProblemException(validationProblem(errors));
   }
 }
@@ -91,7 +102,8 @@ async function durably(published: Promise<void>): Promise<void> {
     await published;
   } catch (err) {
     if (err instanceof BrokerUnavailableError) throw brokerUnavailable();
-    if (err instanceof CoalescerClosedError) throw brokerUnavailable('The service is shutting down; retry the request.');
+    if (err instanceof CoalescerClosedError)
+      throw brokerUnavailable('The service is shutting down; retry the request.');
     throw err;
   }
 }

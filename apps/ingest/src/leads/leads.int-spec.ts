@@ -11,12 +11,25 @@ const canonical = (over: Record<string, unknown> = {}) => ({
   source: 'AzureMarketplace',
   action: 'INS',
   offerTitle: 'CRM Connector',
-  customer: { firstName: 'Ann', lastName: 'Lee', email: 'ann.lee@contoso.com', phone: '+1 555 0100', company: 'Contoso' },
+  customer: {
+    firstName: 'Ann',
+    lastName: 'Lee',
+    email: 'ann.lee@contoso.com',
+    phone: '+1 555 0100',
+    company: 'Contoso',
+  },
   ...over,
 });
 
 const marketplace = {
-  UserDetails: { FirstName: 'Bo', LastName: 'Ng', Email: 'bo@fabrikam.com', Phone: '16175555555', Country: 'USA', Company: 'Fabrikam' },
+  UserDetails: {
+    FirstName: 'Bo',
+    LastName: 'Ng',
+    Email: 'bo@fabrikam.com',
+    Phone: '16175555555',
+    Country: 'USA',
+    Company: 'Fabrikam',
+  },
   LeadSource: 'AzureMarketplace',
   ActionCode: 'INS',
   OfferTitle: 'CRM Connector',
@@ -77,7 +90,10 @@ describe('ingest lead endpoints against a real broker', () => {
     const byId = new Map(records.map((r) => [r.headers['ce_id'], r]));
     expect(byId.get(ids[0])?.headers['traceparent']).toBe(traceparent);
     const fromMarketplace = JSON.parse(byId.get(ids[1])?.value ?? '') as Lead;
-    expect(fromMarketplace).toMatchObject({ offerId: OFFER, customer: { email: 'bo@fabrikam.com', company: 'Fabrikam' } });
+    expect(fromMarketplace).toMatchObject({
+      offerId: OFFER,
+      customer: { email: 'bo@fabrikam.com', company: 'Fabrikam' },
+    });
     const fromLegacy = JSON.parse(byId.get(ids[2])?.value ?? '') as Lead & Record<string, unknown>;
     expect(fromLegacy).toMatchObject({ source: 'AppSource', action: 'PLT', customer: { firstName: 'Cy' } });
     expect(fromLegacy['unknown_field']).toBeUndefined();
@@ -91,7 +107,10 @@ describe('ingest lead endpoints against a real broker', () => {
     expect(retry.json()).toEqual(first.json());
     expect(first.json()).toEqual({ leadId: leadIdFromIdempotencyKey(OFFER, key) });
 
-    const own = await post('/v1/leads', canonical({ leadId: 'producer-lead-42' }), { ...producerAuth, 'idempotency-key': key });
+    const own = await post('/v1/leads', canonical({ leadId: 'producer-lead-42' }), {
+      ...producerAuth,
+      'idempotency-key': key,
+    });
     expect(own.json()).toEqual({ leadId: 'producer-lead-42' });
 
     const bad = await post('/v1/leads', canonical(), { ...producerAuth, 'idempotency-key': 'x'.repeat(300) });
@@ -100,7 +119,18 @@ describe('ingest lead endpoints against a real broker', () => {
   });
 
   it('removes the PII of a .edu customer before the lead enters Kafka', async () => {
-    const r = await post('/v1/leads', canonical({ customer: { firstName: 'Dana', lastName: 'Scholar', email: 'dana@campus.uni.edu', phone: '555-0199', company: 'University' } }));
+    const r = await post(
+      '/v1/leads',
+      canonical({
+        customer: {
+          firstName: 'Dana',
+          lastName: 'Scholar',
+          email: 'dana@campus.uni.edu',
+          phone: '555-0199',
+          company: 'University',
+        },
+      }),
+    );
     expect(r.statusCode).toBe(202);
     const [record] = await collector.leads(t.topics.ingested, [r.json().leadId]);
     expect(record?.value).toBeDefined();
@@ -117,9 +147,14 @@ describe('ingest lead endpoints against a real broker', () => {
     expect(results).toHaveLength(3);
     expect(results[0]).toEqual({ leadId: expect.any(String) });
     expect(results[1]).toMatchObject({ status: 400, type: 'urn:leadflow:problem:validation-error' });
-    expect((results[1]?.['errors'] as { path: string }[]).map((e) => e.path)).toEqual(expect.arrayContaining(['source', 'customer.email']));
+    expect((results[1]?.['errors'] as { path: string }[]).map((e) => e.path)).toEqual(
+      expect.arrayContaining(['source', 'customer.email']),
+    );
     expect(results[2]).toEqual({ leadId: expect.any(String) });
-    const published = await collector.leads(t.topics.ingested, [results[0]?.['leadId'] as string, results[2]?.['leadId'] as string]);
+    const published = await collector.leads(t.topics.ingested, [
+      results[0]?.['leadId'] as string,
+      results[2]?.['leadId'] as string,
+    ]);
     expect(published).toHaveLength(2);
 
     const tooMany = await post('/v1/leads/batch', { leads: Array.from({ length: 1001 }, () => canonical()) });
@@ -129,8 +164,11 @@ describe('ingest lead endpoints against a real broker', () => {
 
   it('coalesces concurrent single leads into few produce requests, each answered after its own ack', async () => {
     const before = await t.ingest.registry.getSingleMetricAsString('leadflow_ingest_produce_batch_size');
-    const count = (text: string) => Number(/leadflow_ingest_produce_batch_size_count\{[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
-    const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => post('/v1/leads', canonical({ description: `n${i}` }))));
+    const count = (text: string) =>
+      Number(/leadflow_ingest_produce_batch_size_count\{[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => post('/v1/leads', canonical({ description: `n${i}` }))),
+    );
     expect(responses.every((r) => r.statusCode === 202)).toBe(true);
     const after = await t.ingest.registry.getSingleMetricAsString('leadflow_ingest_produce_batch_size');
     expect(count(after) - count(before)).toBeLessThan(40);
@@ -174,7 +212,12 @@ describe('ingest lead endpoints against a real broker', () => {
       expect.arrayContaining(['offerId', 'source', 'action', 'customer.email']),
     );
 
-    const malformed = await t.ingest.app.inject({ method: 'POST', url: '/v1/leads', headers: { ...json, ...producerAuth }, payload: '{"offerId": ' });
+    const malformed = await t.ingest.app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: { ...json, ...producerAuth },
+      payload: '{"offerId": ',
+    });
     expectProblem(malformed, 400);
     const deep = await t.ingest.app.inject({
       method: 'POST',
@@ -195,7 +238,12 @@ describe('ingest lead endpoints against a real broker', () => {
     expect(bigBatch.json().results[0]).toMatchObject({ status: 400 });
     expectProblem(await post('/v1/leads/batch', { leads: [{ description: 'y'.repeat(5 * 1024 * 1024) }] }), 413);
 
-    const text = await t.ingest.app.inject({ method: 'POST', url: '/v1/leads', headers: { 'content-type': 'text/plain', ...producerAuth }, payload: 'hello' });
+    const text = await t.ingest.app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: { 'content-type': 'text/plain', ...producerAuth },
+      payload: 'hello',
+    });
     expectProblem(text, 415);
     const form = await t.ingest.app.inject({
       method: 'POST',
@@ -217,16 +265,30 @@ describe('ingest lead endpoints against a real broker', () => {
     expect(metrics.body).toMatch(/leadflow_ingest_leads_accepted_total\{[^}]*endpoint="leads"/);
     expect(metrics.body).toContain('leadflow_ingest_produce_latency_seconds_bucket');
     const docs = await t.ingest.app.inject({ method: 'GET', url: '/docs' });
-    const doc = docs.json() as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
+    const doc = docs.json() as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+    };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/leads', '/v1/leads/batch', '/v1/offers/{offerId}/leads', '/v1/offers/{offerId}/destination']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/leads',
+        '/v1/leads/batch',
+        '/v1/offers/{offerId}/leads',
+        '/v1/offers/{offerId}/destination',
+      ]),
+    );
     expect(doc.components.schemas).toHaveProperty('Destination');
     expect(doc.components.schemas).toHaveProperty('Lead');
   });
 
   it('on shutdown lets in-flight requests finish: every lead answered 202 is on the topic', async () => {
-    const backlog = async () => (await t.ingest.registry.getSingleMetric('leadflow_ingest_produce_backlog')?.get())?.values[0]?.value ?? 0;
-    const inFlight = Array.from({ length: 30 }, (_, i) => post('/v1/leads', canonical({ description: `shutdown-${i}` })));
+    const backlog = async () =>
+      (await t.ingest.registry.getSingleMetric('leadflow_ingest_produce_backlog')?.get())?.values[0]?.value ?? 0;
+    const inFlight = Array.from({ length: 30 }, (_, i) =>
+      post('/v1/leads', canonical({ description: `shutdown-${i}` })),
+    );
     // Close while leads wait in the publisher for their produce request (the linger is 20 ms).
     while ((await backlog()) === 0) await new Promise((r) => setImmediate(r));
     await t.ingest.close();

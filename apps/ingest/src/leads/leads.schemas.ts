@@ -10,14 +10,19 @@ export const MAX_BATCH_LEADS = 1_000;
  * `parseLeadInput` (so that one bad item does not reject the others); the envelope bounds their number.
  */
 export const BatchEnvelopeSchema = z.object({
-  leads: z.array(z.unknown()).min(1, 'at least one lead is required').max(MAX_BATCH_LEADS, `at most ${MAX_BATCH_LEADS} leads per batch`),
+  leads: z
+    .array(z.unknown())
+    .min(1, 'at least one lead is required')
+    .max(MAX_BATCH_LEADS, `at most ${MAX_BATCH_LEADS} leads per batch`),
 });
 
-export const LeadAcceptedSchema = z
-  .object({ leadId: z.string().describe("The producer's own leadId, one derived from the Idempotency-Key, or a new UUIDv7") });
+export const LeadAcceptedSchema = z.object({
+  leadId: z.string().describe("The producer's own leadId, one derived from the Idempotency-Key, or a new UUIDv7"),
+});
 
-export const BatchResultSchema = z
-  .object({ results: z.array(z.union([LeadAcceptedSchema, ProblemSchema])).describe('One result per item, in order') });
+export const BatchResultSchema = z.object({
+  results: z.array(z.union([LeadAcceptedSchema, ProblemSchema])).describe('One result per item, in order'),
+});
 
 /*
  * Documentation of the two non-canonical input shapes. lead-model maps them by hand (case-insensitive
@@ -57,7 +62,6 @@ export const LegacyLeadSchema = z
   .describe('The legacy flat form');
 
 /** What the lead endpoints accept; leadId, occurredAt, isTest and piiSuppressed of the canonical form are optional. */
-export const LeadInputSchema = z
-  .union([LeadSchema, MarketplaceLeadSchema, LegacyLeadSchema]);
+export const LeadInputSchema = z.union([LeadSchema, MarketplaceLeadSchema, LegacyLeadSchema]);
 
 export const BatchRequestSchema = z.object({ leads: z.array(LeadInputSchema).min(1).max(MAX_BATCH_LEADS) });

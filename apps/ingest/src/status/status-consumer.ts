@@ -70,7 +70,12 @@ export class StatusConsumer {
         }
         const stage = this.stageOf.get(topic);
         if (stage === undefined) return;
-        const dead = decodeDeadLetter(stage, message.key?.toString('utf8') ?? null, value, headersToStrings(message.headers));
+        const dead = decodeDeadLetter(
+          stage,
+          message.key?.toString('utf8') ?? null,
+          value,
+          headersToStrings(message.headers),
+        );
         if (dead) this.options.index.recordDeadLetter(dead);
       },
     });

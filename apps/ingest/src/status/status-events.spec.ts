@@ -3,8 +3,18 @@ import { decodeDeadLetter, decodeReceipt } from './status-events';
 describe('status event decoding', () => {
   it('reads a delivery receipt and skips anything that is not one', () => {
     expect(
-      decodeReceipt('{"leadId":"l1","offerId":"contoso.crm","destination":"https","externalId":"x9","attempts":2,"deliveredAt":"2026-01-01T00:00:00Z","isTest":true}'),
-    ).toEqual({ leadId: 'l1', offerId: 'contoso.crm', destination: 'https', externalId: 'x9', attempts: 2, deliveredAt: '2026-01-01T00:00:00Z', isTest: true });
+      decodeReceipt(
+        '{"leadId":"l1","offerId":"contoso.crm","destination":"https","externalId":"x9","attempts":2,"deliveredAt":"2026-01-01T00:00:00Z","isTest":true}',
+      ),
+    ).toEqual({
+      leadId: 'l1',
+      offerId: 'contoso.crm',
+      destination: 'https',
+      externalId: 'x9',
+      attempts: 2,
+      deliveredAt: '2026-01-01T00:00:00Z',
+      isTest: true,
+    });
     expect(decodeReceipt('not json')).toBeUndefined();
     expect(decodeReceipt('{"leadId":"l1"}')).toBeUndefined();
     expect(decodeReceipt(null)).toBeUndefined();
@@ -17,7 +27,9 @@ describe('status event decoding', () => {
       'leadflow.error.remediation': 'Fix it.',
       'leadflow.failed.at': '2026-01-01T00:00:01Z',
     };
-    expect(decodeDeadLetter('https', 'contoso.crm', '{"leadId":"l2","offerId":"contoso.crm","isTest":true}', headers)).toEqual({
+    expect(
+      decodeDeadLetter('https', 'contoso.crm', '{"leadId":"l2","offerId":"contoso.crm","isTest":true}', headers),
+    ).toEqual({
       leadId: 'l2',
       offerId: 'contoso.crm',
       isTest: true,
@@ -29,8 +41,16 @@ describe('status event decoding', () => {
   });
 
   it('falls back to ce_id and the record key when the original value is not a lead', () => {
-    const dead = decodeDeadLetter('router', 'contoso.crm', '{{garbage', { ce_id: 'l3', 'leadflow.error.class': 'ROUTER.MALFORMED_EVENT' });
-    expect(dead).toMatchObject({ leadId: 'l3', offerId: 'contoso.crm', isTest: false, errorClass: 'ROUTER.MALFORMED_EVENT' });
+    const dead = decodeDeadLetter('router', 'contoso.crm', '{{garbage', {
+      ce_id: 'l3',
+      'leadflow.error.class': 'ROUTER.MALFORMED_EVENT',
+    });
+    expect(dead).toMatchObject({
+      leadId: 'l3',
+      offerId: 'contoso.crm',
+      isTest: false,
+      errorClass: 'ROUTER.MALFORMED_EVENT',
+    });
     expect(decodeDeadLetter('router', 'contoso.crm', '{}', { ce_id: 'l4' })).toBeUndefined();
   });
 });

@@ -27,7 +27,12 @@ export interface DeadLetterEvent {
 export type ValidationOutcome =
   | { readonly status: 'pending' }
   | { readonly status: 'passed'; readonly checkedAt: string }
-  | { readonly status: 'failed'; readonly errorClass: string; readonly remediation?: string; readonly checkedAt: string };
+  | {
+      readonly status: 'failed';
+      readonly errorClass: string;
+      readonly remediation?: string;
+      readonly checkedAt: string;
+    };
 
 export interface OfferActivity {
   readonly lastDelivery?: DeliveryEvent;

@@ -17,5 +17,7 @@ export interface OutboundRecord {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly headers: IHeaders;
-  readonly outcome: { readonly kind: 'route'; readonly destinationType: DestinationType } | { readonly kind: 'dead-letter'; readonly errorClass: ErrorClass };
+  readonly outcome:
+    | { readonly kind: 'route'; readonly destinationType: DestinationType }
+    | { readonly kind: 'dead-letter'; readonly errorClass: ErrorClass };
 }

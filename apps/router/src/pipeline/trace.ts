@@ -16,8 +16,16 @@ export function traceCommitted(records: readonly OutboundRecord[], startTime: Da
     if (!traceparent) continue;
     const attributes: Attributes =
       r.outcome.kind === 'route'
-        ? { 'leadflow.outcome': 'routed', 'leadflow.destination.type': r.outcome.destinationType, 'messaging.destination.name': r.topic }
-        : { 'leadflow.outcome': 'dead-lettered', 'leadflow.error.class': r.outcome.errorClass, 'messaging.destination.name': r.topic };
+        ? {
+            'leadflow.outcome': 'routed',
+            'leadflow.destination.type': r.outcome.destinationType,
+            'messaging.destination.name': r.topic,
+          }
+        : {
+            'leadflow.outcome': 'dead-lettered',
+            'leadflow.error.class': r.outcome.errorClass,
+            'messaging.destination.name': r.topic,
+          };
     tracer.startSpan('router route', { startTime, attributes }, contextFromTraceparent(traceparent)).end();
   }
 }

@@ -56,9 +56,7 @@ export class TransactionalBatches {
   /** Creates (and so fences and resolves) the producers of newly assigned partitions, drops the others. */
   async assigned(assignment: Readonly<Record<string, readonly number[]>>): Promise<void> {
     const keep = new Set(Object.entries(assignment).flatMap(([topic, ps]) => ps.map((p) => slotKey(topic, p))));
-    await Promise.all(
-      [...this.#slots.keys()].filter((k) => !keep.has(k)).map((k) => this.#drop(k)),
-    );
+    await Promise.all([...this.#slots.keys()].filter((k) => !keep.has(k)).map((k) => this.#drop(k)));
     await Promise.all(
       Object.entries(assignment).flatMap(([topic, ps]) => ps.map((p) => this.#slot(topic, p).then(() => undefined))),
     );
@@ -140,7 +138,10 @@ export class TransactionalBatches {
         // fences this producer anyway.
         await heartbeat().catch(() => undefined);
       }
-      await transaction.sendOffsets({ consumerGroupId: this.opts.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+      await transaction.sendOffsets({
+        consumerGroupId: this.opts.groupId,
+        topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }],
+      });
       await transaction.commit();
     } catch (err) {
       if (transaction.isActive()) await transaction.abort().catch(() => undefined);
@@ -233,7 +234,8 @@ function slotKey(topic: string, partition: number): string {
 
 function sizeOf(o: OutboundRecord): number {
   let n = (o.key?.length ?? 0) + (o.value?.length ?? 0) + 64;
-  for (const [k, v] of Object.entries(o.headers)) n += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 64);
+  for (const [k, v] of Object.entries(o.headers))
+    n += k.length + (typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 64);
   return n;
 }
 

@@ -23,7 +23,11 @@ const unconfigured = (d: RouteDecision) => d.kind === 'dead-letter' && d.errorCl
  * PUT): before such a lead is dead-lettered, `syncOffers` brings the table up to date and it is decided
  * again. Only misses pay for that round trip.
  */
-export async function planBatch(records: readonly InboundRecord[], ctx: PlanContext, syncOffers: () => Promise<unknown>): Promise<OutboundRecord[]> {
+export async function planBatch(
+  records: readonly InboundRecord[],
+  ctx: PlanContext,
+  syncOffers: () => Promise<unknown>,
+): Promise<OutboundRecord[]> {
   let decisions = records.map((r) => safeDecide(r, ctx));
   if (decisions.some(unconfigured)) {
     await syncOffers();

@@ -52,7 +52,9 @@ describe('route', () => {
   });
 
   it('dead-letters a lead whose offer is still set to the retired Azure Blob', () => {
-    expect(route({ ok: true, lead: lead() }, offer({ type: 'azure-blob', connectionString: {} }, 7), topics)).toMatchObject({
+    expect(
+      route({ ok: true, lead: lead() }, offer({ type: 'azure-blob', connectionString: {} }, 7), topics),
+    ).toMatchObject({
       kind: 'dead-letter',
       errorClass: 'ROUTER.DESTINATION_RETIRED',
       destinationVersion: 7,
@@ -68,8 +70,12 @@ describe('route', () => {
   });
 
   it('dead-letters an unknown destination type or an invalid suffix as internal', () => {
-    expect(route({ ok: true, lead: lead() }, offer({ type: 'carrier-pigeon' }), topics)).toMatchObject({ errorClass: 'INTERNAL.UNEXPECTED' });
-    expect(route({ ok: true, lead: lead() }, offer({ type: 'https', topicSuffix: 'a/b' }), topics)).toMatchObject({ errorClass: 'INTERNAL.UNEXPECTED' });
+    expect(route({ ok: true, lead: lead() }, offer({ type: 'carrier-pigeon' }), topics)).toMatchObject({
+      errorClass: 'INTERNAL.UNEXPECTED',
+    });
+    expect(route({ ok: true, lead: lead() }, offer({ type: 'https', topicSuffix: 'a/b' }), topics)).toMatchObject({
+      errorClass: 'INTERNAL.UNEXPECTED',
+    });
   });
 });
 
@@ -79,7 +85,13 @@ describe('decodeLead', () => {
   });
 
   it('explains what is wrong without echoing values', () => {
-    const bad = decodeLead(bytes({ ...lead(), offerId: 'no dot here', customer: { firstName: 'Ann', lastName: 'Lee', email: 'not-an-email' } }));
+    const bad = decodeLead(
+      bytes({
+        ...lead(),
+        offerId: 'no dot here',
+        customer: { firstName: 'Ann', lastName: 'Lee', email: 'not-an-email' },
+      }),
+    );
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
     expect(bad.reason).toContain('offerId');
@@ -92,7 +104,10 @@ describe('decodeLead', () => {
 });
 
 describe('planBatch', () => {
-  const headers = { ce_id: Buffer.from('lead-1'), traceparent: Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01') };
+  const headers = {
+    ce_id: Buffer.from('lead-1'),
+    traceparent: Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'),
+  };
   const inbound = (value: Buffer | null, offset = '41'): InboundRecord => ({
     topic: 'leads.ingested',
     partition: 2,
@@ -105,7 +120,11 @@ describe('planBatch', () => {
 
   it('keeps key, value bytes and headers of a routed lead', async () => {
     const value = bytes(lead());
-    const [out] = await planBatch([inbound(value)], { topics, lookup: () => offer({ type: 'marketo' }), now }, async () => undefined);
+    const [out] = await planBatch(
+      [inbound(value)],
+      { topics, lookup: () => offer({ type: 'marketo' }), now },
+      async () => undefined,
+    );
     expect(out?.topic).toBe('leads.route.marketo');
     expect(out?.key).toEqual(Buffer.from(OFFER));
     expect(out?.value).toBe(value);
@@ -138,7 +157,11 @@ describe('planBatch', () => {
   });
 
   it('names the destination version of a retired destination', async () => {
-    const [out] = await planBatch([inbound(bytes(lead()))], { topics, lookup: () => offer({ type: 'azure-blob' }, 9), now }, async () => undefined);
+    const [out] = await planBatch(
+      [inbound(bytes(lead()))],
+      { topics, lookup: () => offer({ type: 'azure-blob' }, 9), now },
+      async () => undefined,
+    );
     expect(readHeaders(out?.headers as Record<string, Buffer | string>)).toMatchObject({
       'leadflow.error.class': 'ROUTER.DESTINATION_RETIRED',
       'leadflow.error.category': 'configuration',
@@ -153,14 +176,22 @@ describe('planBatch', () => {
       syncs += 1;
       table = offer({ type: 'salesforce' });
     };
-    const out = await planBatch([inbound(bytes(lead())), inbound(bytes(lead()), '42')], { topics, lookup: () => table, now }, sync);
+    const out = await planBatch(
+      [inbound(bytes(lead())), inbound(bytes(lead()), '42')],
+      { topics, lookup: () => table, now },
+      sync,
+    );
     expect(syncs).toBe(1);
     expect(out.map((o) => o.topic)).toEqual(['leads.route.salesforce', 'leads.route.salesforce']);
   });
 
   it('does not touch the table when every offer is known', async () => {
     let syncs = 0;
-    await planBatch([inbound(bytes(lead()))], { topics, lookup: () => offer({ type: 'https' }), now }, async () => void (syncs += 1));
+    await planBatch(
+      [inbound(bytes(lead()))],
+      { topics, lookup: () => offer({ type: 'https' }), now },
+      async () => void (syncs += 1),
+    );
     expect(syncs).toBe(0);
   });
 
@@ -171,7 +202,11 @@ describe('planBatch', () => {
       if (calls === 1) throw new Error('boom');
       return offer({ type: 'https' });
     };
-    const out = await planBatch([inbound(bytes(lead())), inbound(bytes(lead()), '42')], { topics, lookup, now }, async () => undefined);
+    const out = await planBatch(
+      [inbound(bytes(lead())), inbound(bytes(lead()), '42')],
+      { topics, lookup, now },
+      async () => undefined,
+    );
     expect(out.map((o) => o.outcome)).toEqual([
       { kind: 'dead-letter', errorClass: 'INTERNAL.UNEXPECTED' },
       { kind: 'route', destinationType: 'https' },

@@ -1,10 +1,26 @@
-import { DESTINATION_TYPES, isValidRouteSuffix, type DestinationType, type ErrorClass, type OfferDestinationRecord } from '@leadflow/lead-model';
+import {
+  DESTINATION_TYPES,
+  isValidRouteSuffix,
+  type DestinationType,
+  type ErrorClass,
+  type OfferDestinationRecord,
+} from '@leadflow/lead-model';
 import type { LeadParse } from './decode-lead';
 import type { RouterTopics } from './router-topics';
 
 export type RouteDecision =
-  | { readonly kind: 'route'; readonly topic: string; readonly destinationType: DestinationType; readonly destinationVersion: number }
-  | { readonly kind: 'dead-letter'; readonly errorClass: ErrorClass; readonly message: string; readonly destinationVersion?: number };
+  | {
+      readonly kind: 'route';
+      readonly topic: string;
+      readonly destinationType: DestinationType;
+      readonly destinationVersion: number;
+    }
+  | {
+      readonly kind: 'dead-letter';
+      readonly errorClass: ErrorClass;
+      readonly message: string;
+      readonly destinationVersion?: number;
+    };
 
 /** Azure Blob destinations were retired; records written before that may still be in the table. */
 const RETIRED_TYPE = 'azure-blob';
@@ -18,11 +34,19 @@ function isDestinationType(type: string): type is DestinationType {
  * destination's own `<type>.<suffix>` topic), or the router's dead-letter topic with the error class
  * that tells the publisher what to fix. Pure: same inputs, same answer.
  */
-export function route(parsed: LeadParse, record: OfferDestinationRecord | undefined, topics: Pick<RouterTopics, 'route'>): RouteDecision {
+export function route(
+  parsed: LeadParse,
+  record: OfferDestinationRecord | undefined,
+  topics: Pick<RouterTopics, 'route'>,
+): RouteDecision {
   if (!parsed.ok) return { kind: 'dead-letter', errorClass: 'ROUTER.MALFORMED_EVENT', message: parsed.reason };
   const { offerId } = parsed.lead;
   if (!record) {
-    return { kind: 'dead-letter', errorClass: 'ROUTER.OFFER_NOT_CONFIGURED', message: `offer ${offerId} has no destination configured` };
+    return {
+      kind: 'dead-letter',
+      errorClass: 'ROUTER.OFFER_NOT_CONFIGURED',
+      message: `offer ${offerId} has no destination configured`,
+    };
   }
   const destinationVersion = record.version;
   // Widened to string: a legacy record may carry a type the current schema no longer admits.

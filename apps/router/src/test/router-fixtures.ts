@@ -27,11 +27,20 @@ export function newLead(offerId: string, n = 0): Lead {
 /** A record as ingest writes it: key offerId, JSON value, CloudEvents headers and a traceparent. */
 export function leadMessage(lead: Lead): Message {
   const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
-  return { key: lead.offerId, value: JSON.stringify(lead), headers: leadCloudEventHeaders(lead, { source: 'leadflow/test', traceparent }) };
+  return {
+    key: lead.offerId,
+    value: JSON.stringify(lead),
+    headers: leadCloudEventHeaders(lead, { source: 'leadflow/test', traceparent }),
+  };
 }
 
 export function offerRecord(offerId: string, version: number, destination: Destination): OfferDestinationRecord {
-  return { offerId, version, destination: sealDestination(destination, ring, offerId), updatedAt: new Date().toISOString() };
+  return {
+    offerId,
+    version,
+    destination: sealDestination(destination, ring, offerId),
+    updatedAt: new Date().toISOString(),
+  };
 }
 
 export interface TestTopics {
@@ -62,7 +71,11 @@ export async function createRouterTestTopics(kafka: Kafka, ingestedPartitions = 
   };
 }
 
-export async function publishOffers(kafka: Kafka, topic: string, records: readonly OfferDestinationRecord[]): Promise<void> {
+export async function publishOffers(
+  kafka: Kafka,
+  topic: string,
+  records: readonly OfferDestinationRecord[],
+): Promise<void> {
   const publisher = new OfferDestinationPublisher({ kafka, topic });
   await publisher.connect();
   for (const r of records) await publisher.put(r);
@@ -76,7 +89,11 @@ export async function produce(kafka: Kafka, topic: string, messages: Message[]):
   await producer.disconnect();
 }
 
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);

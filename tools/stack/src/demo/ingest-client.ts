@@ -6,7 +6,10 @@ export class IngestClient {
     private readonly adminToken: string,
   ) {}
 
-  async putDestination(offerId: string, destination: unknown): Promise<{ version: number; leadUrl: string; validation: { testLeadId: string } }> {
+  async putDestination(
+    offerId: string,
+    destination: unknown,
+  ): Promise<{ version: number; leadUrl: string; validation: { testLeadId: string } }> {
     return this.call('PUT', `/v1/offers/${offerId}/destination`, this.adminToken, destination);
   }
 
@@ -16,19 +19,29 @@ export class IngestClient {
 
   /** The marketplace's way: the signed lead URL is the credential, no Authorization header. */
   async postToSignedUrl(leadUrl: string, body: unknown): Promise<{ leadId: string }> {
-    const res = await fetch(leadUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (res.status !== 202) throw new Error(`POST ${new URL(leadUrl).pathname} answered ${res.status}: ${await res.text()}`);
+    const res = await fetch(leadUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 202)
+      throw new Error(`POST ${new URL(leadUrl).pathname} answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as { leadId: string };
   }
 
-  async status(offerId: string): Promise<{ validation: { status: string; errorClass?: string; remediation?: string } }> {
+  async status(
+    offerId: string,
+  ): Promise<{ validation: { status: string; errorClass?: string; remediation?: string } }> {
     return this.call('GET', `/v1/offers/${offerId}/status`, this.adminToken);
   }
 
   private async call<T>(method: string, path: string, token: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);

@@ -15,7 +15,13 @@ export interface Seen {
  * them (or the timeout): route topics and dead-letter topics carry the lead (ce_id), receipts carry it
  * in their JSON value.
  */
-export async function watchPipeline(brokers: string, pattern: RegExp, wanted: ReadonlySet<string>, done: (seen: readonly Seen[]) => boolean, timeoutMs: number): Promise<Seen[]> {
+export async function watchPipeline(
+  brokers: string,
+  pattern: RegExp,
+  wanted: ReadonlySet<string>,
+  done: (seen: readonly Seen[]) => boolean,
+  timeoutMs: number,
+): Promise<Seen[]> {
   const kafka = new Kafka({ brokers: [brokers], clientId: 'leadflow-demo-reader', logLevel: logLevel.NOTHING });
   const seen = new Map<string, Seen>();
   const deadline = Date.now() + timeoutMs;

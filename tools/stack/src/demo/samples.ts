@@ -10,7 +10,8 @@ export interface Sample {
 }
 
 export function loadSamples(root: string): Sample[] {
-  const read = (file: string): unknown => JSON.parse(readFileSync(join(root, 'tools', 'stack', 'samples', file), 'utf8'));
+  const read = (file: string): unknown =>
+    JSON.parse(readFileSync(join(root, 'tools', 'stack', 'samples', file), 'utf8'));
   return [
     { name: 'marketplace HTTPS body', body: read('marketplace-https.json'), offerId: 'contoso.crm-connector' },
     { name: 'legacy flat form', body: read('legacy-flat.json') },

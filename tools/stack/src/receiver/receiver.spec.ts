@@ -4,7 +4,8 @@ import { verifySignature } from './receiver';
 describe('verifySignature', () => {
   const secret = 'demo-signing-secret-0123456789';
   const body = '{"LeadSource":"AzureMarketplace-INS|contoso.crm"}';
-  const sign = (t: number, b = body, s = secret) => `t=${t},v1=${createHmac('sha256', s).update(`${t}.${b}`).digest('hex')}`;
+  const sign = (t: number, b = body, s = secret) =>
+    `t=${t},v1=${createHmac('sha256', s).update(`${t}.${b}`).digest('hex')}`;
 
   it('accepts a fresh signature of the exact body', () => {
     expect(verifySignature(sign(1_000), body, secret, 1_010)).toBe('valid');

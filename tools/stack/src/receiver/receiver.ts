@@ -13,7 +13,12 @@ export interface Received {
  * Verifies `Leadflow-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` as a publisher's
  * endpoint would (see apps/https-sink/README.md), within a five-minute tolerance.
  */
-export function verifySignature(header: string | undefined, body: string, secret: string, nowS = Math.floor(Date.now() / 1000)): 'valid' | 'invalid' | 'absent' {
+export function verifySignature(
+  header: string | undefined,
+  body: string,
+  secret: string,
+  nowS = Math.floor(Date.now() / 1000),
+): 'valid' | 'invalid' | 'absent' {
   if (!header) return 'absent';
   const parts = Object.fromEntries(header.split(',').map((kv) => kv.trim().split('=') as [string, string]));
   const t = Number(parts['t']);
