@@ -10,6 +10,7 @@ const config = {
   testMatch: ['**/*.int-spec.ts'],
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+  setupFiles: [...preset.setupFiles, '<rootDir>/tools/jest/trust-test-ca.js'],
   testTimeout: 60_000,
   // Two cores: a broker, an emulator and the services under test already share them.
   maxWorkers: 2,

@@ -16,3 +16,4 @@ export {
   AZURITE_KEY,
   type AzuriteOptions,
 } from './azurite';
+export { generateTls, writeTls, readTls, type SimulatorTls } from './tls';

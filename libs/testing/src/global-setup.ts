@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { startTestInfra, type TestInfra } from './infra';
 
 declare global {
@@ -12,6 +13,10 @@ export default async function globalSetup(): Promise<void> {
   // Test workers are forked after global setup and inherit these.
   process.env['KAFKA_BROKERS'] = infra.kafkaBrokers;
   process.env['AZURE_TABLES_CONNECTION_STRING'] = infra.azuriteConnectionString;
+  // Workers and the services tests spawn trust the run's simulator CA the way production trusts a private CA;
+  // tools/jest/trust-test-ca.js does the same for a run in band (NODE_EXTRA_CA_CERTS is read at process start).
+  process.env['LEADFLOW_TEST_TLS_DIR'] = infra.tlsDir;
+  process.env['NODE_EXTRA_CA_CERTS'] = join(infra.tlsDir, 'ca.pem');
   process.stderr.write(
     `\n[int] Kafka ${infra.kafkaBrokers} (${infra.source}) and Azurite ready in ${Date.now() - t0} ms\n`,
   );

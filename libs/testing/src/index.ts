@@ -4,6 +4,7 @@ export {
   testBrokers,
   testKafka,
   testTablesConnectionString,
+  testTls,
   createTestTopics,
   readTopic,
   type ReadRecord,

@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import {
   azuriteConnectionString,
   freePort,
+  generateTls,
+  writeTls,
   startAzurite,
   startKafkaBroker,
   type SpawnedProcess,
@@ -14,6 +16,8 @@ export interface TestInfra {
   readonly kafkaBrokers: string;
   readonly azuriteConnectionString: string;
   readonly source: string;
+  /** ca.pem, cert.pem and key.pem of this run's simulator CA (tests start CRM simulators with them). */
+  readonly tlsDir: string;
   stop(): Promise<void>;
 }
 
@@ -74,6 +78,8 @@ async function kafkaFromLauncher(dir: string): Promise<{ brokers: string; stop: 
  */
 export async function startTestInfra(): Promise<TestInfra> {
   const dir = mkdtempSync(join(tmpdir(), 'leadflow-test-'));
+  const tlsDir = join(dir, 'tls');
+  writeTls(tlsDir, await generateTls());
   const stops: (() => Promise<void>)[] = [];
   let source: string;
   let kafkaBrokers = process.env['KAFKA_BROKERS'];
@@ -101,6 +107,7 @@ export async function startTestInfra(): Promise<TestInfra> {
     kafkaBrokers,
     azuriteConnectionString: tables,
     source,
+    tlsDir,
     stop: async () => {
       for (const stop of stops.reverse()) await stop();
       rmSync(dir, { recursive: true, force: true });

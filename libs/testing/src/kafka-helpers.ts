@@ -1,3 +1,4 @@
+import { readTls, type SimulatorTls } from '@leadflow/local-infra';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { readHeaders } from '@leadflow/lead-model';
@@ -117,4 +118,11 @@ export async function readTopic(kafka: Kafka, topic: string, opts: ReadOptions):
     await consumer.disconnect();
   }
   return records;
+}
+
+/** This run's simulator TLS material (CA-signed server certificate; the CA is trusted by the test process). */
+export function testTls(): SimulatorTls {
+  const dir = process.env['LEADFLOW_TEST_TLS_DIR'];
+  if (!dir) throw new Error('LEADFLOW_TEST_TLS_DIR is not set: run integration tests through jest.int.config.js');
+  return readTls(dir);
 }

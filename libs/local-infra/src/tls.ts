@@ -1,0 +1,82 @@
+// @peculiar/x509 resolves its providers through tsyringe, which needs the Reflect metadata polyfill loaded first.
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
+
+x509.cryptoProvider.set(webcrypto as never);
+
+type KeyPair = webcrypto.CryptoKeyPair;
+
+/** A certificate authority made for one run of the simulators, and a server certificate it signed. */
+export interface SimulatorTls {
+  /** PEM of the CA: clients trust it through NODE_EXTRA_CA_CERTS; nothing turns verification off. */
+  readonly caPem: string;
+  readonly certPem: string;
+  readonly keyPem: string;
+}
+
+const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+
+function pem(label: string, der: ArrayBuffer): string {
+  const b64 = Buffer.from(der).toString('base64');
+  return `-----BEGIN ${label}-----\n${b64.match(/.{1,64}/g)?.join('\n')}\n-----END ${label}-----\n`;
+}
+
+/**
+ * A fresh CA and a server certificate for `hosts` (IP addresses and DNS names), valid for a day. A new CA per
+ * start means no private key is ever committed or reused; the stack writes the CA's PEM where the sinks read it.
+ */
+export async function generateTls(hosts: readonly string[] = ['127.0.0.1', 'localhost']): Promise<SimulatorTls> {
+  const notBefore = new Date(Date.now() - 60_000);
+  const notAfter = new Date(Date.now() + 24 * 3600_000);
+  const caKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as KeyPair;
+  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: 'CN=leadflow simulators CA',
+    notBefore,
+    notAfter,
+    keys: caKeys as KeyPair,
+    signingAlgorithm: ALG,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
+    ],
+  });
+  const serverKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as KeyPair;
+  const isIp = (h: string) => /^[\d.]+$/.test(h) || h.includes(':');
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: '02',
+    subject: `CN=${hosts[0] ?? 'localhost'}`,
+    issuer: ca.subject,
+    notBefore,
+    notAfter,
+    signingKey: caKeys.privateKey,
+    publicKey: serverKeys.publicKey,
+    signingAlgorithm: ALG,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension(hosts.map((h) => ({ type: isIp(h) ? 'ip' : 'dns', value: h }))),
+      await x509.AuthorityKeyIdentifierExtension.create(ca),
+    ],
+  });
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', serverKeys.privateKey);
+  return { caPem: ca.toString('pem') + '\n', certPem: cert.toString('pem') + '\n', keyPem: pem('PRIVATE KEY', pkcs8) };
+}
+
+/** Writes the material as ca.pem, cert.pem and key.pem into `dir` (the key readable by the owner only). */
+export function writeTls(dir: string, tls: SimulatorTls): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'ca.pem'), tls.caPem);
+  writeFileSync(join(dir, 'cert.pem'), tls.certPem);
+  writeFileSync(join(dir, 'key.pem'), tls.keyPem, { mode: 0o600 });
+}
+
+export function readTls(dir: string): SimulatorTls {
+  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+  return { caPem: read('ca.pem'), certPem: read('cert.pem'), keyPem: read('key.pem') };
+}

@@ -1,0 +1,15 @@
+import type { SimulatorApp } from './server';
+
+/**
+ * Every CRM simulator of the local stack, each on its own HTTPS port (the real services live on different hosts;
+ * separate ports keep their paths exactly as the real ones). `LEADFLOW_SIM_<NAME>_PORT` overrides the default.
+ * Adding a simulator is one entry here.
+ */
+export interface SimulatorEntry {
+  /** Upper-case letters and digits: names the port variable. */
+  readonly name: string;
+  readonly defaultPort: number;
+  readonly create: () => SimulatorApp;
+}
+
+export const SIMULATORS: readonly SimulatorEntry[] = [];

@@ -1,0 +1,1 @@
+export { startSimulator, Recorder, type SimulatorApp, type StartedSimulator } from './server';
