@@ -22,6 +22,12 @@ const topicSuffix = z
   )
   .optional();
 
+/**
+ * Opt-in: when the destination's version changes and its validation lead passes, the offer's dead letters of
+ * the configuration category are replayed once.
+ */
+const autoReplay = z.boolean().optional();
+
 /** Guid or a verified domain, as Entra ID accepts for a tenant. */
 const tenantId = z
   .string()
@@ -40,6 +46,7 @@ export const DynamicsDestinationSchema = z.object({
   ]),
   authorityHost: httpUrl.optional(),
   topicSuffix,
+  autoReplay,
 });
 
 /** Salesforce org ids are 15 or 18 characters and start with 00D. */
@@ -54,6 +61,7 @@ export const SalesforceDestinationSchema = z.discriminatedUnion('mode', [
       .regex(SALESFORCE_ORG_ID, 'must be a Salesforce organization id (15 or 18 characters, starting with 00D)'),
     webToLeadUrl: httpUrl.optional(),
     topicSuffix,
+    autoReplay,
   }),
   z.object({
     type: z.literal('salesforce'),
@@ -68,6 +76,7 @@ export const SalesforceDestinationSchema = z.discriminatedUnion('mode', [
       .regex(/^\d{2}\.\d$/, "must look like '62.0'")
       .optional(),
     topicSuffix,
+    autoReplay,
   }),
 ]);
 
@@ -77,7 +86,10 @@ export const MarketoDestinationSchema = z.object({
   clientId: z.string().min(1).max(256),
   clientSecret: secret,
   baseUrl: httpUrl.optional(),
+  /** The form publishers' smart campaigns trigger on ("Fills out Form"): with it, leads enter through Submit Form. */
+  formId: z.number().int().positive().max(2_147_483_647).optional(),
   topicSuffix,
+  autoReplay,
 });
 
 export const AzureTableDestinationSchema = z.object({
@@ -88,6 +100,7 @@ export const AzureTableDestinationSchema = z.object({
     .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be 3-63 letters or digits, starting with a letter')
     .optional(),
   topicSuffix,
+  autoReplay,
 });
 
 export const HttpsDestinationSchema = z.object({
@@ -97,6 +110,7 @@ export const HttpsDestinationSchema = z.object({
   url: httpUrl,
   signingSecret: z.string().min(16, 'must be at least 16 characters').max(1024).optional(),
   topicSuffix,
+  autoReplay,
 });
 
 export const DestinationSchema = z.discriminatedUnion('type', [

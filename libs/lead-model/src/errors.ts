@@ -131,6 +131,10 @@ export const ERROR_CATALOG = {
     'salesforce',
     'A duplicate rule blocked the lead. Set the rule to allow (and report) duplicates for this integration user.',
   ),
+  'SALESFORCE.DAILY_LIMIT': transient(
+    'salesforce',
+    "Web-to-Lead accepts 500 leads a day per org. Leads past the limit wait (nothing is dropped) and are sent after 00:00 UTC; switch the destination to API mode or ask Salesforce to raise the org's limit if this happens often.",
+  ),
   'SALESFORCE.API_LIMIT': transient(
     'salesforce',
     "The org's daily API request limit is exhausted. Leads are retried; raise the limit or reduce other API consumers if this persists.",
@@ -159,6 +163,10 @@ export const ERROR_CATALOG = {
   'MARKETO.INVALID_DATA': data(
     'marketo',
     'Marketo rejected a field value (1001/1003). Check field types and lengths in Field Management against the lead in the error.',
+  ),
+  'MARKETO.FORM_NOT_FOUND': configuration(
+    'marketo',
+    "The Form ID does not name a form of this Marketo instance, or the form lacks a field leadflow fills (first name, last name, e-mail, company, phone, title, country). Copy the Form ID from the form's embed code and add the missing fields to the form.",
   ),
   'MARKETO.QUOTA_EXCEEDED': transient(
     'marketo',
@@ -232,6 +240,11 @@ export interface LeadflowErrorOptions {
   readonly cause?: unknown;
   /** The destination asked to wait this long before the next attempt (429 Retry-After). */
   readonly retryAfterMs?: number;
+  /**
+   * The destination is out of a quota until this time (epoch ms): Web-to-Lead's 500 a day, Marketo's daily API
+   * quota. The lead waits until then without spending its retry budget; it is not dead-lettered for waiting.
+   */
+  readonly waitUntil?: number;
 }
 
 /**
@@ -244,6 +257,7 @@ export class LeadflowError extends Error {
   readonly retriable: boolean;
   readonly remediation: string;
   readonly retryAfterMs: number | undefined;
+  readonly waitUntil: number | undefined;
 
   constructor(code: ErrorClass, message: string, opts: LeadflowErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -254,6 +268,7 @@ export class LeadflowError extends Error {
     this.retriable = info.retriable;
     this.remediation = info.remediation;
     this.retryAfterMs = opts.retryAfterMs;
+    this.waitUntil = opts.waitUntil;
   }
 }
 
