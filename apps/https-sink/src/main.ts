@@ -1,16 +1,12 @@
-import { runSink } from '@leadflow/sink-runtime';
-import { readHttpsSinkConfig } from './https-sink.config';
+import { z } from 'zod';
+import { defineSink, runSink } from '@leadflow/sink-runtime';
 import { httpsSink } from './https.sink';
 
-const { allow } = readHttpsSinkConfig();
-runSink({
-  type: 'https',
-  portVariable: 'LEADFLOW_HTTPS_SINK_PORT',
-  defaultPort: 8083,
-  createSink: () => httpsSink(allow),
-}).catch((err: unknown) => {
-  process.stderr.write(
-    `${JSON.stringify({ level: 'fatal', service: 'https-sink', msg: 'https-sink failed to start', error: err instanceof Error ? err.message : String(err) })}\n`,
-  );
-  process.exit(1);
-});
+void runSink(
+  defineSink({
+    name: 'https-sink',
+    // Which non-public addresses the sink may call: `loopback` for the local stack's receiver.
+    env: { LEADFLOW_HTTPS_ALLOW: z.enum(['none', 'loopback', 'private']).default('none') },
+    create: ({ env }) => httpsSink(env.LEADFLOW_HTTPS_ALLOW),
+  }),
+);

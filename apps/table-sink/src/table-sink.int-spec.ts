@@ -79,13 +79,11 @@ async function fixture(partitions: number): Promise<Fixture> {
         await producer.send({
           topic: `${prefix}leads.route.azure-table`,
           acks: -1,
-          messages: leads
-            .slice(i, i + 500)
-            .map((l) => ({
-              key: l.offerId,
-              value: JSON.stringify(l),
-              headers: leadCloudEventHeaders(l, { source: '/test' }),
-            })),
+          messages: leads.slice(i, i + 500).map((l) => ({
+            key: l.offerId,
+            value: JSON.stringify(l),
+            headers: leadCloudEventHeaders(l, { source: '/test' }),
+          })),
         });
       }
       await producer.disconnect();

@@ -1,8 +1,25 @@
-export type { Sink, DeliveryContext, DeliveryResult } from './sink.port';
+export {
+  isBatchSink,
+  type Sink,
+  type SingleSink,
+  type BatchSink,
+  type DeliveryContext,
+  type BatchDeliveryContext,
+  type DeliveryResult,
+  type DeliveryOutcome,
+} from './sink.port';
 export { SinkRunner, errorSummary, type SinkLimits, type SinkRunnerOptions } from './sink-runner';
 export { PartitionTracker } from './partition-tracker';
 export { nextDelay, DEFAULT_RETRY, type RetryPolicy } from './retry';
 export { sinkTopics, type SinkTopics } from './sink-topics';
 export { createSinkMetrics, type SinkMetrics } from './metrics';
-export { runSink, type RunSinkOptions } from './run-sink';
-export { SINK_ENV, loadSinkEnv, sinkLimits, retryPolicy, type SinkEnv } from './sink.config';
+export { runSink, defineSink, loadDeclaredSinkEnv, type SinkDeclaration, type SinkDeps } from './run-sink';
+export {
+  SINK_SERVICES,
+  sinkService,
+  sinkPortVariable,
+  type SinkName,
+  type SinkService,
+  type SinkTypeOf,
+} from './sink-catalog';
+export { SINK_ENV, sinkLimits, retryPolicy, type SinkEnv } from './sink.config';

@@ -18,7 +18,7 @@ import { openDestination, type Keyring, type OfferTable } from '@leadflow/offer-
 import type { SinkMetrics } from './metrics';
 import { PartitionTracker } from './partition-tracker';
 import { nextDelay, type RetryPolicy } from './retry';
-import type { Sink } from './sink.port';
+import { isBatchSink, type DeliveryContext, type DeliveryResult, type Sink } from './sink.port';
 import type { SinkTopics } from './sink-topics';
 
 export interface SinkLimits {
@@ -33,6 +33,8 @@ export interface SinkLimits {
 }
 
 export interface SinkRunnerOptions<T extends DestinationType> {
+  /** The service's one name (dead letters' `leadflow.sink`); `<type>-sink` when not given. */
+  readonly name?: string;
   readonly kafka: Kafka;
   readonly sink: Sink<T>;
   readonly offers: OfferTable;
@@ -279,8 +281,8 @@ export class SinkRunner<T extends DestinationType> {
       const timeout = AbortSignal.timeout(this.o.limits.attemptTimeoutMs);
       const signal = AbortSignal.any([timeout, this.abort.signal]);
       try {
-        const result = await this.o.sink.deliver(lead, target.destination, { signal, attempt });
-        await this.receipt(lead, attempt, result.externalId);
+        const result = await deliverOne(this.o.sink, lead, target.destination, { signal, attempt });
+        await this.receipt(lead, attempt, result);
         this.o.metrics.delivered.inc({ sink: this.o.sink.type });
         this.o.metrics.latency.observe({ sink: this.o.sink.type }, (Date.now() - w.takenAt) / 1000);
         return;
@@ -311,12 +313,13 @@ export class SinkRunner<T extends DestinationType> {
     }
   }
 
-  private async receipt(lead: Lead, attempts: number, externalId: string | undefined): Promise<void> {
+  private async receipt(lead: Lead, attempts: number, result: DeliveryResult): Promise<void> {
     const receipt = {
       leadId: lead.leadId,
       offerId: lead.offerId,
       destination: this.o.sink.type,
-      ...(externalId ? { externalId } : {}),
+      ...(result.externalId ? { externalId: result.externalId } : {}),
+      ...(result.unconfirmed ? { unconfirmed: true } : {}),
       attempts,
       deliveredAt: this.now().toISOString(),
       isTest: lead.isTest,
@@ -338,7 +341,7 @@ export class SinkRunner<T extends DestinationType> {
       originalTopic: w.topic,
       partition: w.partition,
       offset: w.message.offset,
-      sink: `${this.o.sink.type}-sink`,
+      sink: this.o.name ?? `${this.o.sink.type}-sink`,
       attempts: f.attempts,
       failedAt: this.now(),
       ...(f.version !== undefined ? { destinationVersion: f.version } : {}),
@@ -377,6 +380,20 @@ export class SinkRunner<T extends DestinationType> {
       this.o.logger.warn({ err: errorSummary(err) }, 'offset commit failed');
     }
   }
+}
+
+/** One lead through either kind of sink (a batch sink gets a batch of one). */
+async function deliverOne<T extends DestinationType>(
+  sink: Sink<T>,
+  lead: Lead,
+  destination: DestinationOf<T>,
+  ctx: DeliveryContext,
+): Promise<DeliveryResult> {
+  if (!isBatchSink(sink)) return sink.deliver(lead, destination, ctx);
+  const [outcome] = await sink.deliverBatch([lead], destination, { signal: ctx.signal, attempts: [ctx.attempt] });
+  if (!outcome) throw new Error(`${sink.type} sink returned no outcome for a batch of one`);
+  if (!outcome.ok) throw outcome.error;
+  return outcome;
 }
 
 /** Shutdown gave up on an unfinished delivery: not settled, not committed, replayed by the next owner. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envVar, loadEnv, SERVICE_ENV } from '@leadflow/service-config';
+import { envVar, SERVICE_ENV } from '@leadflow/service-config';
 import type { RetryPolicy } from './retry';
 import type { SinkLimits } from './sink-runner';
 
@@ -25,19 +25,10 @@ export const SINK_ENV = {
   LEADFLOW_SINK_RETRY_MAX_MS: envVar.int(1, 600_000, 30_000),
   LEADFLOW_SINK_RETRY_BUDGET_MS: envVar.int(1, 3_600_000, 120_000),
 };
-const SinkEnvSchema = z.object(SINK_ENV);
-export type SinkEnv = z.infer<typeof SinkEnvSchema>;
+export type SinkEnv = z.output<z.ZodObject<typeof SINK_ENV>>;
 
-/** Reads and validates a sink's environment once, at start; a bad variable is named in the error. */
-export function loadSinkEnv(
-  service: string,
-  portVariable: string,
-  defaultPort: number,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): SinkEnv & Record<string, unknown> {
-  const schema = SinkEnvSchema.extend({ [portVariable]: envVar.port(defaultPort) });
-  return loadEnv(schema, env, service) as SinkEnv & Record<string, unknown>;
-}
+/** The process environment, read by the sink shell at start (the only place a sink reads it). */
+export const processEnv = (): Readonly<Record<string, string | undefined>> => process.env;
 
 export function sinkLimits(e: SinkEnv): SinkLimits {
   return {

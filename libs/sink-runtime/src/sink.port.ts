@@ -10,16 +10,57 @@ export interface DeliveryContext {
 export interface DeliveryResult {
   /** The destination's id for the record, when it returns one (receipt field). */
   readonly externalId?: string;
+  /**
+   * The destination accepted the lead but cannot confirm it was stored (Salesforce Web-to-Lead answers the same
+   * whatever happens to the lead). The receipt says `unconfirmed`.
+   */
+  readonly unconfirmed?: boolean;
+}
+
+export interface BatchDeliveryContext {
+  readonly signal: AbortSignal;
+  /** The attempt number of each lead, in the order of `leads` (a retried lead may share a batch with new ones). */
+  readonly attempts: readonly number[];
+}
+
+/** One lead's result inside a batch: delivered, or its own error (classified by the sink's `classify`). */
+export type DeliveryOutcome =
+  ({ readonly ok: true } & DeliveryResult) | { readonly ok: false; readonly error: unknown };
+
+interface SinkBase<T extends DestinationType> {
+  readonly type: T;
+  /** Maps whatever delivery threw (or a batch outcome's error) to a class of the error catalog (table-driven). */
+  classify(err: unknown): LeadflowError;
+}
+
+/** A destination written one lead per call. */
+export interface SingleSink<T extends DestinationType = DestinationType> extends SinkBase<T> {
+  /** Delivers one lead; must be idempotent on `lead.leadId` (a crash replays). */
+  deliver(lead: Lead, destination: DestinationOf<T>, ctx: DeliveryContext): Promise<DeliveryResult>;
 }
 
 /**
- * What a destination contributes: a mapping (deliver) and a classifier. Everything else — consuming,
- * concurrency, retries, dead letters, receipts, commits — is the runtime's.
+ * A destination that takes many records per call (Salesforce sObject Collections, Marketo, Table transactions).
+ * The runtime gathers ready leads of ONE offer and destination version, at most `maxSize`, waiting at most
+ * `lingerMs` for company, and settles each lead by its own outcome: one bad record fails only itself.
+ * Retries, the circuit, dead letters and commits stay per lead.
  */
-export interface Sink<T extends DestinationType = DestinationType> {
-  readonly type: T;
-  /** Delivers one lead; must be idempotent on `lead.leadId` (a crash replays). */
-  deliver(lead: Lead, destination: DestinationOf<T>, ctx: DeliveryContext): Promise<DeliveryResult>;
-  /** Maps whatever `deliver` threw to a class of the error catalog (a table-driven function). */
-  classify(err: unknown): LeadflowError;
+export interface BatchSink<T extends DestinationType = DestinationType> extends SinkBase<T> {
+  readonly batch: { readonly maxSize: number; readonly lingerMs: number };
+  /** Resolves with one outcome per lead, in order; a throw fails every lead of the batch with that error. */
+  deliverBatch(
+    leads: readonly Lead[],
+    destination: DestinationOf<T>,
+    ctx: BatchDeliveryContext,
+  ): Promise<readonly DeliveryOutcome[]>;
+}
+
+/**
+ * What a destination contributes: a mapping (deliver or deliverBatch) and a classifier. Everything else —
+ * consuming, concurrency, batching, retries, dead letters, receipts, commits — is the runtime's.
+ */
+export type Sink<T extends DestinationType = DestinationType> = SingleSink<T> | BatchSink<T>;
+
+export function isBatchSink<T extends DestinationType>(sink: Sink<T>): sink is BatchSink<T> {
+  return 'deliverBatch' in sink;
 }

@@ -1,0 +1,1 @@
+export { sinkFixture, testLead, type SinkFixture, type SinkFixtureOptions, type Receipt } from './sink-fixture';
