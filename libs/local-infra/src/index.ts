@@ -2,10 +2,15 @@ export { freePort, isPortOpen, waitUntil } from './ports';
 export { spawnLogged, isAlive, stopProcessGroup, pidFile, type SpawnedProcess, type SpawnOptions } from './processes';
 export {
   startKafkaBroker,
+  startKafkaCluster,
   kafkaAnswers,
   serverProperties,
   type KafkaBrokerOptions,
+  type KafkaClusterOptions,
+  type KafkaNodeSpec,
   type RunningBroker,
+  type RunningCluster,
+  type RunningNode,
 } from './kafka-broker';
 export {
   startAzurite,
