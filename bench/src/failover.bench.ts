@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
 import { freePort, startKafkaCluster, type RunningCluster } from '@leadflow/local-infra';
+import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
 
 /**
@@ -208,7 +209,36 @@ async function runOnce(
   return { path: path.name, fault, seconds, rejectedSends, missing: TOTAL - unique, duplicated: total - unique };
 }
 
-export async function failoverBench(): Promise<BenchRow[]> {
+/** Peak produce rate: `total` records in sends of 500, 8 sends in flight (the issue's raw-client comparison). */
+async function peakRate(brokers: string, kafka: Kafka, path: ProducePath, replicas: number): Promise<number> {
+  const topic = `peak-${path.name.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: replicas }],
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  await path.connect(brokers);
+  const total = 40_000;
+  const batches = Array.from({ length: total / 500 }, (_, b) =>
+    Array.from({ length: 500 }, (_, j) => record(b * 500 + j)),
+  );
+  const t0 = Date.now();
+  try {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let b = next++; b < batches.length; b = next++) await path.send(topic, batches[b] ?? []);
+      }),
+    );
+  } finally {
+    await path.close().catch(() => undefined);
+  }
+  return total / ((Date.now() - t0) / 1000);
+}
+
+export async function failoverBench(ctx: BenchContext): Promise<BenchRow[]> {
   const rounds = Number(process.env['LEADFLOW_FAILOVER_ROUNDS'] ?? '2');
   const dir = mkdtempSync(join(tmpdir(), 'leadflow-failover-'));
   const host = '127.0.0.1';
@@ -227,9 +257,9 @@ export async function failoverBench(): Promise<BenchRow[]> {
     clientId: 'failover-bench',
     logLevel: logLevel.NOTHING,
   });
-   
+
   const upstream = require('kafkajs-upstream') as KafkaModule;
-   
+
   const patched = require('kafkajs') as KafkaModule;
   const paths: (() => ProducePath)[] = [
     () => kafkajsPath('kafkajs 2.2.4 as published', upstream, false),
@@ -238,7 +268,29 @@ export async function failoverBench(): Promise<BenchRow[]> {
     () => platformaticPath(),
   ];
   const outcomes: Outcome[] = [];
+  const peaks: BenchRow[] = [];
   try {
+    const single = new Kafka({ brokers: ctx.brokers.split(','), clientId: 'peak-bench', logLevel: logLevel.NOTHING });
+    for (const [where, brokers, client, replicas] of [
+      ['one broker', ctx.brokers, single, 1],
+      ['3-node cluster', cluster.brokers, kafka, 3],
+    ] as const) {
+      for (let round = 1; round <= 2; round++) {
+        const base = await peakRate(
+          brokers,
+          client,
+          kafkajsPath('kafkajs 2.2.4 + leadflow patch', patched, false),
+          replicas,
+        );
+        const other = await peakRate(brokers, client, platformaticPath(), replicas);
+        peaks.push({
+          scenario: `@platformatic/kafka peak produce, ${where}, round ${round} (1 KB, 3 headers, 8 × 500 in flight)`,
+          value: other,
+          unit: 'records/s',
+          baseline: { label: 'kafkajs + patch', value: base },
+        });
+      }
+    }
     for (const make of paths) {
       outcomes.push(await runOnce(cluster, kafka, make(), false, 0));
       for (let round = 1; round <= rounds; round++) outcomes.push(await runOnce(cluster, kafka, make(), true, round));
@@ -249,7 +301,7 @@ export async function failoverBench(): Promise<BenchRow[]> {
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const rows: BenchRow[] = [];
+  const rows: BenchRow[] = [...peaks];
   const baseline = outcomes.find((o) => !o.fault && o.path.startsWith('kafkajs 2.2.4 as published'));
   for (const name of [...new Set(outcomes.map((o) => o.path))]) {
     const clean = outcomes.find((o) => o.path === name && !o.fault);

@@ -18,13 +18,12 @@ type SendMessages = (opts: {
 }) => Promise<{ topicName: string; partition: number }[]>;
 type Factory = (deps: Record<string, unknown>) => SendMessages;
 
- 
 const load = (pkg: string) => require(`${pkg}/src/producer/sendMessages`) as Factory;
- 
+
 const { KafkaJSConnectionClosedError } = require('kafkajs/src/errors') as {
   KafkaJSConnectionClosedError: new (msg: string, info: { host: string; port: number }) => Error;
 };
- 
+
 const createRetry = require('kafkajs/src/retry') as (o: object) => unknown;
 
 const TOPIC = 'leads';

@@ -3,6 +3,8 @@ export { spawnLogged, isAlive, stopProcessGroup, pidFile, type SpawnedProcess, t
 export {
   startKafkaBroker,
   startKafkaCluster,
+  startKafkaNode,
+  waitForKafka,
   kafkaAnswers,
   serverProperties,
   type KafkaBrokerOptions,

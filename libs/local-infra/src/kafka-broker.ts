@@ -224,29 +224,40 @@ function spawnNode(o: KafkaClusterOptions, l: NodeLayout, heapMb: number): Spawn
 }
 
 /**
+ * Formats (once) and starts one node of the cluster described by `o`, without waiting: a node's broker port opens
+ * only once a majority of the controllers runs, so the caller starts every node, then waits for the cluster.
+ */
+export function startKafkaNode(o: KafkaClusterOptions, nodeId: number): SpawnedProcess {
+  if (!existsSync(o.libsDir) || readdirSync(o.libsDir).length === 0) {
+    throw new Error(`no Kafka jars in ${o.libsDir}: run ./dev setup`);
+  }
+  const node = o.nodes.find((n) => n.id === nodeId);
+  if (!node) throw new Error(`no node ${nodeId} in this cluster`);
+  const heapMb = o.heapMb ?? (o.nodes.length === 1 ? 512 : 256);
+  return spawnNode(o, prepareNode(o, node, clusterId(o), heapMb), heapMb);
+}
+
+/** Resolves once a metadata request to `brokers` lists `expected` nodes. */
+export async function waitForKafka(brokers: string, expected: number, timeoutMs = 60_000): Promise<void> {
+  await waitUntil(`Kafka on ${brokers}`, () => kafkaAnswers(brokers, 1_000, expected), timeoutMs, 200);
+}
+
+/**
  * A local KRaft cluster of combined broker+controller nodes on loopback, from the Maven-resolved jars. Every node
  * is started at once (a controller quorum needs a majority before any broker port opens), then the cluster counts
  * as ready when a metadata request lists every node.
  */
 export async function startKafkaCluster(o: KafkaClusterOptions): Promise<RunningCluster> {
-  if (!existsSync(o.libsDir) || readdirSync(o.libsDir).length === 0) {
-    throw new Error(`no Kafka jars in ${o.libsDir}: run ./dev setup`);
-  }
   if (o.nodes.length === 0) throw new Error('a cluster needs at least one node');
-  const heapMb = o.heapMb ?? (o.nodes.length === 1 ? 512 : 256);
-  const id = clusterId(o);
-  const layouts = new Map(o.nodes.map((n) => [n.id, prepareNode(o, n, id, heapMb)]));
   const processes = new Map<number, SpawnedProcess>();
-  for (const n of o.nodes) processes.set(n.id, spawnNode(o, layouts.get(n.id) as NodeLayout, heapMb));
+  for (const n of o.nodes) processes.set(n.id, startKafkaNode(o, n.id));
   const brokers = o.nodes.map((n) => `${o.host}:${n.port}`).join(',');
   const timeoutMs = o.startTimeoutMs ?? 60_000;
-  const ready = (expected: number) =>
-    waitUntil(`Kafka on ${brokers}`, () => kafkaAnswers(brokers, 1_000, expected), timeoutMs, 200);
   try {
-    await ready(o.nodes.length);
+    await waitForKafka(brokers, o.nodes.length, timeoutMs);
   } catch (err) {
     await Promise.all([...processes.values()].map((p) => p.stop(2_000)));
-    throw new Error(`${(err as Error).message}; see ${[...layouts.values()].map((l) => l.logFile).join(', ')}`);
+    throw new Error(`${(err as Error).message}; see ${o.nodes.map((n) => layout(o, n).logFile).join(', ')}`);
   }
   const node = (nodeId: number): KafkaNodeSpec => {
     const found = o.nodes.find((n) => n.id === nodeId);
@@ -268,13 +279,8 @@ export async function startKafkaCluster(o: KafkaClusterOptions): Promise<Running
     async restart(nodeId) {
       const spec = node(nodeId);
       await processes.get(spec.id)?.stop(10_000);
-      processes.set(spec.id, spawnNode(o, layouts.get(spec.id) as NodeLayout, heapMb));
-      await waitUntil(
-        `Kafka node ${spec.id}`,
-        () => kafkaAnswers(`${o.host}:${spec.port}`, 1_000, o.nodes.length),
-        timeoutMs,
-        200,
-      );
+      processes.set(spec.id, startKafkaNode(o, spec.id));
+      await waitForKafka(`${o.host}:${spec.port}`, o.nodes.length, timeoutMs);
     },
     async stop(graceMs = 10_000) {
       await Promise.all([...processes.values()].map((p) => p.stop(graceMs)));
