@@ -72,3 +72,11 @@ export function errorEntry(value: unknown, personal: readonly string[] = []): Sa
   const fields = Array.isArray(v['fields']) ? v['fields'].filter((f): f is string => typeof f === 'string') : [];
   return { errorCode: code, message: scrub(typeof v['message'] === 'string' ? v['message'] : '', personal), fields };
 }
+
+/** A REST error array or a collection result's `errors`, as a SalesforceApiError (personal values scrubbed). */
+export function fromErrorBody(body: unknown, personal: readonly string[] = []): SalesforceApiError {
+  const entries = (Array.isArray(body) ? body : [body])
+    .map((e) => errorEntry(e, personal))
+    .filter((e): e is SalesforceErrorEntry => e !== undefined);
+  return new SalesforceApiError(entries);
+}

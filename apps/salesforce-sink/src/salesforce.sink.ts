@@ -6,7 +6,7 @@ import { DailyQuota } from './daily-quota';
 import { personalValues, toLeadRecord, toWebToLeadForm } from './lead-mapping';
 import { DEFAULT_API_VERSION, requestSession, writeLeads } from './salesforce-api.client';
 import { classifySalesforce } from './salesforce.classifier';
-import { errorEntry, SalesforceApiError, type SalesforceErrorEntry } from './salesforce.errors';
+import { fromErrorBody, SalesforceApiError } from './salesforce.errors';
 import { createSalesforceMetrics, type SalesforceMetrics } from './salesforce.metrics';
 import { grantKey, TokenCache, type GrantKey } from './token-cache';
 import { postWebToLead } from './web-to-lead.client';
@@ -135,7 +135,7 @@ export function salesforceSink(opts: SalesforceSinkOptions): BatchSink<'salesfor
         const lead = leads[start + j];
         if (!lead) return;
         if (r.ok) outcomes.push({ ok: true, externalId: r.id });
-        else outcomes.push({ ok: false, error: recordError(r.errors, personalValues(lead)) });
+        else outcomes.push({ ok: false, error: fromErrorBody(r.errors, personalValues(lead)) });
       });
     }
     if (!externalIdField) {
@@ -157,12 +157,6 @@ export function salesforceSink(opts: SalesforceSinkOptions): BatchSink<'salesfor
       return destination.mode === 'web-to-lead' ? webToLead(leads, destination, ctx) : api(leads, destination, ctx);
     },
   };
-}
-
-/** A refused record's errors, with the lead's own personal values scrubbed from Salesforce's messages. */
-function recordError(errors: readonly unknown[], personal: readonly string[]): SalesforceApiError {
-  const entries = errors.map((e) => errorEntry(e, personal)).filter((e): e is SalesforceErrorEntry => e !== undefined);
-  return new SalesforceApiError(entries);
 }
 
 /** Leads held back by the daily limit today, for the gauge (a lead counts once, however often it is retried). */
