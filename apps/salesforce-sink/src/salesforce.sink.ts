@@ -186,6 +186,7 @@ class WaitingLeads {
     if (day !== this.day) {
       this.day = day;
       this.ids.clear();
+      this.metrics.dailyLimitWaiting.set(0);
     }
   }
 }
