@@ -50,6 +50,8 @@ export function salesforceSink(opts: SalesforceSinkOptions): BatchSink<'salesfor
   const quota = new DailyQuota(opts.webToLeadDailyLimit ?? 500, now);
   const tokens = new TokenCache(opts.tokenCacheSize ?? 1_000);
   const waiting = new WaitingLeads(metrics, now);
+  /** `orgId@waitUntil` already logged: one line per org and day, not one per lead. */
+  const limitLogged = new Set<string>();
 
   async function webToLead(
     leads: readonly Lead[],
@@ -60,7 +62,23 @@ export function salesforceSink(opts: SalesforceSinkOptions): BatchSink<'salesfor
     // Today's requests are taken in the batch's order before any post, so the earliest leads go first.
     const slots = leads.map((lead) => {
       const slot = quota.take(d.orgId);
-      if (!slot.ok) waiting.add(lead.leadId);
+      if (!slot.ok) {
+        waiting.add(lead.leadId);
+        const key = `${d.orgId}@${slot.waitUntil}`;
+        if (!limitLogged.has(key)) {
+          if (limitLogged.size > 10_000) limitLogged.clear();
+          limitLogged.add(key);
+          opts.logger?.warn(
+            {
+              orgId: d.orgId,
+              offerId: lead.offerId,
+              limit: quota.limit,
+              waitUntil: new Date(slot.waitUntil).toISOString(),
+            },
+            "the org's Web-to-Lead daily limit is used up; its leads wait until 00:00 UTC",
+          );
+        }
+      }
       return slot;
     });
     return mapLimit(leads, WEB_TO_LEAD_CONCURRENCY, async (lead, i): Promise<DeliveryOutcome> => {
@@ -123,6 +141,10 @@ export function salesforceSink(opts: SalesforceSinkOptions): BatchSink<'salesfor
         } catch (err) {
           if (!(err instanceof SalesforceApiError && err.code === 'INVALID_SESSION_ID')) throw err;
           // The session expired or was revoked: one new grant, one more try (a second refusal is classified).
+          opts.logger?.info(
+            { offerId: leads[0]?.offerId },
+            'Salesforce refused the session (INVALID_SESSION_ID): new token',
+          );
           await tokens.invalidate(key, s);
           s = await session();
           results = await writeLeads(s, chunk, write);
