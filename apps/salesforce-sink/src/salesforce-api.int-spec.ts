@@ -173,8 +173,12 @@ describe('salesforce-sink, API mode, against the Salesforce simulator', () => {
     it('writes a batch in one sObject Collections call and fails only the bad record', async () => {
       const sink = salesforceSink({ registry: new Registry() });
       const offer = 'contoso.sf-batch';
-      const leads = [testLead(offer), testLead(offer), testLead(offer)];
-      leads[1] = { ...leads[1]!, customer: { ...leads[1]!.customer, title: S.rejectedTitle } };
+      const rejected = testLead(offer);
+      const leads = [
+        testLead(offer),
+        { ...rejected, customer: { ...rejected.customer, title: S.rejectedTitle } },
+        testLead(offer),
+      ];
       const before = await state();
       const outcomes = await sink.deliverBatch(leads, api(S.clients.ok), ctx(3));
       expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
@@ -187,7 +191,7 @@ describe('salesforce-sink, API mode, against the Salesforce simulator', () => {
       const after = await state();
       expect(after.calls.collection - before.calls.collection).toBe(1);
       expect(after.calls.sobject - before.calls.sobject).toBe(0);
-      const stored = [0, 1, 2].map((i) => byEmail(after, leads[i]!).map((l) => l.id));
+      const stored = leads.map((l) => byEmail(after, l).map((r) => r.id));
       expect(stored).toEqual([
         [(outcomes[0] as { externalId: string }).externalId],
         [],
@@ -208,9 +212,9 @@ describe('salesforce-sink, API mode, against the Salesforce simulator', () => {
       }
       const after = await state();
       expect(outcomes.filter((o) => o.ok)).toHaveLength(1_000);
-      expect(after.callsBy[`collection:${S.clients.ok}`]! - (before.callsBy[`collection:${S.clients.ok}`] ?? 0)).toBe(
-        5,
-      );
+      expect(
+        (after.callsBy[`collection:${S.clients.ok}`] ?? 0) - (before.callsBy[`collection:${S.clients.ok}`] ?? 0),
+      ).toBe(5);
       expect(after.leads.length - before.leads.length).toBe(1_000);
       const calls = await registry.getSingleMetricAsString('leadflow_salesforce_api_calls_total');
       expect(calls).toContain('endpoint="collection",result="ok"} 5');

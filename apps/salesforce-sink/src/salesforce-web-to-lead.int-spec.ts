@@ -85,7 +85,8 @@ describe('salesforce-sink, Web-to-Lead mode, against the Salesforce simulator', 
       const registry = new Registry();
       let now = Date.UTC(2026, 4, 20, 17, 30);
       const sink = salesforceSink({ registry, webToLeadDailyLimit: 2, now: () => now });
-      const leads = [1, 2, 3].map(() => testLead('contoso.w2l-limit'));
+      const third = testLead('contoso.w2l-limit');
+      const leads = [testLead('contoso.w2l-limit'), testLead('contoso.w2l-limit'), third];
       const before = await state();
       const outcomes = await sink.deliverBatch(leads, webToLead(S.orgs.ok), {
         signal: new AbortController().signal,
@@ -95,8 +96,8 @@ describe('salesforce-sink, Web-to-Lead mode, against the Salesforce simulator', 
         { ok: true, unconfirmed: true },
         { ok: true, unconfirmed: true },
       ]);
-      const third = outcomes[2];
-      const error = third && !third.ok && isLeadflowError(third.error) ? third.error : undefined;
+      const refused = outcomes[2];
+      const error = refused && !refused.ok && isLeadflowError(refused.error) ? refused.error : undefined;
       expect([error?.code, error?.category, error?.waitUntil]).toEqual([
         'SALESFORCE.DAILY_LIMIT',
         'transient',
@@ -105,11 +106,11 @@ describe('salesforce-sink, Web-to-Lead mode, against the Salesforce simulator', 
       expect(error?.waitUntil).toBe(Date.UTC(2026, 4, 21));
       const waitUntil = error?.waitUntil ?? 0;
       const after = await state();
-      expect(after.callsBy[`webToLead:${S.orgs.ok}`]! - (before.callsBy[`webToLead:${S.orgs.ok}`] ?? 0)).toBe(2);
-      expect(after.leads.some((l) => l.fields['Email'] === leads[2]?.customer.email)).toBe(false);
+      expect((after.callsBy[`webToLead:${S.orgs.ok}`] ?? 0) - (before.callsBy[`webToLead:${S.orgs.ok}`] ?? 0)).toBe(2);
+      expect(after.leads.some((l) => l.fields['Email'] === third.customer.email)).toBe(false);
 
       // Retried the same day it waits again, and counts once among the waiting leads.
-      const again = await sink.deliverBatch([leads[2]!], webToLead(S.orgs.ok), {
+      const again = await sink.deliverBatch([third], webToLead(S.orgs.ok), {
         signal: new AbortController().signal,
         attempts: [2],
       });
@@ -121,7 +122,7 @@ describe('salesforce-sink, Web-to-Lead mode, against the Salesforce simulator', 
 
       // From 00:00 UTC the org has a new day's requests: the waiting lead goes.
       now = waitUntil;
-      const nextDay = await sink.deliverBatch([leads[2]!], webToLead(S.orgs.ok), {
+      const nextDay = await sink.deliverBatch([third], webToLead(S.orgs.ok), {
         signal: new AbortController().signal,
         attempts: [3],
       });
