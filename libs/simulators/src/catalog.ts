@@ -1,3 +1,4 @@
+import { createSalesforceSimulator } from './salesforce/salesforce.simulator';
 import type { SimulatorApp } from './server';
 
 /**
@@ -12,4 +13,6 @@ export interface SimulatorEntry {
   readonly create: () => SimulatorApp;
 }
 
-export const SIMULATORS: readonly SimulatorEntry[] = [];
+export const SIMULATORS: readonly SimulatorEntry[] = [
+  { name: 'SALESFORCE', defaultPort: 9443, create: () => createSalesforceSimulator() },
+];
