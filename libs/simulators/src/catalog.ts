@@ -1,3 +1,4 @@
+import { marketoSimulator } from './marketo/marketo.simulator';
 import type { SimulatorApp } from './server';
 
 /**
@@ -12,4 +13,6 @@ export interface SimulatorEntry {
   readonly create: () => SimulatorApp;
 }
 
-export const SIMULATORS: readonly SimulatorEntry[] = [];
+export const SIMULATORS: readonly SimulatorEntry[] = [
+  { name: 'MARKETO', defaultPort: 9444, create: () => marketoSimulator() },
+];

@@ -1,1 +1,8 @@
 export { startSimulator, Recorder, type SimulatorApp, type StartedSimulator } from './server';
+export {
+  marketoSimulator,
+  type MarketoSimulatorOptions,
+  type MarketoSimulatorState,
+} from './marketo/marketo.simulator';
+export { MARKETO_SCENARIOS, MARKETO_FORM_FIELDS, MARKETO_LEAD_FIELDS } from './marketo/marketo-scenarios';
+export { MARKETO_LIMITS, type LimitSettings } from './marketo/marketo-limits';
