@@ -1,23 +1,11 @@
 import { createHash } from 'node:crypto';
 import { DESTINATION_DEFAULTS, type DestinationOf } from '@leadflow/lead-model';
+import { isObject, readAnswer, text as textOf, type RecordResult } from './marketo-envelope';
 import { MarketoError, type MarketoEndpoint } from './marketo-errors';
 import type { MarketoPacer } from './marketo-pacer';
 
 export type MarketoDestination = DestinationOf<'marketo'>;
 export type RestEndpoint = Exclude<MarketoEndpoint, 'identity'>;
-
-/** One entry of `result[]`: `created`/`updated` with the lead's id, or `skipped` with `reasons[]`. */
-export interface RecordResult {
-  readonly id?: number;
-  readonly status: string;
-  readonly reasons?: readonly { readonly code: string; readonly message: string }[];
-}
-
-interface Envelope {
-  readonly success: boolean;
-  readonly errors: readonly { readonly code: string; readonly message: string }[];
-  readonly result: readonly RecordResult[];
-}
 
 const PATHS: Readonly<Record<RestEndpoint, string>> = {
   syncLeads: '/rest/v1/leads.json',
@@ -34,36 +22,6 @@ const RENEW_BEFORE_MS = 60_000;
 /** `https://<munchkinId>.mktorest.com` unless the destination names its own base (sandbox, simulator). */
 export function marketoBase(d: MarketoDestination): string {
   return (d.baseUrl ?? DESTINATION_DEFAULTS.marketoBaseUrl(d.munchkinId)).replace(/\/+$/, '');
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const codeOf = (v: unknown): string => (typeof v === 'number' || typeof v === 'string' ? String(v) : '');
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-/** Reads the envelope Marketo answers every REST call with; undefined when the body is not one. */
-export function parseEnvelope(body: string): Envelope | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(json) || typeof json['success'] !== 'boolean') return undefined;
-  const errors = Array.isArray(json['errors']) ? json['errors'].filter(isObject) : [];
-  const result = Array.isArray(json['result']) ? json['result'] : [];
-  return {
-    success: json['success'],
-    errors: errors.map((e) => ({ code: codeOf(e['code']), message: text(e['message']) })),
-    result: result.map((r): RecordResult => {
-      if (!isObject(r)) return { status: '' };
-      const reasons = Array.isArray(r['reasons']) ? r['reasons'].filter(isObject) : undefined;
-      return {
-        ...(typeof r['id'] === 'number' ? { id: r['id'] } : {}),
-        status: text(r['status']),
-        ...(reasons ? { reasons: reasons.map((x) => ({ code: codeOf(x['code']), message: text(x['message']) })) } : {}),
-      };
-    }),
-  };
 }
 
 export interface MarketoApiDeps {
@@ -111,7 +69,7 @@ export class MarketoApi {
       const { key, token, entry } = await this.token(d, base);
       const permit = await this.deps.pacer.acquire(d.munchkinId, endpoint, signal);
       let status: number;
-      let answer: string;
+      let text: string;
       try {
         this.deps.onCall?.(endpoint, d.munchkinId);
         const res = await this.fetch(`${base}${PATHS[endpoint]}`, {
@@ -122,25 +80,20 @@ export class MarketoApi {
           signal,
         });
         status = res.status;
-        answer = await res.text();
+        text = await res.text();
       } finally {
         permit.release();
       }
-      if (status !== 200) throw new MarketoError(endpoint, 'http', String(status), '', { at: this.now() });
-      const envelope = parseEnvelope(answer);
-      if (!envelope)
-        throw new MarketoError(endpoint, 'http', '200', 'the answer is not a Marketo REST envelope', {
-          at: this.now(),
-        });
-      if (envelope.success) return [...envelope.result];
-      const error = envelope.errors[0] ?? { code: '611', message: 'success false without errors' };
+      const answer = readAnswer(endpoint, status, text, this.now());
+      if (answer.ok) return [...answer.result];
+      const code = answer.error.level === 'response' ? answer.error.code : '';
       // "If the client receives either code, renew the token by calling the Identity endpoint" (Authentication).
-      if ((error.code === '601' || error.code === '602') && !renewed) {
+      if ((code === '601' || code === '602') && !renewed) {
         this.forget(key, entry);
         continue;
       }
-      this.onRefusal(d.munchkinId, error.code);
-      throw new MarketoError(endpoint, 'response', error.code, error.message, { at: this.now() });
+      this.onRefusal(d.munchkinId, code);
+      throw answer.error;
     }
   }
 
@@ -203,7 +156,7 @@ export class MarketoApi {
     }
     const at = this.now();
     if (res.status !== 200 || !isObject(json) || typeof json['access_token'] !== 'string') {
-      const error = isObject(json) ? text(json['error']) : '';
+      const error = isObject(json) ? textOf(json['error']) : '';
       throw new MarketoError('identity', 'identity', String(res.status), error, { at });
     }
     const lifeMs = Math.max(0, Number(json['expires_in']) || 0) * 1000;

@@ -2,8 +2,9 @@ import type { Registry } from 'prom-client';
 import type { Lead } from '@leadflow/lead-model';
 import type { Logger } from '@leadflow/observability';
 import type { BatchSink, DeliveryOutcome } from '@leadflow/sink-runtime';
-import { MarketoApi, type MarketoDestination, type RecordResult, type RestEndpoint } from './marketo-api';
+import { MarketoApi, type MarketoDestination } from './marketo-api';
 import { classifyMarketo } from './marketo-classify';
+import { recordOutcome } from './marketo-envelope';
 import { MarketoError } from './marketo-errors';
 import {
   chunk,
@@ -21,19 +22,6 @@ export interface MarketoSinkOptions {
   readonly registry: Registry;
   readonly logger?: Logger;
   readonly clock?: PacerClock;
-}
-
-/** One lead's outcome from its record in `result[]` (same order as `input[]`, "Leads"). */
-function outcomeOf(endpoint: RestEndpoint, r: RecordResult | undefined): DeliveryOutcome {
-  if (r && (r.status === 'created' || r.status === 'updated'))
-    return { ok: true, ...(r.id !== undefined ? { externalId: String(r.id) } : {}) };
-  const reason = r?.reasons?.[0];
-  return {
-    ok: false,
-    error: reason
-      ? new MarketoError(endpoint, 'record', reason.code, reason.message)
-      : new MarketoError(endpoint, 'record', 'none', `record status '${r?.status ?? 'missing'}' without a reason`),
-  };
 }
 
 /**
@@ -66,7 +54,7 @@ export function marketoSink(o: MarketoSinkOptions): BatchSink<'marketo'> {
         const error = new MarketoError('syncLeads', 'record', 'count', `${result.length} results for ${leads.length}`);
         return leads.map(() => ({ ok: false, error }));
       }
-      return result.map((r) => outcomeOf('syncLeads', r));
+      return result.map((r) => recordOutcome('syncLeads', r, Date.now()));
     } catch (error) {
       return leads.map(() => ({ ok: false, error }));
     }
@@ -75,7 +63,7 @@ export function marketoSink(o: MarketoSinkOptions): BatchSink<'marketo'> {
   async function submitForm(lead: Lead, d: MarketoDestination, formId: number, signal: AbortSignal) {
     try {
       const [r] = await api.post(d, 'submitForm', submitFormBody(formId, lead), signal);
-      return outcomeOf('submitForm', r);
+      return recordOutcome('submitForm', r, Date.now());
     } catch (error) {
       return { ok: false, error } as const;
     }
