@@ -4,6 +4,7 @@ import type { Logger } from '@leadflow/observability';
 import type { BatchSink, DeliveryOutcome } from '@leadflow/sink-runtime';
 import { MarketoApi, type MarketoDestination } from './marketo-api';
 import { classifyMarketo } from './marketo-classify';
+import { EmailQueue, personKey } from './email-queue';
 import { recordOutcome } from './marketo-envelope';
 import { MarketoError } from './marketo-errors';
 import {
@@ -42,6 +43,8 @@ export function marketoSink(o: MarketoSinkOptions): BatchSink<'marketo'> {
     },
   });
 
+  const people = new EmailQueue();
+
   async function syncLeads(
     leads: readonly Lead[],
     d: MarketoDestination,
@@ -49,7 +52,8 @@ export function marketoSink(o: MarketoSinkOptions): BatchSink<'marketo'> {
   ): Promise<DeliveryOutcome[]> {
     const records = leads.map(syncLeadRecord);
     try {
-      const result = await api.post(d, 'syncLeads', syncLeadsBody(records), signal);
+      const keys = leads.map((l) => personKey(d.munchkinId, l.customer.email));
+      const result = await people.run(keys, () => api.post(d, 'syncLeads', syncLeadsBody(records), signal));
       if (result.length !== leads.length) {
         const error = new MarketoError('syncLeads', 'record', 'count', `${result.length} results for ${leads.length}`);
         return leads.map(() => ({ ok: false, error }));
@@ -62,7 +66,9 @@ export function marketoSink(o: MarketoSinkOptions): BatchSink<'marketo'> {
 
   async function submitForm(lead: Lead, d: MarketoDestination, formId: number, signal: AbortSignal) {
     try {
-      const [r] = await api.post(d, 'submitForm', submitFormBody(formId, lead), signal);
+      const [r] = await people.run([personKey(d.munchkinId, lead.customer.email)], () =>
+        api.post(d, 'submitForm', submitFormBody(formId, lead), signal),
+      );
       return recordOutcome('submitForm', r, Date.now());
     } catch (error) {
       return { ok: false, error } as const;
