@@ -1,4 +1,5 @@
 export { startSimulator, Recorder, type SimulatorApp, type StartedSimulator } from './server';
+export { SIMULATORS, type SimulatorEntry } from './catalog';
 export {
   marketoSimulator,
   type MarketoSimulatorOptions,
