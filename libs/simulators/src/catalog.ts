@@ -1,4 +1,5 @@
 import { createSalesforceSimulator } from './salesforce/salesforce.simulator';
+import { marketoSimulator } from './marketo/marketo.simulator';
 import type { SimulatorApp } from './server';
 
 /**
@@ -15,4 +16,5 @@ export interface SimulatorEntry {
 
 export const SIMULATORS: readonly SimulatorEntry[] = [
   { name: 'SALESFORCE', defaultPort: 9443, create: () => createSalesforceSimulator() },
+  { name: 'MARKETO', defaultPort: 9444, create: () => marketoSimulator() },
 ];
