@@ -35,7 +35,7 @@ describe('Marketo classifier', () => {
     ['606', "Max rate limit '100' exceeded with in '20' secs", 'MARKETO.QUOTA_EXCEEDED', 'transient'],
     ['615', 'Concurrent access limit reached', 'MARKETO.QUOTA_EXCEEDED', 'transient'],
     ['607', 'Daily quota reached', 'MARKETO.QUOTA_EXCEEDED', 'transient'],
-    ['611', 'System error', 'MARKETO.QUOTA_EXCEEDED', 'transient'],
+    ['611', 'System error', 'MARKETO.SERVICE_UNAVAILABLE', 'transient'],
     ['609', 'Invalid JSON', 'INTERNAL.UNEXPECTED', 'internal'],
   ])('classifies the response-level %s (%s)', (code, message, cls, category) => {
     const e = callFailure(code, message);
@@ -85,7 +85,7 @@ describe('Marketo classifier', () => {
       new MarketoError('syncLeads', 'http', '200', 'the answer is not a Marketo REST envelope'),
       'MARKETO.INVALID_SUBSCRIPTION',
     ],
-    [new MarketoError('syncLeads', 'http', '502', ''), 'MARKETO.QUOTA_EXCEEDED'],
+    [new MarketoError('syncLeads', 'http', '502', ''), 'MARKETO.SERVICE_UNAVAILABLE'],
     [new MarketoError('syncLeads', 'http', '413', ''), 'INTERNAL.UNEXPECTED'],
     [
       Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('x'), { code: 'ENOTFOUND' }) }),
@@ -93,9 +93,9 @@ describe('Marketo classifier', () => {
     ],
     [
       Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }),
-      'MARKETO.QUOTA_EXCEEDED',
+      'MARKETO.SERVICE_UNAVAILABLE',
     ],
-    [new DOMException('The operation timed out.', 'TimeoutError'), 'MARKETO.QUOTA_EXCEEDED'],
+    [new DOMException('The operation timed out.', 'TimeoutError'), 'MARKETO.SERVICE_UNAVAILABLE'],
     [new RangeError('bug'), 'INTERNAL.UNEXPECTED'],
   ])('classifies %s', (err, cls) => {
     expect(classifyMarketo(err).code).toBe(cls);

@@ -3,12 +3,8 @@ import { errorSummary } from '@leadflow/sink-runtime';
 import { MarketoError, type MarketoEndpoint } from './marketo-errors';
 import { nextQuotaReset } from './marketo-pacer';
 
-/**
- * Marketo's transient failures (604 time-out, 608 temporarily unavailable, 611 system error, 713, 5xx, network
- * errors). The catalog has no Marketo class for an unavailable service yet, and QUOTA_EXCEEDED is its only
- * transient one: they share it until a MARKETO.SERVICE_UNAVAILABLE class is added.
- */
-const UNAVAILABLE: ErrorClass = 'MARKETO.QUOTA_EXCEEDED';
+/** Marketo's transient failures: 604 time-out, 608 temporarily unavailable, 611 system error, 713, 5xx, network. */
+const UNAVAILABLE: ErrorClass = 'MARKETO.SERVICE_UNAVAILABLE';
 
 interface Rule {
   readonly cls: ErrorClass;

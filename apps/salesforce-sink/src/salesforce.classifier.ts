@@ -9,15 +9,14 @@ import {
 } from './salesforce.errors';
 
 /**
- * Classes the catalog lacks today, mapped to the nearest existing one until lead-model has them (the lead
- * engineer applies that change): a server error or a dropped connection, a record refused for a reason
- * that is not one of the org's rules, and an endpoint that is not Salesforce at all.
+ * A server error or a dropped connection, a record refused for a reason that is not one of the org's rules, and an
+ * endpoint that is not Salesforce at all.
  */
 const INTERIM = {
-  serviceUnavailable: 'SALESFORCE.API_LIMIT',
-  leadRejected: 'SALESFORCE.VALIDATION_RULE',
-  loginEndpointInvalid: 'SALESFORCE.AUTH_FAILED',
-  webToLeadEndpointInvalid: 'SALESFORCE.INVALID_ORG_ID',
+  serviceUnavailable: 'SALESFORCE.SERVICE_UNAVAILABLE',
+  leadRejected: 'SALESFORCE.LEAD_REJECTED',
+  loginEndpointInvalid: 'SALESFORCE.ENDPOINT_INVALID',
+  webToLeadEndpointInvalid: 'SALESFORCE.ENDPOINT_INVALID',
 } as const satisfies Record<string, ErrorClass>;
 
 /**
