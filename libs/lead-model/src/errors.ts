@@ -54,6 +54,10 @@ export const ERROR_CATALOG = {
     'router',
     'Azure Blob storage is no longer supported as a lead destination. Switch the offer to Azure Table (same storage account connection string) or another destination, then replay.',
   ),
+  'ROUTER.RECORD_REFUSED': data(
+    'router',
+    "The broker refused to write the routed lead (it is larger than the route topic's max.message.bytes, or breaks the topic's policy). Raise the topic's limit or send a smaller lead (a shorter description), then replay.",
+  ),
   'ROUTER.MALFORMED_EVENT': data(
     'router',
     'The record on leads.ingested is not a valid lead. It was written around the ingest API; send leads through POST /v1/leads so they are validated.',
