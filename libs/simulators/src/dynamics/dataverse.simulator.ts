@@ -110,7 +110,7 @@ export function createDataverseSimulator(opts: DataverseSimulatorOptions = {}): 
     if (invalid) return answer(reply, instance, 400, invalid);
     const leadid = typeof fields['leadid'] === 'string' ? fields['leadid'].toLowerCase() : randomUUID();
 
-    if (instance === S.instance.throttledOnce && !throttled.has(leadid)) {
+    if (instance === S.instance.throttled || (instance === S.instance.throttledOnce && !throttled.has(leadid))) {
       throttled.add(leadid);
       reply.header('retry-after', '1');
       return answer(

@@ -55,6 +55,8 @@ export const DYNAMICS_SCENARIOS = {
     noLicense: 'no-license',
     /** Each lead's first create answers 429 (0x80072322) with `Retry-After: 1`; the next one succeeds. */
     throttledOnce: 'throttled-once',
+    /** Every create answers 429 (0x80072322) with `Retry-After: 1`: service protection limits never lift. */
+    throttled: 'throttled',
     /** The first access token presented here is refused with 401 (as if revoked); a fresh token works. */
     tokenRevokedOnce: 'token-revoked-once',
     /** Every token is refused with 401. */
