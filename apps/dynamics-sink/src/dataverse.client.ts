@@ -108,26 +108,47 @@ export async function createLead(args: {
     throw transportFailure(err, args.signal, host);
   }
   const text = await res.text().catch(() => '');
-  if (res.status === 204 || res.status === 201) {
-    const entityId = res.headers.get('odata-entityid') ?? '';
-    const id = /\(([0-9a-f-]{36})\)\s*$/i.exec(entityId)?.[1];
+  return readCreateAnswer({
+    status: res.status,
+    statusText: res.statusText,
+    entityId: res.headers.get('odata-entityid'),
+    retryAfter: res.headers.get('retry-after'),
+    text,
+    leadid: args.record.leadid,
+    host,
+    scrub: args.scrub,
+  });
+}
+
+/** What Dataverse's answer to a create means (pure): the outcome, or the failure thrown. */
+export function readCreateAnswer(a: {
+  readonly status: number;
+  readonly statusText: string;
+  readonly entityId: string | null;
+  readonly retryAfter: string | null;
+  readonly text: string;
+  readonly leadid: string;
+  readonly host: string;
+  readonly scrub: Scrub;
+}): CreateLeadOutcome {
+  if (a.status === 204 || a.status === 201) {
+    const id = /\(([0-9a-f-]{36})\)\s*$/i.exec(a.entityId ?? '')?.[1];
     if (id) return { kind: 'created', id: id.toLowerCase() };
-    if (res.status === 201 && text.includes(args.record.leadid)) return { kind: 'created', id: args.record.leadid };
-    throw new InstanceUnreachable(`${host} answered ${res.status} without OData-EntityId: not a Dataverse Web API`);
+    if (a.status === 201 && a.text.includes(a.leadid)) return { kind: 'created', id: a.leadid };
+    throw new InstanceUnreachable(`${a.host} answered ${a.status} without OData-EntityId: not a Dataverse Web API`);
   }
-  if (res.status === 401) return { kind: 'unauthorized' };
-  const error = parseDataverseError(text);
-  if (res.status === 412 && error?.code.toLowerCase() === DUPLICATE_RECORD)
-    return { kind: 'exists', id: args.record.leadid };
-  if (res.status < 400)
-    throw new InstanceUnreachable(`${host} answered ${res.status} ${res.statusText}: not a Dataverse Web API`);
+  if (a.status === 401) return { kind: 'unauthorized' };
+  const error = parseDataverseError(a.text);
+  if (a.status === 412 && error?.code.toLowerCase() === DUPLICATE_RECORD) return { kind: 'exists', id: a.leadid };
+  if (a.status < 400)
+    throw new InstanceUnreachable(`${a.host} answered ${a.status} ${a.statusText}: not a Dataverse Web API`);
   const said = error
     ? `${error.code ? `${error.code} ` : ''}${error.message}`.trim()
-    : `${res.statusText} (not a Dataverse error body)`;
+    : `${a.statusText || 'error'} (not a Dataverse error body)`;
   throw new DataverseFailure(
-    res.status,
+    a.status,
     error?.code ?? '',
-    args.scrub(`Dataverse answered ${res.status} on ${WEB_API_PATH}/leads: ${said}`),
-    retryAfterMs(res.headers.get('retry-after')),
+    a.scrub(`Dataverse answered ${a.status} on ${WEB_API_PATH}/leads: ${said}`),
+    retryAfterMs(a.retryAfter),
   );
 }

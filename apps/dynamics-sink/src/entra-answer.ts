@@ -83,9 +83,9 @@ export async function readOpenIdConfigurationError(
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
-    return new AuthorityUnavailable(
-      scrub(`Entra ID could not be reached at ${authorityHost}: ${err instanceof Error ? err.message : String(err)}`),
-    );
+    const code = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+    const why = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+    return new AuthorityUnavailable(scrub(`Entra ID could not be reached at ${authorityHost} (${why})`));
   }
   const body: unknown = await res.json().catch(() => undefined);
   return (

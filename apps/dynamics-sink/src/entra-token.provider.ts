@@ -31,8 +31,6 @@ const RENEW_BEFORE_MS = 5 * 60_000;
 interface Slot {
   token?: { readonly value: string; readonly renewAt: number };
   pending?: Promise<string>;
-  /** The last token was refused by Dataverse: the next sign-in must not come from msal's cache. */
-  bypassCache: boolean;
 }
 
 type App = ConfidentialClientApplication | PublicClientApplication;
@@ -65,12 +63,15 @@ export class EntraTokenProvider {
 
   /** A valid access token for the destination's instance; waits for at most the delivery's signal. */
   async token(d: DynamicsDestination, signal: AbortSignal): Promise<string> {
-    const slot = this.slots.getOrCreate(this.slotKey(d), () => ({ bypassCache: false }));
+    const slot = this.slots.getOrCreate(this.slotKey(d), () => ({}));
     if (slot.token && this.now() < slot.token.renewAt) return slot.token.value;
+    if (signal.aborted) return untilAborted(Promise.resolve(''), signal);
     if (!slot.pending) {
       const pending = this.signIn(d, slot).finally(() => {
         if (slot.pending === pending) slot.pending = undefined;
       });
+      // Every waiter gets the outcome; a sign-in whose waiters all gave up must not be an unhandled rejection.
+      pending.catch(() => undefined);
       slot.pending = pending;
     }
     return untilAborted(slot.pending, signal);
@@ -81,7 +82,6 @@ export class EntraTokenProvider {
     const slot = this.slots.get(this.slotKey(d));
     if (slot?.token?.value !== token) return;
     slot.token = undefined;
-    slot.bypassCache = true;
   }
 
   private async signIn(d: DynamicsDestination, slot: Slot): Promise<string> {
@@ -94,7 +94,9 @@ export class EntraTokenProvider {
         d.auth.kind === 'aad'
           ? await (app as ConfidentialClientApplication).acquireTokenByClientCredential({
               scopes,
-              skipCache: slot.bypassCache,
+              // The slot is the cache (with its own renewal time and single flight): when it asks, it needs a
+              // new token, not msal's copy of the one just refused or about to expire.
+              skipCache: true,
             })
           : await (app as PublicClientApplication).acquireTokenByUsernamePassword({
               scopes,
@@ -107,7 +109,6 @@ export class EntraTokenProvider {
     if (!result?.accessToken) throw new AuthorityUnavailable('Entra ID answered without an access token');
     const now = this.now();
     const lifetime = (result.expiresOn?.getTime() ?? now + 3_600_000) - now;
-    slot.bypassCache = false;
     slot.token = { value: result.accessToken, renewAt: now + Math.max(lifetime - RENEW_BEFORE_MS, lifetime / 2) };
     return result.accessToken;
   }
