@@ -10,3 +10,4 @@ export {
   type DataverseLeadRecord,
   type DataverseSimulatorOptions,
 } from './dynamics';
+export { SIMULATORS, type SimulatorEntry } from './catalog';

@@ -1,5 +1,5 @@
 import type { Consumer, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
-import { Coalescer } from '@leadflow/kafka';
+import { Coalescer, createProducer } from '@leadflow/kafka';
 import {
   deadLetterHeaders,
   dlqCategory,
@@ -102,7 +102,7 @@ export class SinkRunner<T extends DestinationType> {
       heartbeatInterval: Math.floor(sessionTimeout / 10),
       maxWaitTimeInMs: 500,
     });
-    this.producer = o.kafka.producer({ idempotent: true });
+    this.producer = createProducer(o.kafka);
     this.outbox = new Coalescer({
       lingerMs: 2,
       maxBatch: 500,
