@@ -40,7 +40,8 @@ function causeCode(err: unknown): string | undefined {
   return undefined;
 }
 
-function transportFailure(err: unknown, signal: AbortSignal, host: string): Error {
+/** Why fetch threw (pure): a URL with no Dataverse behind it, a transient failure, or the attempt's own end. */
+export function transportFailure(err: unknown, signal: AbortSignal, host: string): Error {
   if (signal.aborted) {
     return (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
       ? // The marketplace's own words for this case: "The request channel timed out while waiting for a reply".

@@ -284,7 +284,7 @@ describe('dynamics-sink (real Kafka, Entra ID and Dataverse simulators, real msa
 
       await f.configure('contoso.circuit', aad(instance, { tenantId }), 2);
       // The offer table picks version 2 up from the compacted topic; leads after it are delivered.
-      await new Promise((r) => setTimeout(r, 1_000));
+      await new Promise((r) => setTimeout(r, 2_000));
       const fixed = testLead('contoso.circuit');
       await f.send([fixed]);
       expect((await f.receipts(1))[0]).toMatchObject({ leadId: fixed.leadId, externalId: fixed.leadId });

@@ -1,6 +1,6 @@
 import { ServerError } from '@azure/msal-node';
 import type { ErrorClass } from '@leadflow/lead-model';
-import { readCreateAnswer } from './dataverse.client';
+import { readCreateAnswer, transportFailure } from './dataverse.client';
 import { classifyDynamics } from './dynamics.classifier';
 import { AuthorityUnavailable, DataverseUnavailable, Interrupted, TokenRefused } from './dynamics-failures';
 import { fromEntraBody, fromMsalError } from './entra-answer';
@@ -136,6 +136,15 @@ describe('classifyDynamics: Entra ID answers', () => {
     expect(c.message).toBe(`Entra ID: ${body.error_description.replace(/\r\n/g, '\n')}`);
   });
 
+  it("treats msal-node's own hold-back after a 429 (a ServerError without a number) as transient", () => {
+    const held = new ServerError(
+      '50196',
+      'corr',
+      'AADSTS50196: The server terminated an operation because it encountered a client request loop.',
+    );
+    expect(classifyDynamics(fromMsalError(held, noScrub)).retriable).toBe(true);
+  });
+
   it('treats an unreachable authority as transient', () => {
     const c = classifyDynamics(new AuthorityUnavailable('Entra ID could not be reached: fetch failed'));
     expect([c.code, c.retriable]).toEqual(['DYNAMICS.THROTTLED', true]);
@@ -252,6 +261,34 @@ describe('classifyDynamics: Dataverse answers', () => {
       const c = answer(status, '<html>Sign in</html>');
       expect('code' in c && c.code).toBe('DYNAMICS.INSTANCE_UNREACHABLE');
     }
+  });
+});
+
+describe('classifyDynamics: transport failures', () => {
+  const fetchFailed = (code: string) => Object.assign(new TypeError('fetch failed'), { cause: { code } });
+  const live = new AbortController().signal;
+
+  it.each([
+    ['ENOTFOUND', 'DYNAMICS.INSTANCE_UNREACHABLE'],
+    ['ECONNREFUSED', 'DYNAMICS.INSTANCE_UNREACHABLE'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'DYNAMICS.INSTANCE_UNREACHABLE'],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'DYNAMICS.INSTANCE_UNREACHABLE'],
+    ['ECONNRESET', 'DYNAMICS.THROTTLED'],
+    ['EAI_AGAIN', 'DYNAMICS.THROTTLED'],
+  ])('%s → %s', (code, expected) => {
+    const c = classifyDynamics(transportFailure(fetchFailed(code), live, 'contoso.crm4.dynamics.com'));
+    expect([c.code, c.message]).toEqual([expected, expect.stringContaining(code)]);
+  });
+
+  it("tells the attempt's timeout (no reply: not a Dataverse instance) from the sink stopping (retried)", () => {
+    const timedOut = AbortSignal.abort(new DOMException('timed out', 'TimeoutError'));
+    const stopped = new AbortController();
+    stopped.abort();
+    const err = new DOMException('aborted', 'AbortError');
+    expect(classifyDynamics(transportFailure(err, timedOut, 'contoso.crm4.dynamics.com')).code).toBe(
+      'DYNAMICS.INSTANCE_UNREACHABLE',
+    );
+    expect(classifyDynamics(transportFailure(err, stopped.signal, 'contoso.crm4.dynamics.com')).retriable).toBe(true);
   });
 });
 

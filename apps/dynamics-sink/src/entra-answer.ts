@@ -44,6 +44,14 @@ export function fromMsalError(err: unknown, scrub: Scrub): unknown {
   }
   if (err.status !== undefined && err.status >= 500)
     return new AuthorityUnavailable(scrub(`Entra ID answered ${err.status}: ${err.errorMessage}`));
+  // msal-node holds requests back itself after a 429 or 5xx with Retry-After (its throttling cache), and says so
+  // with a ServerError that carries no number.
+  const serverError = (err as { name?: unknown }).name === 'ServerError';
+  if (serverError && err.status === undefined)
+    return new AuthorityUnavailable(scrub(`Entra ID asked to wait before signing in again: ${err.errorMessage}`));
+  // An error body without error_codes: classified by its OAuth `error` value.
+  if (serverError)
+    return new EntraFailure([], err.errorCode, err.status, scrub(`Entra ID: ${description(err.errorMessage)}`));
   // No answer, or not one msal could read (a proxy's error page).
   if (err.errorCode === 'network_error' || err.errorCode === 'token_parsing_error')
     return new AuthorityUnavailable(scrub(`Entra ID could not be reached: ${err.errorMessage || err.errorCode}`));
