@@ -6,7 +6,7 @@ import {
   type INetworkModule,
 } from '@azure/msal-node';
 import { DESTINATION_DEFAULTS, type DestinationOf } from '@leadflow/lead-model';
-import { BoundedMap } from './bounded-map';
+import { BoundedCache } from '@leadflow/sink-runtime';
 import { AuthorityUnavailable, Interrupted } from './dynamics-failures';
 import { fromMsalError, isEndpointResolutionError, readOpenIdConfigurationError } from './entra-answer';
 import { TimeoutNetworkClient } from './msal-network';
@@ -49,21 +49,23 @@ const sha256 = (parts: readonly string[]) => createHash('sha256').update(JSON.st
  * five minutes before it expires, and one sign-in at a time per token however many leads wait for it.
  */
 export class EntraTokenProvider {
-  private readonly apps: BoundedMap<string, App>;
-  private readonly slots: BoundedMap<string, Slot>;
+  private readonly apps: BoundedCache<App>;
+  private readonly slots: BoundedCache<Slot>;
   private readonly now: () => number;
   private readonly network: INetworkModule;
 
   constructor(private readonly o: EntraTokenProviderOptions) {
-    this.apps = new BoundedMap(o.maxClients);
-    this.slots = new BoundedMap(o.maxClients);
     this.now = o.now ?? Date.now;
+    // A client not used for a day is made again when its offer comes back.
+    const bounds = { maxEntries: o.maxClients, maxAgeMs: 24 * 3_600_000, now: this.now };
+    this.apps = new BoundedCache(bounds);
+    this.slots = new BoundedCache(bounds);
     this.network = o.networkClient ?? new TimeoutNetworkClient(o.timeoutMs);
   }
 
   /** A valid access token for the destination's instance; waits for at most the delivery's signal. */
   async token(d: DynamicsDestination, signal: AbortSignal): Promise<string> {
-    const slot = this.slots.getOrCreate(this.slotKey(d), () => ({}));
+    const slot = this.slots.getOrLoad(this.slotKey(d), () => ({}));
     if (slot.token && this.now() < slot.token.renewAt) return slot.token.value;
     if (signal.aborted) return untilAborted(Promise.resolve(''), signal);
     if (!slot.pending) {
@@ -129,13 +131,13 @@ export class EntraTokenProvider {
     const system = { networkClient: this.network };
     if (d.auth.kind === 'aad') {
       const { tenantId, clientId, clientSecret } = d.auth;
-      return this.apps.getOrCreate(
+      return this.apps.getOrLoad(
         sha256(['aad', host, tenantId, clientId, clientSecret]),
         () => new ConfidentialClientApplication({ auth: { ...common, clientId, clientSecret }, system }),
       );
     }
     const { username, password } = d.auth;
-    return this.apps.getOrCreate(
+    return this.apps.getOrLoad(
       sha256(['office365', host, username, password]),
       () => new PublicClientApplication({ auth: { ...common, clientId: this.o.publicClientId }, system }),
     );

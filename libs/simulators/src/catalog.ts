@@ -1,3 +1,5 @@
+import { createSalesforceSimulator } from './salesforce/salesforce.simulator';
+import { marketoSimulator } from './marketo/marketo.simulator';
 import type { SimulatorApp } from './server';
 import { createDataverseSimulator, createEntraSimulator } from './dynamics';
 
@@ -18,4 +20,6 @@ export const SIMULATORS: readonly SimulatorEntry[] = [
   { name: 'ENTRA', defaultPort: 9441, create: createEntraSimulator },
   // Dataverse Web API: the destination's `url` is this base plus an instance path (DYNAMICS_SCENARIOS.instance).
   { name: 'DATAVERSE', defaultPort: 9442, create: () => createDataverseSimulator() },
+  { name: 'SALESFORCE', defaultPort: 9443, create: () => createSalesforceSimulator() },
+  { name: 'MARKETO', defaultPort: 9444, create: () => marketoSimulator() },
 ];
