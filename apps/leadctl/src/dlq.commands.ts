@@ -156,7 +156,7 @@ export function registerDlq(program: Command, ctx: DlqContext, globals: (cmd: Co
           matched: report.matched,
           alreadyReplayed: report.alreadyReplayed,
           replayed: report.replayed,
-          ...(report.dryRun ? { wouldReplay: report.selected.length } : {}),
+          ...(report.dryRun ? { pending: report.selected.length } : {}),
           by,
         };
         if (report.dryRun) {

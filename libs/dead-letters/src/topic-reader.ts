@@ -1,5 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+
+/**
+ * A topic's offsets, retried briefly on the errors a topic created a moment ago answers with (its leader is
+ * not yet known to every broker).
+ */
+async function offsetsOf(admin: Admin, topic: string): Promise<{ partition: number; high: string; low: string }[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (err) {
+      if (attempt >= 20 || (err as { retriable?: unknown }).retriable !== true) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
 
 export type RecordHandler = (topic: string, partition: number, message: KafkaMessage) => void;
 
@@ -30,7 +45,7 @@ export async function readToEnd(
     // Next offset to read, per partition, and the end to reach (exclusive).
     const pending = new Map<string, { end: bigint }>();
     for (const topic of present) {
-      for (const p of await admin.fetchTopicOffsets(topic)) {
+      for (const p of await offsetsOf(admin, topic)) {
         if (BigInt(p.high) > BigInt(p.low)) pending.set(`${topic}:${p.partition}`, { end: BigInt(p.high) });
       }
     }
