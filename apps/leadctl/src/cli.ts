@@ -56,7 +56,6 @@ export function buildProgram(io: CliIo): Command {
         return new DeadLetterStore({
           kafka,
           topics: deadLetterTopics(settings.topicPrefix),
-          transactionalId: `${settings.topicPrefix}leadflow-replay`,
           groupPrefix: `${settings.topicPrefix}leadctl`,
         });
       },

@@ -11,8 +11,9 @@ export interface DeadLetterStoreOptions {
   readonly kafka: Kafka;
   readonly topics: DeadLetterTopics;
   /**
-   * Transactional id of replays. Every replayer of a cluster shares it, so only one replay runs at a
-   * time: a new one fences the one before (which stops with ReplayFencedError) and sees all it committed.
+   * Transactional id of replays; by default derived from the ledger topic, so every replayer of one ledger
+   * (leadctl, the ingest's auto-replay) shares it. Only one replay runs at a time: a new one fences the
+   * one before (which stops with ReplayFencedError) and sees all it committed.
    */
   readonly transactionalId?: string;
   /** Prefix of the throw-away consumer groups that read the topics. */
@@ -159,7 +160,7 @@ export class DeadLetterStore {
 
     await this.ensureLedgerTopic();
     const producer = this.opts.kafka.producer({
-      transactionalId: this.opts.transactionalId ?? 'leadflow-replay',
+      transactionalId: this.opts.transactionalId ?? `${this.opts.topics.ledger}.replayer`,
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,

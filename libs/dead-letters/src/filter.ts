@@ -22,6 +22,11 @@ export interface DeadLetterFilter {
   readonly since?: Date;
   /** Failed before. */
   readonly until?: Date;
+  /**
+   * Failed under a configuration version older than this one, or with no version (the offer had no
+   * destination): what a fix saved as this version can repair.
+   */
+  readonly destinationVersionBelow?: number;
 }
 
 /** The filter as a user types it: comma-separated lists and times (RFC 3339, or an age such as `90m`, `2h`, `7d`). */
@@ -113,5 +118,11 @@ export function matchesFilter(dl: DeadLetter, f: DeadLetterFilter): boolean {
   const at = Date.parse(dl.failedAt);
   if (f.since && !(at >= f.since.getTime())) return false;
   if (f.until && !(at < f.until.getTime())) return false;
+  if (
+    f.destinationVersionBelow !== undefined &&
+    dl.destinationVersion !== undefined &&
+    dl.destinationVersion >= f.destinationVersionBelow
+  )
+    return false;
   return true;
 }
