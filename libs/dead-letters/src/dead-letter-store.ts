@@ -77,6 +77,36 @@ export class ReplayFencedError extends Error {
 
 /** Largest replay transaction: bounds what one abort throws away and one commit waits for. */
 const MAX_CHUNK = 1_000;
+/**
+ * Bytes per replay transaction: kafkajs sends one record batch per partition, which the broker refuses
+ * above `message.max.bytes` (1 MiB by default, Kafka broker configuration reference).
+ */
+const MAX_CHUNK_BYTES = 512 * 1024;
+
+function recordBytes(d: DeadLetter): number {
+  let n = (d.record.key?.length ?? 0) + (d.record.value?.length ?? 0) + 200;
+  for (const [k, v] of Object.entries(d.record.headers)) n += k.length + v.length;
+  return n;
+}
+
+/** Consecutive chunks of at most `count` dead letters and MAX_CHUNK_BYTES (one dead letter at least). */
+function chunks(all: readonly DeadLetter[], count: number): DeadLetter[][] {
+  const out: DeadLetter[][] = [];
+  let cur: DeadLetter[] = [];
+  let bytes = 0;
+  for (const d of all) {
+    const b = recordBytes(d);
+    if (cur.length > 0 && (cur.length >= count || bytes + b > MAX_CHUNK_BYTES)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(d);
+    bytes += b;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
 
 function isFenced(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
@@ -175,10 +205,9 @@ export class DeadLetterStore {
       const selected = snapshot.deadLetters.filter((d) => !ledger.has(d.id));
       const total = selected.length;
       options.onProgress?.({ done: 0, total });
-      const chunk = Math.max(1, Math.min(MAX_CHUNK, options.rate ?? MAX_CHUNK));
       const t0 = Date.now();
-      for (let i = 0; i < total && !options.signal?.aborted; i += chunk) {
-        const part = selected.slice(i, i + chunk);
+      for (const part of chunks(selected, Math.max(1, Math.min(MAX_CHUNK, options.rate ?? MAX_CHUNK)))) {
+        if (options.signal?.aborted) break;
         try {
           await this.publish(producer, part, options.by);
         } catch (err) {
