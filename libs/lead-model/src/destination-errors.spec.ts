@@ -3,6 +3,7 @@ import {
   ERROR_CATALOG,
   isErrorClass,
   LeadflowError,
+  leadflowError,
   maskDestination,
   parseDestination,
   parseTableConnectionString,
@@ -193,5 +194,17 @@ describe('error catalog', () => {
     expect(dlqCategory('DYNAMICS.THROTTLED', true)).toBe('transient-exhausted');
     expect(dlqCategory('DYNAMICS.THROTTLED', false)).toBe('transient');
     expect(dlqCategory('TABLE.AUTH_FAILED', true)).toBe('configuration');
+  });
+});
+
+describe('which configuration errors concern the offer as a whole', () => {
+  it('opens the circuit for offer-wide configuration errors only, never for per-record ones or other categories', () => {
+    expect(leadflowError('TABLE.AUTH_FAILED', 'x').offerWide).toBe(true);
+    expect(leadflowError('SALESFORCE.RESTRICTED_PICKLIST', 'x').offerWide).toBe(true);
+    expect(leadflowError('MARKETO.MULTIPLE_LEADS_MATCH', 'x').offerWide).toBe(false);
+    expect(leadflowError('SALESFORCE.DUPLICATE_RULE', 'x').offerWide).toBe(false);
+    expect(leadflowError('MARKETO.MULTIPLE_LEADS_MATCH', 'x').category).toBe('configuration');
+    expect(leadflowError('DYNAMICS.LEAD_REJECTED', 'x').offerWide).toBe(false);
+    expect(leadflowError('HTTPS.SERVER_ERROR', 'x').offerWide).toBe(false);
   });
 });

@@ -10,6 +10,11 @@ export interface ErrorClassInfo {
   readonly stage: DlqStage | 'any';
   /** Product text: what the publisher should do, in one or two sentences. */
   readonly remediation: string;
+  /**
+   * A configuration error about one record (a duplicate person, a rule some leads break), not about the offer's
+   * configuration as a whole: the offer's other leads are still sent (its circuit does not open).
+   */
+  readonly perRecord?: true;
 }
 
 const configuration = (stage: DlqStage, remediation: string): ErrorClassInfo => ({
@@ -23,6 +28,10 @@ const data = (stage: DlqStage, remediation: string): ErrorClassInfo => ({
   retriable: false,
   stage,
   remediation,
+});
+const perRecord = (stage: DlqStage, remediation: string): ErrorClassInfo => ({
+  ...configuration(stage, remediation),
+  perRecord: true,
 });
 const transient = (stage: DlqStage, remediation: string): ErrorClassInfo => ({
   category: 'transient',
@@ -115,7 +124,7 @@ export const ERROR_CATALOG = {
     'salesforce',
     'The organization ID is not valid for Web-to-Lead. Copy the "oid" value from a generated Web-to-Lead form (Setup → Web-to-Lead) — it starts with 00D.',
   ),
-  'SALESFORCE.REQUIRED_FIELD_MISSING': configuration(
+  'SALESFORCE.REQUIRED_FIELD_MISSING': perRecord(
     'salesforce',
     'The org requires a Lead field that marketplace leads do not carry. Make that field optional (or give it a default) for leads created by this integration.',
   ),
@@ -123,17 +132,29 @@ export const ERROR_CATALOG = {
     'salesforce',
     'A restricted picklist (often Lead Source) rejects the value leadflow sends. Switch the field to a non-restricted picklist or text field, or add the value.',
   ),
-  'SALESFORCE.VALIDATION_RULE': configuration(
+  'SALESFORCE.VALIDATION_RULE': perRecord(
     'salesforce',
     "A validation rule on Lead rejected the record. Adjust or exempt the rule for this integration; the rule's message is in the error.",
   ),
-  'SALESFORCE.DUPLICATE_RULE': configuration(
+  'SALESFORCE.DUPLICATE_RULE': perRecord(
     'salesforce',
     'A duplicate rule blocked the lead. Set the rule to allow (and report) duplicates for this integration user.',
   ),
   'SALESFORCE.DAILY_LIMIT': transient(
     'salesforce',
     "Web-to-Lead accepts 500 leads a day per org. Leads past the limit wait (nothing is dropped) and are sent after 00:00 UTC; switch the destination to API mode or ask Salesforce to raise the org's limit if this happens often.",
+  ),
+  'SALESFORCE.LEAD_REJECTED': data(
+    'salesforce',
+    "Salesforce refused the Lead record for a reason other than the org's rules (e.g. an invalid value). The code and fields are in the error; fix the value at the source or relax the field, then replay.",
+  ),
+  'SALESFORCE.ENDPOINT_INVALID': configuration(
+    'salesforce',
+    'The login URL or Web-to-Lead URL does not resolve, does not verify, or is not a Salesforce endpoint. Use your My Domain URL (https://<domain>.my.salesforce.com) or the default login and Web-to-Lead URLs.',
+  ),
+  'SALESFORCE.SERVICE_UNAVAILABLE': transient(
+    'salesforce',
+    'Salesforce answered with a server error, locked the row, or did not answer in time. Leads are retried; check trust.salesforce.com if this persists.',
   ),
   'SALESFORCE.API_LIMIT': transient(
     'salesforce',
@@ -156,7 +177,7 @@ export const ERROR_CATALOG = {
     'marketo',
     'A field leadflow writes does not exist in the Marketo instance (1006). Create the field or map it in Admin → Field Management.',
   ),
-  'MARKETO.MULTIPLE_LEADS_MATCH': configuration(
+  'MARKETO.MULTIPLE_LEADS_MATCH': perRecord(
     'marketo',
     "Several Marketo leads share the lead's e-mail address (1007). Merge the duplicates in Marketo, then replay.",
   ),
@@ -167,6 +188,10 @@ export const ERROR_CATALOG = {
   'MARKETO.FORM_NOT_FOUND': configuration(
     'marketo',
     "The Form ID does not name a form of this Marketo instance, or the form lacks a field leadflow fills (first name, last name, e-mail, company, phone, title, country). Copy the Form ID from the form's embed code and add the missing fields to the form.",
+  ),
+  'MARKETO.SERVICE_UNAVAILABLE': transient(
+    'marketo',
+    'Marketo did not answer or answered with a temporary error (604, 608, 611, 713, 5xx). Leads are retried; check status.adobe.com if this persists.',
   ),
   'MARKETO.QUOTA_EXCEEDED': transient(
     'marketo',
@@ -258,6 +283,8 @@ export class LeadflowError extends Error {
   readonly remediation: string;
   readonly retryAfterMs: number | undefined;
   readonly waitUntil: number | undefined;
+  /** A configuration error about the offer as a whole: its next leads need not be tried (the circuit opens). */
+  readonly offerWide: boolean;
 
   constructor(code: ErrorClass, message: string, opts: LeadflowErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -269,6 +296,7 @@ export class LeadflowError extends Error {
     this.remediation = info.remediation;
     this.retryAfterMs = opts.retryAfterMs;
     this.waitUntil = opts.waitUntil;
+    this.offerWide = info.category === 'configuration' && info.perRecord !== true;
   }
 }
 

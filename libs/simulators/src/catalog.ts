@@ -1,3 +1,5 @@
+import { createSalesforceSimulator } from './salesforce/salesforce.simulator';
+import { marketoSimulator } from './marketo/marketo.simulator';
 import type { SimulatorApp } from './server';
 
 /**
@@ -12,4 +14,7 @@ export interface SimulatorEntry {
   readonly create: () => SimulatorApp;
 }
 
-export const SIMULATORS: readonly SimulatorEntry[] = [];
+export const SIMULATORS: readonly SimulatorEntry[] = [
+  { name: 'SALESFORCE', defaultPort: 9443, create: () => createSalesforceSimulator() },
+  { name: 'MARKETO', defaultPort: 9444, create: () => marketoSimulator() },
+];

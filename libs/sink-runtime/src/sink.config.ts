@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { envVar, SERVICE_ENV } from '@leadflow/service-config';
-import type { RetryPolicy } from './retry';
+import type { RetryPolicy } from '@leadflow/retry';
 import type { SinkLimits } from './sink-runner';
 
 /** The environment every sink reads; a sink adds its own variables with `extra`. */

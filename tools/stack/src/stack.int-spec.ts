@@ -6,7 +6,9 @@ import { freePort, isAlive } from '@leadflow/local-infra';
 import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { readStackConfig } from './stack.config';
 import { down, status, up } from './stack';
-import { COMPONENTS } from './components';
+import { components } from './components';
+import { SINK_SERVICES, sinkPortVariable } from '@leadflow/sink-runtime';
+import { SIMULATORS } from '@leadflow/simulators';
 import { runDemo } from './demo/demo';
 
 /**
@@ -32,9 +34,10 @@ describe('./dev up / status / down', () => {
       'LEADFLOW_AZURITE_TABLE_PORT',
       'LEADFLOW_INGEST_PORT',
       'LEADFLOW_ROUTER_PORT',
-      'LEADFLOW_TABLE_SINK_PORT',
-      'LEADFLOW_HTTPS_SINK_PORT',
       'LEADFLOW_RECEIVER_PORT',
+      'LEADFLOW_SIMULATORS_PORT',
+      ...SINK_SERVICES.map((s) => sinkPortVariable(s.name)),
+      ...SIMULATORS.map((s) => `LEADFLOW_SIM_${s.name}_PORT`),
     ]) {
       env[name] = String(await freePort());
     }
@@ -48,7 +51,9 @@ describe('./dev up / status / down', () => {
 
   it('starts every component, creates the topic map, reuses a healthy stack and stops every process', async () => {
     const first = await up(cfg, log);
-    const names = COMPONENTS.map((c) => c.name).sort();
+    const names = components(cfg)
+      .map((c) => c.name)
+      .sort();
     expect([...first.started].sort()).toEqual(names);
     expect(first.topicsCreated.sort()).toEqual(TOPIC_SPECS.map((t) => t.name).sort());
 

@@ -1,4 +1,5 @@
 import type { Admin, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { createProducer } from '@leadflow/kafka';
 import type { Logger } from '@leadflow/observability';
 import type { InboundRecord, OutboundRecord } from './outbound';
 
@@ -184,16 +185,11 @@ export class TransactionalBatches {
   }
 
   async #createSlot(topic: string, partition: number): Promise<Slot> {
-    const producer = this.opts.kafka.producer({
+    const producer = createProducer(this.opts.kafka, {
       transactionalId: `${this.opts.transactionalIdPrefix}-${topic}-${partition}`,
-      // kafkajs requires both for a transactional producer: idempotence, and one request in flight
-      // so a retried produce cannot be reordered within the transaction.
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
       // An open transaction of a crashed owner blocks read_committed readers until this passes, or
       // until the next owner initialises the same id (which it does when the partition is assigned).
-      transactionTimeout: 30_000,
+      transactionTimeoutMs: 30_000,
     });
     await producer.connect();
     // kafkajs initialises the transactional id lazily, at the first transaction() (connect() only gets
