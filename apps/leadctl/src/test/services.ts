@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { runCli } from '../cli';
+import { processEnv } from '../leadctl.config';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
 
@@ -14,7 +15,7 @@ export interface Service {
 export function startService(entry: string, env: Record<string, string>): Service {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...processEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let tail = '';
@@ -88,7 +89,7 @@ export function leadctlProcess(
   return new Promise((done) => {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/leadctl/src/main.ts', ...argv], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...processEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
