@@ -147,7 +147,7 @@ describe('classifyDynamics: Entra ID answers', () => {
 
   it('treats an unreachable authority as transient', () => {
     const c = classifyDynamics(new AuthorityUnavailable('Entra ID could not be reached: fetch failed'));
-    expect([c.code, c.retriable]).toEqual(['DYNAMICS.THROTTLED', true]);
+    expect([c.code, c.retriable]).toEqual(['DYNAMICS.SERVICE_UNAVAILABLE', true]);
   });
 });
 
@@ -219,7 +219,7 @@ const DATAVERSE: [number, string, ErrorClass][] = [
     dv('0x80040265', 'Lead of Kim Doe <kim@fabrikam.example> was rejected by plug-in Contoso.Leads.TerritoryCheck.'),
     'DYNAMICS.LEAD_REJECTED',
   ],
-  [503, dv('', 'Service Unavailable'), 'DYNAMICS.THROTTLED'],
+  [503, dv('', 'Service Unavailable'), 'DYNAMICS.SERVICE_UNAVAILABLE'],
 ];
 
 describe('classifyDynamics: Dataverse answers', () => {
@@ -273,8 +273,8 @@ describe('classifyDynamics: transport failures', () => {
     ['ECONNREFUSED', 'DYNAMICS.INSTANCE_UNREACHABLE'],
     ['ERR_TLS_CERT_ALTNAME_INVALID', 'DYNAMICS.INSTANCE_UNREACHABLE'],
     ['ERR_SSL_WRONG_VERSION_NUMBER', 'DYNAMICS.INSTANCE_UNREACHABLE'],
-    ['ECONNRESET', 'DYNAMICS.THROTTLED'],
-    ['EAI_AGAIN', 'DYNAMICS.THROTTLED'],
+    ['ECONNRESET', 'DYNAMICS.SERVICE_UNAVAILABLE'],
+    ['EAI_AGAIN', 'DYNAMICS.SERVICE_UNAVAILABLE'],
   ])('%s → %s', (code, expected) => {
     const c = classifyDynamics(transportFailure(fetchFailed(code), live, 'contoso.crm4.dynamics.com'));
     expect([c.code, c.message]).toEqual([expected, expect.stringContaining(code)]);

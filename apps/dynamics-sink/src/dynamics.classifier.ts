@@ -15,7 +15,7 @@ import { scrubPatterns } from './scrub';
  * The transient class for an unavailable Entra ID or Dataverse (5xx, resets, sign-in timeouts): retried with
  * backoff like throttling, dead-lettered as transient-exhausted when the budget runs out.
  */
-const UNAVAILABLE: ErrorClass = 'DYNAMICS.THROTTLED';
+const UNAVAILABLE: ErrorClass = 'DYNAMICS.SERVICE_UNAVAILABLE';
 
 /**
  * Sign-in failures by the AADSTS number in `error_codes` (Microsoft asks apps not to depend on the

@@ -1,20 +1,20 @@
-import { DLQ_STAGES, Topics, type DlqStage } from '@leadflow/lead-model';
+import { DLQ_STAGES, Headers, Topics, type DlqStage } from '@leadflow/lead-model';
 
 /**
  * The replay ledger: one record per replayed dead letter, keyed by its position
  * (`<dlq topic>/<partition>/<offset>`), on a compacted topic, so the latest entry per dead letter is kept
  * forever while the dead-letter topics themselves age out.
  */
-export const REPLAY_LEDGER_TOPIC = 'leads.replay.ledger';
+export const REPLAY_LEDGER_TOPIC = Topics.replayLedger;
 
 /** Partitions of the ledger topic when leadctl has to create it (it is small: one record per replayed lead). */
 export const REPLAY_LEDGER_PARTITIONS = 3;
 
 /** Headers a replayed record carries besides its original value and CloudEvents headers. */
 export const ReplayHeaders = {
-  of: 'leadflow.replay.of',
-  at: 'leadflow.replay.at',
-  by: 'leadflow.replay.by',
+  of: Headers.replayOf,
+  at: Headers.replayAt,
+  by: Headers.replayBy,
 } as const;
 
 /** The topics the dead-letter engine reads and writes. Production uses the contract's names; tests prefix them. */
