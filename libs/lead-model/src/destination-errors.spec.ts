@@ -208,3 +208,12 @@ describe('which configuration errors concern the offer as a whole', () => {
     expect(leadflowError('HTTPS.SERVER_ERROR', 'x').offerWide).toBe(false);
   });
 });
+
+describe('Salesforce API destinations', () => {
+  it('keep the external-id field the sink upserts on, and refuse a field that is not a custom field', () => {
+    const base = { type: 'salesforce', mode: 'api', clientId: 'app', clientSecret: 's' };
+    const ok = parseDestination({ ...base, externalIdField: 'LeadflowId__c' });
+    expect(ok.ok && ok.destination).toMatchObject({ externalIdField: 'LeadflowId__c' });
+    expect(parseDestination({ ...base, externalIdField: 'Email' }).ok).toBe(false);
+  });
+});

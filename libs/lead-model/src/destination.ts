@@ -75,6 +75,15 @@ export const SalesforceDestinationSchema = z.discriminatedUnion('mode', [
       .string()
       .regex(/^\d{2}\.\d$/, "must look like '62.0'")
       .optional(),
+    /**
+     * A custom Lead field (Text, External ID, Unique) that receives the lead id: every write is an upsert on it, so a
+     * repeat after a crash updates the same record instead of creating a second one.
+     */
+    externalIdField: z
+      .string()
+      .max(255)
+      .regex(/^[A-Za-z][A-Za-z0-9_]*__c$/, "must be a custom field's API name, e.g. 'LeadflowId__c'")
+      .optional(),
     topicSuffix,
     autoReplay,
   }),

@@ -104,6 +104,22 @@ describe('./dev up / status / down', () => {
     for (const l of outcomes.filter((x) => x.offerId === 'tailspin.misconfigured')) {
       expect([l.settledOn, l.sinkErrorClass]).toEqual(['leads.dlq.azure-table', 'TABLE.AUTH_FAILED']);
     }
+    // The CRMs, through their simulators: one offer each that delivers, one misconfigured the usual way.
+    const settledBy = (offerId: string) => [
+      ...new Set(
+        outcomes.filter((l) => l.offerId === offerId).map((l) => `${l.settledOn} ${l.sinkErrorClass ?? ''}`.trim()),
+      ),
+    ];
+    expect(settledBy('northwind.lead-router')).toEqual(['leads.delivered']);
+    expect(settledBy('woodgrove.wrong-directory')).toEqual(['leads.dlq.dynamics DYNAMICS.AAD_TENANT_NOT_FOUND']);
+    expect(settledBy('contoso.sales-cloud')).toEqual(['leads.delivered']);
+    expect(settledBy('contoso.web-form')).toEqual(['leads.delivered']);
+    expect(settledBy('litware.picklist')).toEqual(['leads.dlq.salesforce SALESFORCE.RESTRICTED_PICKLIST']);
+    expect(settledBy('adventure.marketing')).toEqual(['leads.delivered']);
+    expect(settledBy('proseware.short-form')).toEqual(['leads.dlq.marketo MARKETO.FORM_NOT_FOUND']);
+    // The analyst's loop: the rotated-key offer's dead letters, replayed after the fix, all delivered.
+    expect(report.replay.replayed.length).toBeGreaterThanOrEqual(2);
+    expect(report.replay.delivered).toBe(report.replay.replayed.length);
 
     const second = await up(cfg, log);
     expect(second.started).toEqual([]);
@@ -114,5 +130,5 @@ describe('./dev up / status / down', () => {
     await down(cfg, log);
     for (const pid of pids) expect(isAlive(pid as number)).toBe(false);
     expect((await status(cfg)).every((c) => c.state === 'stopped')).toBe(true);
-  }, 120_000);
+  }, 240_000);
 });
