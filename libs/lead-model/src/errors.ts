@@ -54,9 +54,13 @@ export const ERROR_CATALOG = {
     'router',
     'Azure Blob storage is no longer supported as a lead destination. Switch the offer to Azure Table (same storage account connection string) or another destination, then replay.',
   ),
+  'ROUTER.RECORD_REFUSED': data(
+    'router',
+    "The broker refused to write the routed lead (it is larger than the route topic's max.message.bytes, or breaks the topic's policy). Raise the topic's limit or send a smaller lead (a shorter description), then replay.",
+  ),
   'ROUTER.MALFORMED_EVENT': data(
     'router',
-    'The record on leads.ingested is not a valid lead. It was written around the ingest API; send leads through POST /v1/leads so they are validated.',
+    'The record on leads.ingested is not a lead the ingest API would accept; the message names each failing field. Fix the producer (or send through POST /v1/leads), then replay.',
   ),
 
   'DYNAMICS.SIGN_IN_FAILED': configuration(
@@ -106,6 +110,10 @@ export const ERROR_CATALOG = {
   'DYNAMICS.THROTTLED': transient(
     'dynamics',
     "Dataverse service protection limits were hit repeatedly. Reduce other integrations' load on the instance or raise its API capacity; leads are retried automatically.",
+  ),
+  'DYNAMICS.SERVICE_UNAVAILABLE': transient(
+    'dynamics',
+    'Entra ID or Dataverse did not answer, or answered with a server error. Leads are retried; check the Microsoft 365 and Power Platform service health if this persists.',
   ),
   'DYNAMICS.LEAD_REJECTED': data(
     'dynamics',

@@ -22,6 +22,10 @@ export const Headers = {
   attempts: 'leadflow.attempts',
   failedAt: 'leadflow.failed.at',
   destinationVersion: 'leadflow.destination.version',
+  /** A replayed record: which dead letter (`<dlq topic>/<partition>/<offset>`), when, and by whom. */
+  replayOf: 'leadflow.replay.of',
+  replayAt: 'leadflow.replay.at',
+  replayBy: 'leadflow.replay.by',
 } as const;
 export type HeaderName = (typeof Headers)[keyof typeof Headers];
 

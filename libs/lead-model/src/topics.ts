@@ -14,6 +14,8 @@ export const Topics = {
   ingested: 'leads.ingested',
   delivered: 'leads.delivered',
   offerDestinations: 'offers.destinations',
+  /** Replay ledger: one entry per replayed dead letter, keyed `<dlq topic>/<partition>/<offset>` (compacted). */
+  replayLedger: 'leads.replay.ledger',
   /** `leads.route.<type>`, or an offer's own `leads.route.<type>.<suffix>` that isolates a noisy publisher. */
   route: (type: DestinationType, suffix?: string): RouteTopic =>
     suffix ? `leads.route.${type}.${suffix}` : `leads.route.${type}`,
@@ -47,4 +49,5 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.delivered, partitions: 3, compacted: false },
   // The source of truth for offer destinations: latest value per offer, tombstone = removed.
   { name: Topics.offerDestinations, partitions: 3, compacted: true },
+  { name: Topics.replayLedger, partitions: 3, compacted: true },
 ];
