@@ -13,7 +13,7 @@ const account =
   'DefaultEndpointsProtocol=https;AccountName=leadaccount;AccountKey=bGVhZGZsb3ctdGVzdC1rZXk=;EndpointSuffix=core.windows.net';
 
 describe('destinations', () => {
-  it('accepts each type of DESIGN.md', () => {
+  it('accepts each destination type of the contract', () => {
     const valid = [
       {
         type: 'dynamics',
@@ -113,7 +113,7 @@ describe('destinations', () => {
 });
 
 describe('error catalog', () => {
-  /** Every class of DESIGN.md's table, copied from it: the catalog must hold each one. */
+  /** Every class of the contract's table (docs/error-catalog.md): the catalog must hold each one. */
   const DESIGN_CLASSES = [
     'ROUTER.OFFER_NOT_CONFIGURED',
     'ROUTER.DESTINATION_RETIRED',

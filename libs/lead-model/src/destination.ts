@@ -3,7 +3,7 @@ import { ERROR_CATALOG } from './errors';
 import { fail, fromZodIssues, ok, type FieldIssue, type Result } from './result';
 import { isValidRouteSuffix, type DestinationType } from './topics';
 
-/** Defaults of DESIGN.md; every endpoint is configurable (sovereign clouds, sandboxes, simulators). */
+/** Defaults (docs/destinations.md); every endpoint is configurable (sovereign clouds, sandboxes, simulators). */
 export const DESTINATION_DEFAULTS = {
   authorityHost: 'https://login.microsoftonline.com',
   salesforceLoginUrl: 'https://login.salesforce.com',

@@ -41,9 +41,9 @@ const transient = (stage: DlqStage, remediation: string): ErrorClassInfo => ({
 });
 
 /**
- * The error catalog of DESIGN.md. Codes are stable: new classes may be added, existing codes never
- * change meaning. Remediation texts draw on Microsoft's published lead-configuration errors and the
- * CRMs' own documentation (shared/reference/marketplace-and-crm-formats.md).
+ * The error catalog (rendered as docs/error-catalog.md by tools/docs). Codes are stable: new classes may be
+ * added, existing codes never change meaning. Remediation texts draw on Microsoft's published "common lead
+ * configuration errors" for the commercial marketplace and the CRMs' own documentation.
  */
 export const ERROR_CATALOG = {
   'ROUTER.OFFER_NOT_CONFIGURED': configuration(
@@ -248,6 +248,13 @@ export const ERROR_CATALOG = {
     'The endpoint timed out, refused the connection or answered 408, 429 or 5xx. Leads are retried; make sure the endpoint answers 2xx within the timeout.',
   ),
 
+  'INTERNAL.SECRET_KEY_UNAVAILABLE': {
+    category: 'internal',
+    retriable: false,
+    stage: 'any',
+    remediation:
+      "The sink could not decrypt the destination's secrets: the key they were sealed with is not in its LEADFLOW_SECRET_KEYS (or the record is damaged). Operators: give every service the same keyring, with old keys kept until every destination was saved again; then replay.",
+  },
   'INTERNAL.UNEXPECTED': {
     category: 'internal',
     retriable: false,

@@ -81,7 +81,7 @@ export interface DeadLetterInput {
   readonly destinationVersion?: number | string;
 }
 
-/** The original record's headers plus the dead-letter set of DESIGN.md (remediation from the catalog). */
+/** The original record's headers plus the dead-letter set (docs/kafka.md; remediation from the catalog). */
 export function deadLetterHeaders(i: DeadLetterInput): Record<string, string> {
   return {
     ...i.original,

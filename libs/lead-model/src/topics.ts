@@ -9,7 +9,7 @@ export type DlqStage = (typeof DLQ_STAGES)[number];
 export type RouteTopic = `leads.route.${DestinationType}` | `leads.route.${DestinationType}.${string}`;
 export type DlqTopic = `leads.dlq.${DlqStage}`;
 
-/** Topic names of the contract (DESIGN.md "Kafka"). No app spells a topic name itself. */
+/** Topic names of the contract (docs/kafka.md). No app spells a topic name itself. */
 export const Topics = {
   ingested: 'leads.ingested',
   delivered: 'leads.delivered',

@@ -81,7 +81,7 @@ describe('sink runtime on a real broker', () => {
   const topics = () => sinkTopics('https', prefix);
   const route = () => `${prefix}leads.route.https`;
 
-  const runner = (seen: string[], groupId: string) => {
+  const runner = (seen: string[], groupId: string, topicRefreshMs?: number) => {
     const r = new SinkRunner({
       kafka,
       sink: trivialSink(seen),
@@ -89,7 +89,13 @@ describe('sink runtime on a real broker', () => {
       keyring,
       topics: topics(),
       groupId,
-      limits: { maxInFlight: 64, maxInFlightPerOffer: 8, attemptTimeoutMs: 2_000, sessionTimeoutMs: 6_000 },
+      limits: {
+        maxInFlight: 64,
+        maxInFlightPerOffer: 8,
+        attemptTimeoutMs: 2_000,
+        sessionTimeoutMs: 6_000,
+        ...(topicRefreshMs ? { topicRefreshMs } : {}),
+      },
       retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 50, maxElapsedMs: 5_000 },
       logger,
       metrics: createSinkMetrics(new Registry()),
@@ -144,17 +150,31 @@ describe('sink runtime on a real broker', () => {
       lead('contoso.a', 'bad'),
       lead('contoso.b', 'flaky'),
       lead('contoso.nowhere', 'ok'),
+      lead('contoso.other-key', 'ok'),
     ];
+    // Sealed with a key this sink's keyring lacks (an operator rotated keys without giving it the old one).
+    const otherRing = parseKeyring(`k9:${randomBytes(32).toString('base64')}`);
+    await publisher.put({
+      offerId: 'contoso.other-key',
+      version: 1,
+      destination: sealDestination(
+        { ...destination, signingSecret: 'a-signing-secret-0123' },
+        otherRing,
+        'contoso.other-key',
+      ),
+      updatedAt: new Date().toISOString(),
+    });
     await send(leads);
     await runner(seen, groupId).start();
 
     const receipts = await readTopic(kafka, topics().delivered, { count: 21, timeoutMs: 20_000 });
-    const dead = await readTopic(kafka, topics().deadLetter, { count: 2, timeoutMs: 20_000 });
+    const dead = await readTopic(kafka, topics().deadLetter, { count: 3, timeoutMs: 20_000 });
     expect(new Set(receipts.map((r) => JSON.parse(r.value ?? '{}').leadId)).size).toBe(21);
     const flaky = receipts.map((r) => JSON.parse(r.value ?? '{}')).find((r) => r.leadId === leads[21]?.leadId);
     expect(flaky).toMatchObject({ attempts: 2, externalId: `ext-${leads[21]?.leadId}` });
     expect(dead.map((d) => d.headers[Headers.errorClass]).sort()).toEqual([
       'HTTPS.ENDPOINT_REJECTED',
+      'INTERNAL.SECRET_KEY_UNAVAILABLE',
       'ROUTER.OFFER_NOT_CONFIGURED',
     ]);
 
@@ -186,5 +206,29 @@ describe('sink runtime on a real broker', () => {
     await runners[1]?.stop(2_000);
     const { committed, end } = await committedMatchesEnd(kafka, groupId, route());
     expect(committed).toEqual(end);
+  }, 60_000);
+
+  it("reads an offer's own route topic created after it started, without a restart", async () => {
+    const seen: string[] = [];
+    const groupId = `${prefix}group`;
+    await runner(seen, groupId, 500).start();
+    const own = `${route()}.northwind`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: own, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const late = lead('contoso.a', 'ok');
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    await producer.send({
+      topic: own,
+      acks: -1,
+      messages: [
+        { key: late.offerId, value: JSON.stringify(late), headers: leadCloudEventHeaders(late, { source: '/t' }) },
+      ],
+    });
+    await producer.disconnect();
+    const receipts = await readTopic(kafka, topics().delivered, { count: 1, timeoutMs: 30_000 });
+    expect(receipts.map((r) => JSON.parse(r.value ?? '{}').leadId)).toEqual([late.leadId]);
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
 import { createProducer } from '@leadflow/kafka';
 import {
   isLeadflowError,
@@ -24,6 +24,7 @@ import { PerKeyLimit } from './per-key-limit';
 import { Settlement, type TakenRecord } from './settlement';
 import { isBatchSink, type DeliveryResult, type Sink } from './sink.port';
 import type { SinkTopics } from './sink-topics';
+import { TopicWatcher } from './topic-watcher';
 
 export interface SinkLimits {
   /** Leads taken from Kafka and not yet settled, across all offers. */
@@ -37,6 +38,8 @@ export interface SinkLimits {
   readonly attemptTimeoutMs: number;
   /** How soon the group notices a dead instance and hands its partitions to the others. */
   readonly sessionTimeoutMs?: number;
+  /** How often new route topics (an offer's own `leads.route.<type>.<suffix>`) are looked for; default 10 s. */
+  readonly topicRefreshMs?: number;
 }
 
 export interface SinkRunnerOptions<T extends DestinationType> {
@@ -91,6 +94,8 @@ export class SinkRunner<T extends DestinationType> {
   private assigned: string[] = [];
   private commitTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
+  private admin: Admin | undefined;
+  private watcher: TopicWatcher | undefined;
 
   constructor(private readonly o: SinkRunnerOptions<T>) {
     const now = o.now ?? (() => new Date());
@@ -162,30 +167,66 @@ export class SinkRunner<T extends DestinationType> {
     return this.starting;
   }
 
+  private readonly runConfig: ConsumerRunConfig = {
+    autoCommit: false,
+    partitionsConsumedConcurrently: 3,
+    eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        await this.inFlight.acquire(heartbeat);
+        const ticket = this.ledger.take(batch.topic, batch.partition, message.offset);
+        void this.handle({ topic: batch.topic, partition: batch.partition, message, ticket, takenAt: Date.now() });
+      }
+    },
+  };
+
   private async connect(): Promise<void> {
     await this.o.offers.start();
     await this.producer.connect();
-    await this.consumer.connect();
-    // kafkajs matches the pattern against the topics that exist at subscribe time (and on restart): an
-    // offer's own route topic created later is picked up when the sink restarts or rebalances.
-    await this.consumer.subscribe({ topic: this.o.topics.routes, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: 3,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
-        for (const message of batch.messages) {
-          if (!isRunning() || isStale()) break;
-          await this.inFlight.acquire(heartbeat);
-          const ticket = this.ledger.take(batch.topic, batch.partition, message.offset);
-          void this.handle({ topic: batch.topic, partition: batch.partition, message, ticket, takenAt: Date.now() });
-        }
-      },
+    const admin = this.o.kafka.admin();
+    await admin.connect();
+    this.admin = admin;
+    this.watcher = new TopicWatcher({
+      pattern: this.o.topics.routes,
+      list: () => admin.listTopics(),
+      intervalMs: this.o.limits.topicRefreshMs ?? 10_000,
+      onChange: (topics) => this.resubscribe(topics),
+      onError: (err) => this.o.logger.warn({ err: errorSummary(err) }, 'looking for new route topics failed'),
     });
+    const topics = await this.watcher.initial();
+    await this.consumer.connect();
+    // kafkajs matches a pattern only against the topics that exist when it subscribes: the watcher subscribes
+    // again when an offer's own route topic appears.
+    await this.consumer.subscribe(
+      topics.length > 0
+        ? { topics: [...topics], fromBeginning: true }
+        : { topic: this.o.topics.routes, fromBeginning: true },
+    );
+    await this.consumer.run(this.runConfig);
+    this.watcher.start();
+  }
+
+  /**
+   * A route topic appeared (or went): settle what is in flight (bounded), commit, and join again with the new
+   * subscription. What does not settle in time is handed back to the partition's next owner, as at a rebalance.
+   */
+  private async resubscribe(topics: readonly string[]): Promise<void> {
+    this.o.logger.info({ topics }, 'route topics changed; subscribing again');
+    const assigned = this.assigned.map((topic) => ({ topic }));
+    this.consumer.pause(assigned);
+    const until = Date.now() + Math.min(30_000, this.o.limits.attemptTimeoutMs * 2);
+    while (this.inFlight.inFlight > 0 && Date.now() < until) await sleep(50);
+    await this.commit();
+    this.consumer.resume(assigned);
+    await this.consumer.stop();
+    await this.consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    await this.consumer.run(this.runConfig);
   }
 
   /** Stops taking leads, lets in-flight ones settle within the deadline, commits, disconnects. */
   async stop(deadlineMs: number): Promise<void> {
     this.o.health.setReady(false, 'stopping');
+    await this.watcher?.stop();
     if (!this.commitTimer) {
       // Never got to consume (the broker never answered): end the wait for it.
       this.shutdown.abort();
@@ -207,6 +248,7 @@ export class SinkRunner<T extends DestinationType> {
   }
 
   private async disconnect(): Promise<void> {
+    await this.admin?.disconnect().catch(() => undefined);
     await this.consumer.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
     await this.o.offers.stop();
@@ -252,10 +294,16 @@ export class SinkRunner<T extends DestinationType> {
         `offer ${lead.offerId} has no ${this.o.sink.type} destination now (removed or changed since it was routed)`,
       );
     }
-    const destination = this.destinations.getOrLoad(`${lead.offerId}@${record.version}`, () => {
-      this.o.metrics.destinationCache.inc({ ...this.label, event: 'miss' });
-      return openDestination(record.destination, this.o.keyring, lead.offerId);
-    });
+    let destination: Destination;
+    try {
+      destination = this.destinations.getOrLoad(`${lead.offerId}@${record.version}`, () => {
+        this.o.metrics.destinationCache.inc({ ...this.label, event: 'miss' });
+        return openDestination(record.destination, this.o.keyring, lead.offerId);
+      });
+    } catch (err) {
+      // The keyring lacks the key the secrets were sealed with: not the publisher's doing, not fixed by retrying.
+      return leadflowError('INTERNAL.SECRET_KEY_UNAVAILABLE', `offer ${lead.offerId}: ${errorSummary(err)}`);
+    }
     return { destination: destination as DestinationOf<T>, version: record.version };
   }
 

@@ -49,7 +49,7 @@ export async function up(cfg: StackConfig, log: (line: string) => void): Promise
       report.started.push(c.name);
       log(`${c.name}: started (pid ${proc.pid}, port ${c.port(cfg)}) in ${Date.now() - t0} ms`);
     }
-    if (c === lastKafka) report.topicsCreated.push(...(await createStackTopics(kafkaBrokers(cfg), cfg.kafkaNodes)));
+    if (c === lastKafka) report.topicsCreated.push(...(await createStackTopics(kafkaBrokers(cfg))));
   }
   if (report.topicsCreated.length > 0) log(`topics created: ${report.topicsCreated.join(', ')}`);
   return report;

@@ -1,9 +1,8 @@
 import { createStackTopics } from './topics';
 
 /** `topics` one-shot of docker-compose.yml: the same topic map `./dev up` creates. */
-// LEADFLOW_TOPIC_REPLICAS: 3 on a cluster of three or more brokers (min ISR 2 is the brokers' setting).
 const brokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
-createStackTopics(brokers, Number(process.env['LEADFLOW_TOPIC_REPLICAS'] ?? '1')).then(
+createStackTopics(brokers).then(
   (created) => {
     process.stdout.write(`topics created: ${created.length === 0 ? 'none (all exist)' : created.join(', ')}\n`);
   },

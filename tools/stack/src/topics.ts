@@ -5,11 +5,11 @@ import { createKafka, ensureTopics } from '@leadflow/kafka';
  * Creates the fixed topics of the model's topic map that are missing; returns the names created. On a cluster
  * they get replication factor 3 (min ISR 2 is the brokers' default there).
  */
-export async function createStackTopics(brokers: string, nodes: number): Promise<string[]> {
+export async function createStackTopics(brokers: string): Promise<string[]> {
   const admin = createKafka({ brokers: brokers.split(','), clientId: 'leadflow-stack' }).admin();
   await admin.connect();
   try {
-    return await ensureTopics(admin, TOPIC_SPECS, Math.min(3, nodes));
+    return await ensureTopics(admin, TOPIC_SPECS);
   } finally {
     await admin.disconnect();
   }
