@@ -1,13 +1,27 @@
-# One image for every leadflow service; the compose file picks the entry point per service.
-FROM node:24-bookworm-slim
+# syntax=docker/dockerfile:1
+# One image for every leadflow service; docker-compose.yml picks the program per service.
+
+# Build stage: every dependency (the build needs esbuild and SWC), the kafkajs patch (postinstall), then dist/.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
-ENV NODE_ENV=production \
-    NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning \
-    KAFKAJS_NO_PARTITIONER_WARNING=1
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json ./
 COPY libs ./libs
 COPY apps ./apps
 COPY tools ./tools
+RUN node -r @swc-node/register tools/stack/src/build/build.ts
+
+# Runtime stage: production dependencies (patched by the same postinstall) and the built programs only.
+FROM node:24-bookworm-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning \
+    KAFKAJS_NO_PARTITIONER_WARNING=1
+COPY package.json package-lock.json ./
+COPY patches ./patches
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
 USER node
+CMD ["node", "dist/apps/ingest/main.js"]
