@@ -10,7 +10,8 @@ import { TokenVerifier } from './auth/token-verifier';
 import { DestinationStore } from './destinations/destination-store';
 import { OfferTableView } from './destinations/offer-table-view';
 import { DestinationService } from './destinations/destination.service';
-import { configureJsonBodies, SINGLE_BODY_LIMIT } from './http/json-body';
+import { configureHttp } from './http/http-surface';
+import { SINGLE_BODY_LIMIT } from './http/json-body';
 import { createIngestMetrics } from './http/metrics';
 import { NestPinoLogger } from './http/nest-logger';
 import { buildOpenApiDocument } from './http/openapi';
@@ -123,10 +124,6 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
 
   const app = await NestFactory.create<NestFastifyApplication>(
     IngestModule.register({
-      auth: {
-        tokens: new TokenVerifier({ producer: config.ingestTokens, admin: config.adminTokens }),
-        urlSigningKey: config.urlSigningKey,
-      },
       leads,
       destinations,
       ops: {
@@ -150,7 +147,11 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
     { bodyParser: false, logger: new NestPinoLogger(logger), abortOnError: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
-  configureJsonBodies(fastify);
+  await configureHttp(fastify, {
+    tokens: new TokenVerifier({ producer: config.ingestTokens, admin: config.adminTokens }),
+    urlSigningKey: config.urlSigningKey,
+    ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
+  });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
