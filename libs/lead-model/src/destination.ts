@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CATALOG } from './errors';
 import { fail, fromZodIssues, ok, type FieldIssue, type Result } from './result';
-import { isValidRouteSuffix, type DestinationType } from './topics';
+import { MAX_ROUTE_SUFFIX, ROUTE_SUFFIX_PATTERN, type DestinationType } from './topics';
 
 /** Defaults of DESIGN.md; every endpoint is configurable (sovereign clouds, sandboxes, simulators). */
 export const DESTINATION_DEFAULTS = {
@@ -13,11 +13,19 @@ export const DESTINATION_DEFAULTS = {
 } as const;
 
 const secret = z.string().min(1).max(1024);
-const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048);
+/*
+ * WHATWG URL parsing is richer than a pattern: the documented pattern (`meta`, for the OpenAPI document
+ * only) is a subset that always parses: an http(s) URL whose host ends in a name (not an IPv4-like number).
+ */
+const httpUrl = z
+  .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+  .max(2048)
+  .meta({ pattern: '^https?://(?:[A-Za-z0-9-]+\\.)*[A-Za-z][A-Za-z0-9-]*(?::[0-9]{1,4})?(?:/[!-~]*)?$' });
 const topicSuffix = z
   .string()
-  .refine(
-    isValidRouteSuffix,
+  .max(MAX_ROUTE_SUFFIX)
+  .regex(
+    ROUTE_SUFFIX_PATTERN,
     "must be letters, digits, '.', '_' or '-' (it names the topic leads.route.<type>.<suffix>)",
   )
   .optional();
@@ -94,7 +102,18 @@ export const MarketoDestinationSchema = z.object({
 
 export const AzureTableDestinationSchema = z.object({
   type: z.literal('azure-table'),
-  connectionString: z.string().min(1).max(4096),
+  // Checked by parseTableConnectionString (any order, any case); documented in its usual form.
+  connectionString: z
+    .string()
+    .min(1)
+    .max(4096)
+    .meta({
+      pattern:
+        '^(?:UseDevelopmentStorage=true|DefaultEndpointsProtocol=https?;AccountName=[a-z0-9]{3,24};' +
+        'AccountKey=(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)' +
+        '(?:;EndpointSuffix=[A-Za-z0-9.-]+)?);?$',
+      description: 'An Azure Storage connection string (AccountName and AccountKey; SAS is not supported)',
+    }),
   tableName: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be 3-63 letters or digits, starting with a letter')
