@@ -138,11 +138,12 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
         },
       },
     }),
-    // maxParamLength: offer ids may be 256 characters (lead-model LIMITS.offerId); Fastify's default is 100.
+    // maxParamLength: an offer id of any length reaches the handler, which refuses one over 256 characters
+    // (lead-model LIMITS.offerId) with problem details; Fastify's router would answer a raw 414.
     new FastifyAdapter({
       bodyLimit: SINGLE_BODY_LIMIT,
       return503OnClosing: true,
-      routerOptions: { maxParamLength: 300 },
+      routerOptions: { maxParamLength: 16 * 1024 },
     }),
     { bodyParser: false, logger: new NestPinoLogger(logger), abortOnError: false },
   );
