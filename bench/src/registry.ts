@@ -1,4 +1,5 @@
 import type { BenchRow } from './report';
+import { failoverBench } from './failover.bench';
 import { ingestBench } from './ingest.bench';
 import { kafkaBaselines } from './kafka.bench';
 import { routerBench } from './router.bench';
@@ -17,4 +18,6 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   ingest: ingestBench,
   router: routerBench,
   sinks: sinksBench,
+  // Starts its own 3-node cluster (the run's single broker cannot fail over); a few minutes.
+  failover: failoverBench,
 };

@@ -1,10 +1,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Destination } from '@leadflow/lead-model';
 import { ensureTopics } from '@leadflow/kafka';
-import { freePort } from '@leadflow/local-infra';
+import { freePort, generateTls } from '@leadflow/local-infra';
 import { OfferDestinationPublisher, parseKeyring, sealDestination } from '@leadflow/offer-table';
+import {
+  createDataverseSimulator,
+  createEntraSimulator,
+  DYNAMICS_SCENARIOS,
+  startSimulator,
+  type EntraState,
+} from '@leadflow/simulators';
+import { sinkPortVariable } from '@leadflow/sink-runtime';
 import { benchKafka, preload, rawTableBatches, rawTableSingles } from './baselines';
 import { runTs, waitFor200 } from './processes';
 import { drainRate } from './progress';
@@ -12,11 +23,12 @@ import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
 
 const OFFERS = 10;
+const SINK_APPS = { 'azure-table': 'table-sink', https: 'https-sink', dynamics: 'dynamics-sink' } as const;
 
 /** Runs one sink process over `leads` preloaded leads for OFFERS offers of `destination`; returns leads/s. */
 async function runSinkOver(
   ctx: BenchContext,
-  type: 'azure-table' | 'https',
+  type: keyof typeof SINK_APPS,
   destination: Destination,
   leads: number,
   env: Record<string, string>,
@@ -48,11 +60,11 @@ async function runSinkOver(
   await publisher.disconnect();
   await preload(kafka, route, leads, OFFERS);
   const port = await freePort();
-  const sink = runTs(`apps/${type === 'https' ? 'https' : 'table'}-sink/src/main.ts`, {
+  const sink = runTs(`apps/${SINK_APPS[type]}/src/main.ts`, {
     KAFKA_BROKERS: ctx.brokers,
     LEADFLOW_TOPIC_PREFIX: prefix,
     LEADFLOW_SECRET_KEYS: keySpec,
-    [type === 'https' ? 'LEADFLOW_HTTPS_SINK_PORT' : 'LEADFLOW_TABLE_SINK_PORT']: String(port),
+    [sinkPortVariable(SINK_APPS[type])]: String(port),
     LEADFLOW_LOG_LEVEL: 'warn',
     ...env,
   });
@@ -102,6 +114,7 @@ export async function sinksBench(ctx: BenchContext): Promise<BenchRow[]> {
     const httpsRate = await runSinkOver(ctx, 'https', { type: 'https', url }, 5_000, {
       LEADFLOW_HTTPS_ALLOW: 'loopback',
     });
+    const dynamics = await dynamicsRow(ctx, sequential);
     return [
       {
         scenario: 'table-sink, 10,000 leads over 10 offers into Azurite (entity-group transactions per offer)',
@@ -119,9 +132,54 @@ export async function sinksBench(ctx: BenchContext): Promise<BenchRow[]> {
         target: { atLeast: 250 },
         notes: 'in-flight 256, 32 per offer (defaults)',
       },
+      dynamics,
     ];
   } finally {
     server.closeAllConnections();
     server.close();
+  }
+}
+
+/**
+ * dynamics-sink against the Entra ID and Dataverse simulators, Dataverse answering after 200 ms (the same latency as
+ * the https receiver, so the same sequential baseline), over HTTPS with a CA made for the run.
+ */
+async function dynamicsRow(ctx: BenchContext, sequential: number): Promise<BenchRow> {
+  const tls = await generateTls();
+  const caFile = join(mkdtempSync(join(tmpdir(), 'leadflow-bench-ca-')), 'ca.pem');
+  writeFileSync(caFile, tls.caPem);
+  const entraApp = createEntraSimulator();
+  const entra = await startSimulator(entraApp, tls, { host: '127.0.0.1', port: 0 });
+  const dataverse = await startSimulator(createDataverseSimulator({ latencyMs: 200 }), tls, {
+    host: '127.0.0.1',
+    port: 0,
+  });
+  const leads = 5_000;
+  try {
+    const S = DYNAMICS_SCENARIOS;
+    const rate = await runSinkOver(
+      ctx,
+      'dynamics',
+      {
+        type: 'dynamics',
+        url: `${dataverse.url}/${S.instance.ok}`,
+        authorityHost: entra.url,
+        auth: { kind: 'aad', tenantId: S.tenant.ok, clientId: S.client.ok, clientSecret: S.secret.ok },
+      },
+      leads,
+      { NODE_EXTRA_CA_CERTS: caFile },
+    );
+    const tokens = (entraApp.state() as EntraState).tokenRequests.total;
+    return {
+      scenario: 'dynamics-sink, 5,000 leads over 10 offers, Dataverse answers after 200 ms',
+      value: rate,
+      unit: 'leads/s',
+      baseline: { label: 'sequential POSTs to a receiver answering after 200 ms', value: sequential },
+      target: { atLeast: 250 },
+      notes: `in-flight 256, 32 per offer (defaults); ${((tokens * 1_000) / leads).toFixed(1)} token requests per 1,000 leads (one client for all 10 offers)`,
+    };
+  } finally {
+    await entra.close();
+    await dataverse.close();
   }
 }

@@ -22,6 +22,7 @@ import { LeadService } from './leads/lead.service';
 import { BrokerProbe } from './publishing/broker-probe';
 import { LeadPublisher } from './publishing/lead-publisher';
 import { keepTrying } from './background';
+import { createAutoReplay } from './replay/auto-replay.wiring';
 import { StatusConsumer } from './status/status-consumer';
 import { OfferStatusIndex } from './status/status-index';
 
@@ -32,6 +33,8 @@ export interface IngestTopics {
   readonly offerDestinations: string;
   /** Dead-letter topic of every stage, by stage. */
   readonly deadLetters: Readonly<Record<string, string>>;
+  /** Replay ledger of auto-replay (default `leads.replay.ledger`). */
+  readonly replayLedger?: string;
 }
 
 export function defaultIngestTopics(): IngestTopics {
@@ -101,15 +104,16 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
   const probe = new BrokerProbe({ kafka, topic: topics.ingested });
   const destinationWriter = new OfferDestinationPublisher({ kafka, topic: topics.offerDestinations });
   const index = new OfferStatusIndex();
+  const table = new OfferTableView(() => new OfferTable({ kafka, logger, clientId, topic: topics.offerDestinations }));
+  const autoReplay = createAutoReplay({ kafka, logger, registry, topics, offers: table, index });
   const statusConsumer = new StatusConsumer({
     kafka,
     logger,
     index,
     deliveredTopic: topics.delivered,
     deadLetterTopics: topics.deadLetters,
+    onDelivery: (receipt) => autoReplay.onDelivery(receipt),
   });
-
-  const table = new OfferTableView(() => new OfferTable({ kafka, logger, clientId, topic: topics.offerDestinations }));
 
   const leads = new LeadService(publisher, metrics);
   const destinations = new DestinationService({
@@ -202,7 +206,12 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
         // HTTP first: no new requests, in-flight ones finish (their produces are acknowledged or fail).
         await app.close();
         await publisher.close();
-        await Promise.allSettled([statusConsumer.stop(), table.stop(), destinationWriter.disconnect(), probe.close()]);
+        await Promise.allSettled([
+          statusConsumer.stop().then(() => autoReplay.stop()),
+          table.stop(),
+          destinationWriter.disconnect(),
+          probe.close(),
+        ]);
         logger.info('ingest stopped');
       })()),
   };

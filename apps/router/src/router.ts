@@ -6,8 +6,10 @@ import { OfferTable } from '@leadflow/offer-table';
 import { createRouterMetrics, type RouterMetrics } from './router.metrics';
 import { TopicEnsurer } from './pipeline/topic-ensurer';
 import { traceCommitted } from './pipeline/trace';
-import { TransactionalBatches } from './pipeline/transactional-batches';
+import { brokerRefusal, TransactionalBatches } from './pipeline/transactional-batches';
 import { planBatch } from './routing/plan-batch';
+import { outboundFor } from './routing/plan-record';
+import { errorSummary } from '@leadflow/retry';
 import type { RouterTopics } from './routing/router-topics';
 
 export interface RouterOptions {
@@ -133,6 +135,16 @@ export function createRouter(opts: RouterOptions): Router {
               'offer table re-read before dead-lettering an unconfigured offer',
             );
           }),
+        refused: (record, err) =>
+          outboundFor(
+            record,
+            {
+              kind: 'dead-letter',
+              errorClass: 'ROUTER.RECORD_REFUSED',
+              message: `the broker refused the routed record (${brokerRefusal(err)}): ${errorSummary(err)}`,
+            },
+            ctx,
+          ),
         ensureTopics: (names) => ensurer.ensure(names),
         seek: (topic, partition, offset) => c.seek({ topic, partition, offset }),
         onCommitted: (records, seconds) => {

@@ -1,4 +1,4 @@
-import { TableClient, TableServiceClient, type TableEntity } from '@azure/data-tables';
+import { TableClient, TableServiceClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import {
   DESTINATION_DEFAULTS,
   formatLeadSource,
@@ -8,8 +8,7 @@ import {
   type Lead,
   type LeadflowError,
 } from '@leadflow/lead-model';
-import { errorSummary, type Sink } from '@leadflow/sink-runtime';
-import { EntityBatcher } from './entity-batcher';
+import { BoundedCache, errorSummary, type BatchSink, type DeliveryOutcome } from '@leadflow/sink-runtime';
 
 /** Table storage forbids / \ # ? and control characters in keys (and caps them at 1 KiB). */
 export function sanitizeKey(value: string): string {
@@ -85,9 +84,12 @@ export function classifyTable(err: unknown): LeadflowError {
   return leadflowError('INTERNAL.UNEXPECTED', what, { cause: err });
 }
 
-/** Table clients per connection string and table, and which tables are known to exist. */
+/**
+ * Table clients per connection string and table, once the table is known to exist. Bounded: a sink that sees many
+ * offers and rotated keys over months keeps the most recently used ones only.
+ */
 class Tables {
-  private readonly clients = new Map<string, Promise<TableClient>>();
+  private readonly clients = new BoundedCache<Promise<TableClient>>({ maxEntries: 1_000, maxAgeMs: 3_600_000 });
 
   get(connectionString: string, table: string, signal: AbortSignal): Promise<TableClient> {
     const key = `${connectionString}\u0000${table}`;
@@ -113,24 +115,61 @@ class Tables {
     try {
       await service.createTable(table, { abortSignal: signal });
     } catch (err) {
-      if ((err as StatusError).code !== 'TableAlreadyExists' && (err as StatusError).statusCode !== 409) throw err;
+      // Only TableAlreadyExists means the table is there; another 409 (e.g. TableBeingDeleted) is an error.
+      if ((err as StatusError).code !== 'TableAlreadyExists') throw err;
     }
     return TableClient.fromConnectionString(connectionString, table, options);
   }
 }
 
-export function tableSink(): Sink<'azure-table'> {
+/** Table storage allows at most 100 operations in one entity-group transaction, all of one partition key. */
+const MAX_TRANSACTION = 100;
+
+/**
+ * Upserts one offer's ready leads (one partition key) as one entity-group transaction: one round trip instead of
+ * one per lead. If the transaction fails, its entities are written one by one, so a bad entity fails alone and is
+ * classified on its own.
+ */
+async function upsertAll(
+  client: TableClient,
+  entities: readonly TableEntity<Record<string, string>>[],
+  signal: AbortSignal,
+): Promise<DeliveryOutcome[]> {
+  // Two deliveries of the same lead in one transaction would be refused: the last one per row is written.
+  const rows = [...new Map(entities.map((e) => [e.rowKey, e])).values()];
+  if (rows.length > 1) {
+    try {
+      const actions: TransactionAction[] = rows.map((e) => ['upsert', e, 'Replace']);
+      await client.submitTransaction(actions, { abortSignal: signal });
+      return entities.map(() => ({ ok: true }));
+    } catch {
+      // Fall through: find out which entity (if any) is at fault, one by one.
+    }
+  }
+  return Promise.all(
+    entities.map((e) =>
+      client.upsertEntity(e, 'Replace', { abortSignal: signal }).then(
+        (): DeliveryOutcome => ({ ok: true }),
+        (error: unknown): DeliveryOutcome => ({ ok: false, error }),
+      ),
+    ),
+  );
+}
+
+export function tableSink(): BatchSink<'azure-table'> {
   const tables = new Tables();
-  const batcher = new EntityBatcher();
   return {
     type: 'azure-table',
     classify: classifyTable,
-    async deliver(lead, destination, ctx) {
+    batch: { maxSize: MAX_TRANSACTION, lingerMs: 5 },
+    async deliverBatch(leads, destination, ctx) {
       const table = destination.tableName ?? DESTINATION_DEFAULTS.tableName;
       const client = await tables.get(destination.connectionString, table, ctx.signal);
-      const entity = toEntity(lead);
-      await batcher.upsert(client, entity, ctx.signal);
-      return { externalId: `${table}/${entity.partitionKey}/${entity.rowKey}` };
+      const entities = leads.map(toEntity);
+      const outcomes = await upsertAll(client, entities, ctx.signal);
+      return outcomes.map((o, i) =>
+        o.ok ? { ok: true, externalId: `${table}/${entities[i]?.partitionKey}/${entities[i]?.rowKey}` } : o,
+      );
     },
   };
 }

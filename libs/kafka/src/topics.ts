@@ -9,20 +9,23 @@ export interface TopicSpec {
 /**
  * Creates the topics that do not exist yet, with explicit partition counts and cleanup policy.
  * Existing topics are left alone (partition counts are never changed behind an operator's back).
+ * The replication factor, unless given, is 3 on a cluster of three or more brokers (with the brokers'
+ * min.insync.replicas, 2, an acknowledged write survives a broker) and the broker count below that.
  * Returns the names it created.
  */
 export async function ensureTopics(
   admin: Admin,
   specs: readonly TopicSpec[],
-  replicationFactor = 1,
+  replicationFactor?: number,
 ): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.name));
   if (missing.length === 0) return [];
+  const replicas = replicationFactor ?? Math.min(3, (await admin.describeCluster()).brokers.length);
   const topics: ITopicConfig[] = missing.map((s) => ({
     topic: s.name,
     numPartitions: s.partitions,
-    replicationFactor,
+    replicationFactor: replicas,
     configEntries: s.compacted
       ? [
           { name: 'cleanup.policy', value: 'compact' },

@@ -3,6 +3,7 @@ import {
   ERROR_CATALOG,
   isErrorClass,
   LeadflowError,
+  leadflowError,
   maskDestination,
   parseDestination,
   parseTableConnectionString,
@@ -12,7 +13,7 @@ const account =
   'DefaultEndpointsProtocol=https;AccountName=leadaccount;AccountKey=bGVhZGZsb3ctdGVzdC1rZXk=;EndpointSuffix=core.windows.net';
 
 describe('destinations', () => {
-  it('accepts each type of DESIGN.md', () => {
+  it('accepts each destination type of the contract', () => {
     const valid = [
       {
         type: 'dynamics',
@@ -112,7 +113,7 @@ describe('destinations', () => {
 });
 
 describe('error catalog', () => {
-  /** Every class of DESIGN.md's table, copied from it: the catalog must hold each one. */
+  /** Every class of the contract's table (docs/error-catalog.md): the catalog must hold each one. */
   const DESIGN_CLASSES = [
     'ROUTER.OFFER_NOT_CONFIGURED',
     'ROUTER.DESTINATION_RETIRED',
@@ -193,5 +194,26 @@ describe('error catalog', () => {
     expect(dlqCategory('DYNAMICS.THROTTLED', true)).toBe('transient-exhausted');
     expect(dlqCategory('DYNAMICS.THROTTLED', false)).toBe('transient');
     expect(dlqCategory('TABLE.AUTH_FAILED', true)).toBe('configuration');
+  });
+});
+
+describe('which configuration errors concern the offer as a whole', () => {
+  it('opens the circuit for offer-wide configuration errors only, never for per-record ones or other categories', () => {
+    expect(leadflowError('TABLE.AUTH_FAILED', 'x').offerWide).toBe(true);
+    expect(leadflowError('SALESFORCE.RESTRICTED_PICKLIST', 'x').offerWide).toBe(true);
+    expect(leadflowError('MARKETO.MULTIPLE_LEADS_MATCH', 'x').offerWide).toBe(false);
+    expect(leadflowError('SALESFORCE.DUPLICATE_RULE', 'x').offerWide).toBe(false);
+    expect(leadflowError('MARKETO.MULTIPLE_LEADS_MATCH', 'x').category).toBe('configuration');
+    expect(leadflowError('DYNAMICS.LEAD_REJECTED', 'x').offerWide).toBe(false);
+    expect(leadflowError('HTTPS.SERVER_ERROR', 'x').offerWide).toBe(false);
+  });
+});
+
+describe('Salesforce API destinations', () => {
+  it('keep the external-id field the sink upserts on, and refuse a field that is not a custom field', () => {
+    const base = { type: 'salesforce', mode: 'api', clientId: 'app', clientSecret: 's' };
+    const ok = parseDestination({ ...base, externalIdField: 'LeadflowId__c' });
+    expect(ok.ok && ok.destination).toMatchObject({ externalIdField: 'LeadflowId__c' });
+    expect(parseDestination({ ...base, externalIdField: 'Email' }).ok).toBe(false);
   });
 });

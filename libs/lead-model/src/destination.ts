@@ -3,7 +3,7 @@ import { ERROR_CATALOG } from './errors';
 import { fail, fromZodIssues, ok, type FieldIssue, type Result } from './result';
 import { MAX_ROUTE_SUFFIX, ROUTE_SUFFIX_PATTERN, type DestinationType } from './topics';
 
-/** Defaults of DESIGN.md; every endpoint is configurable (sovereign clouds, sandboxes, simulators). */
+/** Defaults (docs/destinations.md); every endpoint is configurable (sovereign clouds, sandboxes, simulators). */
 export const DESTINATION_DEFAULTS = {
   authorityHost: 'https://login.microsoftonline.com',
   salesforceLoginUrl: 'https://login.salesforce.com',
@@ -82,6 +82,15 @@ export const SalesforceDestinationSchema = z.discriminatedUnion('mode', [
     apiVersion: z
       .string()
       .regex(/^\d{2}\.\d$/, "must look like '62.0'")
+      .optional(),
+    /**
+     * A custom Lead field (Text, External ID, Unique) that receives the lead id: every write is an upsert on it, so a
+     * repeat after a crash updates the same record instead of creating a second one.
+     */
+    externalIdField: z
+      .string()
+      .max(255)
+      .regex(/^[A-Za-z][A-Za-z0-9_]*__c$/, "must be a custom field's API name, e.g. 'LeadflowId__c'")
       .optional(),
     topicSuffix,
     autoReplay,

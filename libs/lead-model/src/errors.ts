@@ -10,6 +10,11 @@ export interface ErrorClassInfo {
   readonly stage: DlqStage | 'any';
   /** Product text: what the publisher should do, in one or two sentences. */
   readonly remediation: string;
+  /**
+   * A configuration error about one record (a duplicate person, a rule some leads break), not about the offer's
+   * configuration as a whole: the offer's other leads are still sent (its circuit does not open).
+   */
+  readonly perRecord?: true;
 }
 
 const configuration = (stage: DlqStage, remediation: string): ErrorClassInfo => ({
@@ -24,6 +29,10 @@ const data = (stage: DlqStage, remediation: string): ErrorClassInfo => ({
   stage,
   remediation,
 });
+const perRecord = (stage: DlqStage, remediation: string): ErrorClassInfo => ({
+  ...configuration(stage, remediation),
+  perRecord: true,
+});
 const transient = (stage: DlqStage, remediation: string): ErrorClassInfo => ({
   category: 'transient',
   retriable: true,
@@ -32,9 +41,9 @@ const transient = (stage: DlqStage, remediation: string): ErrorClassInfo => ({
 });
 
 /**
- * The error catalog of DESIGN.md. Codes are stable: new classes may be added, existing codes never
- * change meaning. Remediation texts draw on Microsoft's published lead-configuration errors and the
- * CRMs' own documentation (shared/reference/marketplace-and-crm-formats.md).
+ * The error catalog (rendered as docs/error-catalog.md by tools/docs). Codes are stable: new classes may be
+ * added, existing codes never change meaning. Remediation texts draw on Microsoft's published "common lead
+ * configuration errors" for the commercial marketplace and the CRMs' own documentation.
  */
 export const ERROR_CATALOG = {
   'ROUTER.OFFER_NOT_CONFIGURED': configuration(
@@ -45,9 +54,13 @@ export const ERROR_CATALOG = {
     'router',
     'Azure Blob storage is no longer supported as a lead destination. Switch the offer to Azure Table (same storage account connection string) or another destination, then replay.',
   ),
+  'ROUTER.RECORD_REFUSED': data(
+    'router',
+    "The broker refused to write the routed lead (it is larger than the route topic's max.message.bytes, or breaks the topic's policy). Raise the topic's limit or send a smaller lead (a shorter description), then replay.",
+  ),
   'ROUTER.MALFORMED_EVENT': data(
     'router',
-    'The record on leads.ingested is not a valid lead. It was written around the ingest API; send leads through POST /v1/leads so they are validated.',
+    'The record on leads.ingested is not a lead the ingest API would accept; the message names each failing field. Fix the producer (or send through POST /v1/leads), then replay.',
   ),
 
   'DYNAMICS.SIGN_IN_FAILED': configuration(
@@ -98,6 +111,10 @@ export const ERROR_CATALOG = {
     'dynamics',
     "Dataverse service protection limits were hit repeatedly. Reduce other integrations' load on the instance or raise its API capacity; leads are retried automatically.",
   ),
+  'DYNAMICS.SERVICE_UNAVAILABLE': transient(
+    'dynamics',
+    'Entra ID or Dataverse did not answer, or answered with a server error. Leads are retried; check the Microsoft 365 and Power Platform service health if this persists.',
+  ),
   'DYNAMICS.LEAD_REJECTED': data(
     'dynamics',
     'Dataverse rejected the lead record. Check required columns and business rules on the Lead table that a marketplace lead cannot satisfy.',
@@ -115,7 +132,7 @@ export const ERROR_CATALOG = {
     'salesforce',
     'The organization ID is not valid for Web-to-Lead. Copy the "oid" value from a generated Web-to-Lead form (Setup → Web-to-Lead) — it starts with 00D.',
   ),
-  'SALESFORCE.REQUIRED_FIELD_MISSING': configuration(
+  'SALESFORCE.REQUIRED_FIELD_MISSING': perRecord(
     'salesforce',
     'The org requires a Lead field that marketplace leads do not carry. Make that field optional (or give it a default) for leads created by this integration.',
   ),
@@ -123,17 +140,29 @@ export const ERROR_CATALOG = {
     'salesforce',
     'A restricted picklist (often Lead Source) rejects the value leadflow sends. Switch the field to a non-restricted picklist or text field, or add the value.',
   ),
-  'SALESFORCE.VALIDATION_RULE': configuration(
+  'SALESFORCE.VALIDATION_RULE': perRecord(
     'salesforce',
     "A validation rule on Lead rejected the record. Adjust or exempt the rule for this integration; the rule's message is in the error.",
   ),
-  'SALESFORCE.DUPLICATE_RULE': configuration(
+  'SALESFORCE.DUPLICATE_RULE': perRecord(
     'salesforce',
     'A duplicate rule blocked the lead. Set the rule to allow (and report) duplicates for this integration user.',
   ),
   'SALESFORCE.DAILY_LIMIT': transient(
     'salesforce',
     "Web-to-Lead accepts 500 leads a day per org. Leads past the limit wait (nothing is dropped) and are sent after 00:00 UTC; switch the destination to API mode or ask Salesforce to raise the org's limit if this happens often.",
+  ),
+  'SALESFORCE.LEAD_REJECTED': data(
+    'salesforce',
+    "Salesforce refused the Lead record for a reason other than the org's rules (e.g. an invalid value). The code and fields are in the error; fix the value at the source or relax the field, then replay.",
+  ),
+  'SALESFORCE.ENDPOINT_INVALID': configuration(
+    'salesforce',
+    'The login URL or Web-to-Lead URL does not resolve, does not verify, or is not a Salesforce endpoint. Use your My Domain URL (https://<domain>.my.salesforce.com) or the default login and Web-to-Lead URLs.',
+  ),
+  'SALESFORCE.SERVICE_UNAVAILABLE': transient(
+    'salesforce',
+    'Salesforce answered with a server error, locked the row, or did not answer in time. Leads are retried; check trust.salesforce.com if this persists.',
   ),
   'SALESFORCE.API_LIMIT': transient(
     'salesforce',
@@ -156,7 +185,7 @@ export const ERROR_CATALOG = {
     'marketo',
     'A field leadflow writes does not exist in the Marketo instance (1006). Create the field or map it in Admin → Field Management.',
   ),
-  'MARKETO.MULTIPLE_LEADS_MATCH': configuration(
+  'MARKETO.MULTIPLE_LEADS_MATCH': perRecord(
     'marketo',
     "Several Marketo leads share the lead's e-mail address (1007). Merge the duplicates in Marketo, then replay.",
   ),
@@ -167,6 +196,10 @@ export const ERROR_CATALOG = {
   'MARKETO.FORM_NOT_FOUND': configuration(
     'marketo',
     "The Form ID does not name a form of this Marketo instance, or the form lacks a field leadflow fills (first name, last name, e-mail, company, phone, title, country). Copy the Form ID from the form's embed code and add the missing fields to the form.",
+  ),
+  'MARKETO.SERVICE_UNAVAILABLE': transient(
+    'marketo',
+    'Marketo did not answer or answered with a temporary error (604, 608, 611, 713, 5xx). Leads are retried; check status.adobe.com if this persists.',
   ),
   'MARKETO.QUOTA_EXCEEDED': transient(
     'marketo',
@@ -215,6 +248,13 @@ export const ERROR_CATALOG = {
     'The endpoint timed out, refused the connection or answered 408, 429 or 5xx. Leads are retried; make sure the endpoint answers 2xx within the timeout.',
   ),
 
+  'INTERNAL.SECRET_KEY_UNAVAILABLE': {
+    category: 'internal',
+    retriable: false,
+    stage: 'any',
+    remediation:
+      "The sink could not decrypt the destination's secrets: the key they were sealed with is not in its LEADFLOW_SECRET_KEYS (or the record is damaged). Operators: give every service the same keyring, with old keys kept until every destination was saved again; then replay.",
+  },
   'INTERNAL.UNEXPECTED': {
     category: 'internal',
     retriable: false,
@@ -258,6 +298,8 @@ export class LeadflowError extends Error {
   readonly remediation: string;
   readonly retryAfterMs: number | undefined;
   readonly waitUntil: number | undefined;
+  /** A configuration error about the offer as a whole: its next leads need not be tried (the circuit opens). */
+  readonly offerWide: boolean;
 
   constructor(code: ErrorClass, message: string, opts: LeadflowErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -269,6 +311,7 @@ export class LeadflowError extends Error {
     this.remediation = info.remediation;
     this.retryAfterMs = opts.retryAfterMs;
     this.waitUntil = opts.waitUntil;
+    this.offerWide = info.category === 'configuration' && info.perRecord !== true;
   }
 }
 

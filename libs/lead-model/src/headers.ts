@@ -22,6 +22,10 @@ export const Headers = {
   attempts: 'leadflow.attempts',
   failedAt: 'leadflow.failed.at',
   destinationVersion: 'leadflow.destination.version',
+  /** A replayed record: which dead letter (`<dlq topic>/<partition>/<offset>`), when, and by whom. */
+  replayOf: 'leadflow.replay.of',
+  replayAt: 'leadflow.replay.at',
+  replayBy: 'leadflow.replay.by',
 } as const;
 export type HeaderName = (typeof Headers)[keyof typeof Headers];
 
@@ -77,7 +81,7 @@ export interface DeadLetterInput {
   readonly destinationVersion?: number | string;
 }
 
-/** The original record's headers plus the dead-letter set of DESIGN.md (remediation from the catalog). */
+/** The original record's headers plus the dead-letter set (docs/kafka.md; remediation from the catalog). */
 export function deadLetterHeaders(i: DeadLetterInput): Record<string, string> {
   return {
     ...i.original,

@@ -69,7 +69,7 @@ export const LeadSchema = z
     }
   });
 
-/** The canonical lead of DESIGN.md: the value of every lead record on every topic. */
+/** The canonical lead (docs/kafka.md): the value of every lead record on every topic. */
 export type Lead = z.infer<typeof LeadSchema>;
 
 /** Strict parse of a canonical lead (what the router and sinks read from a record). */

@@ -31,7 +31,7 @@ describe('topics', () => {
     expect(isValidRouteSuffix('x'.repeat(240))).toBe(false);
   });
 
-  it('declares every fixed topic once, offers.destinations compacted', () => {
+  it('declares every fixed topic once, offers.destinations and the replay ledger compacted', () => {
     const names = TOPIC_SPECS.map((t) => t.name);
     expect(new Set(names).size).toBe(names.length);
     expect(names).toEqual(
@@ -43,7 +43,10 @@ describe('topics', () => {
         'leads.dlq.https',
       ]),
     );
-    expect(TOPIC_SPECS.filter((t) => t.compacted).map((t) => t.name)).toEqual(['offers.destinations']);
+    expect(TOPIC_SPECS.filter((t) => t.compacted).map((t) => t.name)).toEqual([
+      'offers.destinations',
+      'leads.replay.ledger',
+    ]);
   });
 });
 

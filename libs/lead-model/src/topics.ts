@@ -9,11 +9,13 @@ export type DlqStage = (typeof DLQ_STAGES)[number];
 export type RouteTopic = `leads.route.${DestinationType}` | `leads.route.${DestinationType}.${string}`;
 export type DlqTopic = `leads.dlq.${DlqStage}`;
 
-/** Topic names of the contract (DESIGN.md "Kafka"). No app spells a topic name itself. */
+/** Topic names of the contract (docs/kafka.md). No app spells a topic name itself. */
 export const Topics = {
   ingested: 'leads.ingested',
   delivered: 'leads.delivered',
   offerDestinations: 'offers.destinations',
+  /** Replay ledger: one entry per replayed dead letter, keyed `<dlq topic>/<partition>/<offset>` (compacted). */
+  replayLedger: 'leads.replay.ledger',
   /** `leads.route.<type>`, or an offer's own `leads.route.<type>.<suffix>` that isolates a noisy publisher. */
   route: (type: DestinationType, suffix?: string): RouteTopic =>
     suffix ? `leads.route.${type}.${suffix}` : `leads.route.${type}`,
@@ -51,4 +53,5 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.delivered, partitions: 3, compacted: false },
   // The source of truth for offer destinations: latest value per offer, tombstone = removed.
   { name: Topics.offerDestinations, partitions: 3, compacted: true },
+  { name: Topics.replayLedger, partitions: 3, compacted: true },
 ];

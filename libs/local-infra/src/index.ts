@@ -2,10 +2,17 @@ export { freePort, isPortOpen, waitUntil } from './ports';
 export { spawnLogged, isAlive, stopProcessGroup, pidFile, type SpawnedProcess, type SpawnOptions } from './processes';
 export {
   startKafkaBroker,
+  startKafkaCluster,
+  startKafkaNode,
+  waitForKafka,
   kafkaAnswers,
   serverProperties,
   type KafkaBrokerOptions,
+  type KafkaClusterOptions,
+  type KafkaNodeSpec,
   type RunningBroker,
+  type RunningCluster,
+  type RunningNode,
 } from './kafka-broker';
 export {
   startAzurite,

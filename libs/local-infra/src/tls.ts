@@ -25,12 +25,15 @@ function pem(label: string, der: ArrayBuffer): string {
 }
 
 /**
- * A fresh CA and a server certificate for `hosts` (IP addresses and DNS names), valid for a day. A new CA per
+ * A fresh CA and a server certificate for `hosts` (IP addresses and DNS names), valid for `validDays`. A new CA per
  * start means no private key is ever committed or reused; the stack writes the CA's PEM where the sinks read it.
  */
-export async function generateTls(hosts: readonly string[] = ['127.0.0.1', 'localhost']): Promise<SimulatorTls> {
+export async function generateTls(
+  hosts: readonly string[] = ['127.0.0.1', 'localhost'],
+  validDays = 1,
+): Promise<SimulatorTls> {
   const notBefore = new Date(Date.now() - 60_000);
-  const notAfter = new Date(Date.now() + 24 * 3600_000);
+  const notAfter = new Date(Date.now() + validDays * 24 * 3600_000);
   const caKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as KeyPair;
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',

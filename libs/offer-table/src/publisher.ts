@@ -1,4 +1,5 @@
 import type { Kafka, Producer } from 'kafkajs';
+import { createProducer } from '@leadflow/kafka';
 import { Topics, type OfferDestinationRecord } from '@leadflow/lead-model';
 import { decodeOfferRecord, encodeOfferRecord } from './record-codec';
 
@@ -29,7 +30,7 @@ export class OfferDestinationPublisher {
     this.topic = opts.topic ?? Topics.offerDestinations;
     // One request in flight: two quick updates of one offer must land in the order they were sent,
     // or compaction would keep the older one.
-    this.#producer = opts.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.#producer = createProducer(opts.kafka);
   }
 
   connect(): Promise<void> {

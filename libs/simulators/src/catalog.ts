@@ -1,4 +1,7 @@
+import { createSalesforceSimulator } from './salesforce/salesforce.simulator';
+import { marketoSimulator } from './marketo/marketo.simulator';
 import type { SimulatorApp } from './server';
+import { createDataverseSimulator, createEntraSimulator } from './dynamics';
 
 /**
  * Every CRM simulator of the local stack, each on its own HTTPS port (the real services live on different hosts;
@@ -12,4 +15,11 @@ export interface SimulatorEntry {
   readonly create: () => SimulatorApp;
 }
 
-export const SIMULATORS: readonly SimulatorEntry[] = [];
+export const SIMULATORS: readonly SimulatorEntry[] = [
+  // Entra ID for Dynamics 365 sign-in: the destination's `authorityHost`.
+  { name: 'ENTRA', defaultPort: 9441, create: createEntraSimulator },
+  // Dataverse Web API: the destination's `url` is this base plus an instance path (DYNAMICS_SCENARIOS.instance).
+  { name: 'DATAVERSE', defaultPort: 9442, create: () => createDataverseSimulator() },
+  { name: 'SALESFORCE', defaultPort: 9443, create: () => createSalesforceSimulator() },
+  { name: 'MARKETO', defaultPort: 9444, create: () => marketoSimulator() },
+];

@@ -8,9 +8,10 @@ export {
   type DeliveryResult,
   type DeliveryOutcome,
 } from './sink.port';
-export { SinkRunner, errorSummary, type SinkLimits, type SinkRunnerOptions } from './sink-runner';
-export { PartitionTracker } from './partition-tracker';
-export { nextDelay, DEFAULT_RETRY, type RetryPolicy } from './retry';
+export { SinkRunner, type SinkLimits, type SinkRunnerOptions } from './sink-runner';
+export { BoundedCache, type BoundedCacheOptions } from './bounded-cache';
+// Sinks classify with the same error summary and retry policy type the runtime uses.
+export { errorSummary, DEFAULT_RETRY, type RetryPolicy } from '@leadflow/retry';
 export { sinkTopics, type SinkTopics } from './sink-topics';
 export { createSinkMetrics, type SinkMetrics } from './metrics';
 export { runSink, defineSink, loadDeclaredSinkEnv, type SinkDeclaration, type SinkDeps } from './run-sink';

@@ -6,6 +6,10 @@ export interface SinkMetrics {
   readonly retries: Counter<'sink' | 'error_class'>;
   readonly inFlight: Gauge<'sink'>;
   readonly latency: Histogram<'sink'>;
+  /** Leads waiting for a destination's quota to reset (Web-to-Lead's daily limit, Marketo's daily quota). */
+  readonly waiting: Gauge<'sink' | 'error_class'>;
+  readonly batchSize: Histogram<'sink'>;
+  readonly destinationCache: Counter<'sink' | 'event'>;
 }
 
 export function createSinkMetrics(registry: Registry): SinkMetrics {
@@ -39,6 +43,25 @@ export function createSinkMetrics(registry: Registry): SinkMetrics {
       help: 'From taking a lead to settling it (delivered), retries included',
       labelNames: ['sink'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [registry],
+    }),
+    waiting: new Gauge({
+      name: 'leadflow_sink_waiting_for_quota',
+      help: 'Leads waiting (not failed, not dead-lettered) for a destination quota to reset, by class',
+      labelNames: ['sink', 'error_class'],
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'leadflow_sink_batch_size',
+      help: 'Leads per destination call of a batch sink',
+      labelNames: ['sink'],
+      buckets: [1, 2, 5, 10, 25, 50, 100, 200, 300],
+      registers: [registry],
+    }),
+    destinationCache: new Counter({
+      name: 'leadflow_sink_destination_cache_total',
+      help: 'Opened (decrypted) destinations: hits, misses and evictions by size or age',
+      labelNames: ['sink', 'event'],
       registers: [registry],
     }),
   };

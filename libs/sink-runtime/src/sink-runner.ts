@@ -1,12 +1,9 @@
-import type { Consumer, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
-import { Coalescer } from '@leadflow/kafka';
+import type { Admin, Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
+import { createProducer } from '@leadflow/kafka';
 import {
-  deadLetterHeaders,
-  dlqCategory,
   isLeadflowError,
   leadflowError,
   parseLeadBytes,
-  readHeaders,
   type Destination,
   type DestinationOf,
   type DestinationType,
@@ -15,21 +12,34 @@ import {
 } from '@leadflow/lead-model';
 import type { HealthState, Logger } from '@leadflow/observability';
 import { openDestination, type Keyring, type OfferTable } from '@leadflow/offer-table';
+import { errorSummary, FOREVER, retry, sleep, type RetryPolicy } from '@leadflow/retry';
+import { BoundedCache } from './bounded-cache';
+import { Circuit } from './circuit';
+import { DeliveryBatcher } from './delivery-batcher';
+import { InFlightLimit } from './in-flight-limit';
 import type { SinkMetrics } from './metrics';
-import { PartitionTracker } from './partition-tracker';
-import { nextDelay, type RetryPolicy } from './retry';
-import { isBatchSink, type DeliveryContext, type DeliveryResult, type Sink } from './sink.port';
+import { nextStep, type Budget } from './next-step';
+import { OffsetLedger, type Ticket } from './offset-ledger';
+import { PerKeyLimit } from './per-key-limit';
+import { Settlement, type TakenRecord } from './settlement';
+import { isBatchSink, type DeliveryResult, type Sink } from './sink.port';
 import type { SinkTopics } from './sink-topics';
+import { TopicWatcher } from './topic-watcher';
 
 export interface SinkLimits {
   /** Leads taken from Kafka and not yet settled, across all offers. */
   readonly maxInFlight: number;
-  /** Deliveries running at once for one offer; its further leads wait without holding others back. */
+  /**
+   * Deliveries running at once for one offer (calls, for a batch sink); its further leads wait without holding
+   * others back.
+   */
   readonly maxInFlightPerOffer: number;
   /** One attempt's timeout. */
   readonly attemptTimeoutMs: number;
   /** How soon the group notices a dead instance and hands its partitions to the others. */
   readonly sessionTimeoutMs?: number;
+  /** How often new route topics (an offer's own `leads.route.<type>.<suffix>`) are looked for; default 10 s. */
+  readonly topicRefreshMs?: number;
 }
 
 export interface SinkRunnerOptions<T extends DestinationType> {
@@ -46,55 +56,52 @@ export interface SinkRunnerOptions<T extends DestinationType> {
   readonly logger: Logger;
   readonly metrics: SinkMetrics;
   readonly health: HealthState;
+  /** Opened (decrypted) destinations kept in memory: bounded by count and age (defaults 10,000 and 1 hour). */
+  readonly destinationCache?: { readonly maxEntries: number; readonly maxAgeMs: number };
   readonly now?: () => Date;
 }
 
-interface Work {
-  readonly topic: string;
-  readonly partition: number;
-  readonly message: KafkaMessage;
-  readonly generation: number;
+/** A lead taken from Kafka, on its way to settling. */
+interface Work extends TakenRecord {
+  readonly ticket: Ticket;
   readonly takenAt: number;
 }
 
-/** Why a lead goes to the dead-letter topic. */
-interface Failure {
-  readonly error: LeadflowError;
-  readonly attempts: number;
-  readonly exhausted: boolean;
-  readonly version?: number;
-}
+/** Shutdown gave up on an unfinished delivery: not settled, not committed, replayed by the next owner. */
+class HandedBack extends Error {}
 
 /**
- * The delivery loop every sink shares. Leads are taken from Kafka as fast as the limits allow and
- * delivered concurrently; each one settles as delivered (receipt) or dead-lettered (classified), and a
- * partition's offset is committed only past its settled prefix. Waiting — backoff, a hanging call, an
- * offer at its concurrency limit — happens off the consume path, so one offer never holds back another.
+ * The delivery loop every sink shares, as wiring of small parts: the in-flight limits, the destination cache, the
+ * circuit, the retry decision, the batcher of batch sinks, settlement (receipts and dead letters) and the offset
+ * ledger. Leads are taken from Kafka as fast as the limits allow and delivered concurrently; each settles as
+ * delivered or dead-lettered, and a partition's offset is committed only past its settled prefix. Waiting —
+ * backoff, a hanging call, an offer at its limit, a quota — happens off the consume path.
  */
 export class SinkRunner<T extends DestinationType> {
   private readonly consumer: Consumer;
-  private readonly producer: Producer;
-  /**
-   * Receipts and dead letters of concurrent deliveries share produce requests (kafkajs sends each
-   * `send()` as its own request, which would cap a sink at one round trip per lead).
-   */
-  private readonly outbox: Coalescer<{ topic: string; message: Message }>;
-  private readonly trackers = new Map<string, PartitionTracker>();
-  private readonly perOffer = new Map<string, { running: number; queue: (() => void)[] }>();
-  /** offerId@version → the configuration error that broke it: its next leads skip the destination. */
-  private readonly broken = new Map<string, LeadflowError>();
-  private readonly opened = new Map<string, Destination>();
-  private readonly abort = new AbortController();
-  private readonly slotWaiters: (() => void)[] = [];
-  private inFlight = 0;
-  private generation = 0;
+  private readonly settlement: Settlement;
+  private readonly ledger = new OffsetLedger();
+  private readonly inFlight: InFlightLimit;
+  private readonly perOffer: PerKeyLimit;
+  private readonly circuit = new Circuit();
+  private readonly destinations: BoundedCache<Destination>;
+  private readonly batcher: DeliveryBatcher<T> | undefined;
+  private readonly shutdown = new AbortController();
+  private readonly producer;
+  private readonly label: { sink: T };
+  private readonly name: string;
   /** Topics of the current assignment (paused at shutdown: the group stays joined until the final commit). */
   private assigned: string[] = [];
   private commitTimer: NodeJS.Timeout | undefined;
-  private readonly now: () => Date;
+  private starting: Promise<void> | undefined;
+  private admin: Admin | undefined;
+  private watcher: TopicWatcher | undefined;
 
   constructor(private readonly o: SinkRunnerOptions<T>) {
-    this.now = o.now ?? (() => new Date());
+    const now = o.now ?? (() => new Date());
+    const type = o.sink.type;
+    this.label = { sink: type };
+    this.name = o.name ?? `${type}-sink`;
     const sessionTimeout = o.limits.sessionTimeoutMs ?? 30_000;
     this.consumer = o.kafka.consumer({
       groupId: o.groupId,
@@ -102,125 +109,170 @@ export class SinkRunner<T extends DestinationType> {
       heartbeatInterval: Math.floor(sessionTimeout / 10),
       maxWaitTimeInMs: 500,
     });
-    this.producer = o.kafka.producer({ idempotent: true });
-    this.outbox = new Coalescer({
-      lingerMs: 2,
-      maxBatch: 500,
-      flush: async (items) => {
-        const byTopic = new Map<string, Message[]>();
-        for (const { topic, message } of items) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
-        await this.producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        });
-      },
+    this.producer = createProducer(o.kafka);
+    this.settlement = new Settlement({
+      producer: this.producer,
+      topics: o.topics,
+      sinkName: this.name,
+      sinkType: type,
+      metrics: o.metrics,
+      logger: o.logger,
+      now,
     });
-    // A rebalance may give our partitions to another instance: results of work taken before it are not
-    // committed by us (the new owner replays from the committed offset; deliveries are idempotent).
+    this.inFlight = new InFlightLimit(o.limits.maxInFlight, (n) => o.metrics.inFlight.set(this.label, n));
+    this.perOffer = new PerKeyLimit(o.limits.maxInFlightPerOffer);
+    const count = (event: string) => () => o.metrics.destinationCache.inc({ ...this.label, event });
+    this.destinations = new BoundedCache({
+      maxEntries: o.destinationCache?.maxEntries ?? 10_000,
+      maxAgeMs: o.destinationCache?.maxAgeMs ?? 3_600_000,
+      onHit: count('hit'),
+      onEvict: (reason) => count(`evicted-${reason}`)(),
+    });
+    this.batcher = isBatchSink(o.sink)
+      ? new DeliveryBatcher({
+          sink: o.sink,
+          calls: this.perOffer,
+          attemptTimeoutMs: o.limits.attemptTimeoutMs,
+          shutdown: this.shutdown.signal,
+          onBatch: (size) => o.metrics.batchSize.observe(this.label, size),
+        })
+      : undefined;
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.assigned = Object.keys(e.payload.memberAssignment);
-      this.generation++;
-      this.trackers.clear();
-      this.o.health.setReady(true, 'consuming');
+      // Results of work taken before a rebalance are not committed by us: the partition's new owner replays
+      // from the committed offset (deliveries are idempotent).
+      this.ledger.rebalanced();
+      o.health.setReady(true, 'consuming');
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
-      if (!e.payload.restart) this.o.health.setDead(`consumer crashed: ${e.payload.error.message}`);
+      if (!e.payload.restart) o.health.setDead(`consumer crashed: ${e.payload.error.message}`);
     });
   }
 
-  async start(): Promise<void> {
+  /**
+   * Connects and starts consuming. A broker that is not there yet is waited for with backoff (the service stays
+   * up and not ready) until it answers or `stop` is called.
+   */
+  start(): Promise<void> {
+    this.starting ??= retry(() => this.connect(), {
+      policy: FOREVER,
+      signal: this.shutdown.signal,
+      onRetry: (err, attempt, delayMs) => {
+        this.o.health.setReady(false, 'waiting for Kafka');
+        this.o.logger.warn({ err: errorSummary(err), attempt, retryInMs: delayMs }, 'sink start failed; retrying');
+      },
+    }).then(() => {
+      this.commitTimer = setInterval(() => void this.commit(), 500);
+    });
+    return this.starting;
+  }
+
+  private readonly runConfig: ConsumerRunConfig = {
+    autoCommit: false,
+    partitionsConsumedConcurrently: 3,
+    eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        await this.inFlight.acquire(heartbeat);
+        const ticket = this.ledger.take(batch.topic, batch.partition, message.offset);
+        void this.handle({ topic: batch.topic, partition: batch.partition, message, ticket, takenAt: Date.now() });
+      }
+    },
+  };
+
+  private async connect(): Promise<void> {
     await this.o.offers.start();
     await this.producer.connect();
-    await this.consumer.connect();
-    // kafkajs matches the pattern against the topics that exist at subscribe time (and on restart): an
-    // offer's own route topic created later is picked up when the sink restarts or rebalances.
-    await this.consumer.subscribe({ topic: this.o.topics.routes, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: 3,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
-        const key = `${batch.topic}/${batch.partition}`;
-        let tracker = this.trackers.get(key);
-        if (!tracker) this.trackers.set(key, (tracker = new PartitionTracker()));
-        for (const message of batch.messages) {
-          if (!isRunning() || isStale()) break;
-          await this.takeSlot(heartbeat);
-          tracker.add(message.offset);
-          void this.handle({
-            topic: batch.topic,
-            partition: batch.partition,
-            message,
-            generation: this.generation,
-            takenAt: Date.now(),
-          });
-        }
-      },
+    const admin = this.o.kafka.admin();
+    await admin.connect();
+    this.admin = admin;
+    this.watcher = new TopicWatcher({
+      pattern: this.o.topics.routes,
+      list: () => admin.listTopics(),
+      intervalMs: this.o.limits.topicRefreshMs ?? 10_000,
+      onChange: (topics) => this.resubscribe(topics),
+      onError: (err) => this.o.logger.warn({ err: errorSummary(err) }, 'looking for new route topics failed'),
     });
-    this.commitTimer = setInterval(() => void this.commit(), 500);
+    const topics = await this.watcher.initial();
+    await this.consumer.connect();
+    // kafkajs matches a pattern only against the topics that exist when it subscribes: the watcher subscribes
+    // again when an offer's own route topic appears.
+    await this.consumer.subscribe(
+      topics.length > 0
+        ? { topics: [...topics], fromBeginning: true }
+        : { topic: this.o.topics.routes, fromBeginning: true },
+    );
+    await this.consumer.run(this.runConfig);
+    this.watcher.start();
+  }
+
+  /**
+   * A route topic appeared (or went): settle what is in flight (bounded), commit, and join again with the new
+   * subscription. What does not settle in time is handed back to the partition's next owner, as at a rebalance.
+   */
+  private async resubscribe(topics: readonly string[]): Promise<void> {
+    this.o.logger.info({ topics }, 'route topics changed; subscribing again');
+    const assigned = this.assigned.map((topic) => ({ topic }));
+    this.consumer.pause(assigned);
+    const until = Date.now() + Math.min(30_000, this.o.limits.attemptTimeoutMs * 2);
+    while (this.inFlight.inFlight > 0 && Date.now() < until) await sleep(50);
+    await this.commit();
+    this.consumer.resume(assigned);
+    await this.consumer.stop();
+    await this.consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    await this.consumer.run(this.runConfig);
   }
 
   /** Stops taking leads, lets in-flight ones settle within the deadline, commits, disconnects. */
   async stop(deadlineMs: number): Promise<void> {
     this.o.health.setReady(false, 'stopping');
+    await this.watcher?.stop();
+    if (!this.commitTimer) {
+      // Never got to consume (the broker never answered): end the wait for it.
+      this.shutdown.abort();
+      await this.starting?.catch(() => undefined);
+      await this.disconnect();
+      return;
+    }
     // Pause rather than stop: a stopped consumer can no longer commit what settles from here on.
     this.consumer.pause(this.assigned.map((topic) => ({ topic })));
     const until = Date.now() + deadlineMs;
-    while (this.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    while (this.inFlight.inFlight > 0 && Date.now() < until) await sleep(50);
     // What did not settle is handed back: its offset is not committed, the next owner replays it.
-    this.abort.abort();
-    if (this.commitTimer) clearInterval(this.commitTimer);
-    await this.outbox.close();
+    this.shutdown.abort();
+    clearInterval(this.commitTimer);
+    await this.settlement.close();
     await this.commit();
     await this.consumer.stop();
-    await this.consumer.disconnect();
-    await this.producer.disconnect();
+    await this.disconnect();
+  }
+
+  private async disconnect(): Promise<void> {
+    await this.admin?.disconnect().catch(() => undefined);
+    await this.consumer.disconnect().catch(() => undefined);
+    await this.producer.disconnect().catch(() => undefined);
     await this.o.offers.stop();
-  }
-
-  private async takeSlot(heartbeat: () => Promise<void>): Promise<void> {
-    while (this.inFlight >= this.o.limits.maxInFlight) {
-      // Woken by a released slot, or after a second to heartbeat (a long wait must not cost the group).
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          const i = this.slotWaiters.indexOf(wake);
-          if (i !== -1) this.slotWaiters.splice(i, 1);
-          resolve();
-        };
-        const timer = setTimeout(wake, 1_000);
-        this.slotWaiters.push(wake);
-      });
-      await heartbeat();
-    }
-    this.inFlight++;
-    this.o.metrics.inFlight.set({ sink: this.o.sink.type }, this.inFlight);
-  }
-
-  private releaseSlot(): void {
-    this.inFlight--;
-    this.o.metrics.inFlight.set({ sink: this.o.sink.type }, this.inFlight);
-    this.slotWaiters.shift()?.();
   }
 
   private async handle(w: Work): Promise<void> {
     let settled = false;
     try {
       const parsed = parseLeadBytes(w.message.value);
-      if (parsed.ok) {
-        await this.withOfferSlot(parsed.value.offerId, () => this.deliver(w, parsed.value));
-      } else {
+      if (!parsed.ok) {
         const issues = parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-        await this.deadLetter(w, {
-          error: leadflowError('ROUTER.MALFORMED_EVENT', `not a lead: ${issues}`),
-          attempts: 0,
-          exhausted: false,
-        });
+        const error = leadflowError('ROUTER.MALFORMED_EVENT', `not a lead: ${issues}`);
+        await this.settlement.deadLettered(w, { error, attempts: 0, exhausted: false });
+      } else if (this.batcher) {
+        // A batch sink's per-offer limit counts calls (in the batcher), not leads.
+        await this.deliver(w, parsed.value);
+      } else {
+        await this.perOffer.run(parsed.value.offerId, () => this.deliver(w, parsed.value));
       }
       settled = true;
     } catch (err) {
       if (!(err instanceof HandedBack)) {
-        // Only a failure to write the dead letter or receipt lands here: the offset stays unsettled so
-        // the lead is replayed, and the instance reports itself unhealthy rather than skip work.
+        // Only a failure to write the dead letter or receipt lands here: the offset stays unsettled so the lead
+        // is replayed, and the instance reports itself unhealthy rather than skip work.
         this.o.logger.error(
           { err: errorSummary(err), topic: w.topic, partition: w.partition, offset: w.message.offset },
           'could not settle a lead; it will be replayed',
@@ -228,28 +280,12 @@ export class SinkRunner<T extends DestinationType> {
         this.o.health.setDead('could not write to Kafka');
       }
     } finally {
-      this.releaseSlot();
-      if (settled && w.generation === this.generation)
-        this.trackers.get(`${w.topic}/${w.partition}`)?.settle(w.message.offset);
+      this.inFlight.release();
+      if (settled) this.ledger.settle(w.ticket);
     }
   }
 
-  private async withOfferSlot(offerId: string, fn: () => Promise<void>): Promise<void> {
-    let slot = this.perOffer.get(offerId);
-    if (!slot) this.perOffer.set(offerId, (slot = { running: 0, queue: [] }));
-    const s = slot;
-    if (s.running >= this.o.limits.maxInFlightPerOffer) await new Promise<void>((r) => s.queue.push(r));
-    s.running++;
-    try {
-      await fn();
-    } finally {
-      s.running--;
-      const next = s.queue.shift();
-      if (next) next();
-      else if (s.running === 0) this.perOffer.delete(offerId);
-    }
-  }
-
+  /** The offer's current destination of this sink's type, opened (secrets decrypted) once per version. */
   private destinationFor(lead: Lead): { destination: DestinationOf<T>; version: number } | LeadflowError {
     const record = this.o.offers.get(lead.offerId);
     if (!record || record.destination.type !== this.o.sink.type) {
@@ -258,51 +294,83 @@ export class SinkRunner<T extends DestinationType> {
         `offer ${lead.offerId} has no ${this.o.sink.type} destination now (removed or changed since it was routed)`,
       );
     }
-    const key = `${lead.offerId}@${record.version}`;
-    let destination = this.opened.get(key);
-    if (!destination) {
-      destination = openDestination(record.destination, this.o.keyring, lead.offerId);
-      this.opened.set(key, destination);
+    let destination: Destination;
+    try {
+      destination = this.destinations.getOrLoad(`${lead.offerId}@${record.version}`, () => {
+        this.o.metrics.destinationCache.inc({ ...this.label, event: 'miss' });
+        return openDestination(record.destination, this.o.keyring, lead.offerId);
+      });
+    } catch (err) {
+      // The keyring lacks the key the secrets were sealed with: not the publisher's doing, not fixed by retrying.
+      return leadflowError('INTERNAL.SECRET_KEY_UNAVAILABLE', `offer ${lead.offerId}: ${errorSummary(err)}`);
     }
     return { destination: destination as DestinationOf<T>, version: record.version };
   }
 
   private async deliver(w: Work, lead: Lead): Promise<void> {
-    const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
+    let attempts = 0;
+    let budget: Budget = { attempts: 0, startedAt: Date.now() };
+    for (;;) {
       const target = this.destinationFor(lead);
-      if (isLeadflowError(target))
-        return this.deadLetter(w, { error: target, attempts: attempt - 1, exhausted: false });
-      const circuit = `${lead.offerId}@${target.version}`;
-      const broken = this.broken.get(circuit);
-      if (broken)
-        return this.deadLetter(w, { error: broken, attempts: attempt - 1, exhausted: false, version: target.version });
-
-      const timeout = AbortSignal.timeout(this.o.limits.attemptTimeoutMs);
-      const signal = AbortSignal.any([timeout, this.abort.signal]);
+      if (isLeadflowError(target)) {
+        return this.settlement.deadLettered(w, { error: target, attempts, exhausted: false });
+      }
+      const broken = this.circuit.brokenBy(lead.offerId, target.version);
+      if (broken) {
+        return this.settlement.deadLettered(w, { error: broken, attempts, exhausted: false, version: target.version });
+      }
+      attempts++;
+      budget = { ...budget, attempts: budget.attempts + 1 };
       try {
-        const result = await deliverOne(this.o.sink, lead, target.destination, { signal, attempt });
-        await this.receipt(lead, attempt, result);
-        this.o.metrics.delivered.inc({ sink: this.o.sink.type });
-        this.o.metrics.latency.observe({ sink: this.o.sink.type }, (Date.now() - w.takenAt) / 1000);
-        return;
+        const result = await this.attempt(lead, target.destination, target.version, attempts);
+        return await this.settlement.delivered(lead, attempts, result, w.takenAt);
       } catch (err) {
         const error = this.classify(err);
-        if (!error.retriable) {
-          if (error.category === 'configuration') this.broken.set(circuit, error);
-          return this.deadLetter(w, { error, attempts: attempt, exhausted: false, version: target.version });
+        const step = nextStep(error, budget, Date.now(), this.o.retry, this.shutdown.signal.aborted);
+        switch (step.kind) {
+          case 'dead-letter':
+            if (error.offerWide) this.circuit.trip(lead.offerId, target.version, error);
+            return this.settlement.deadLettered(w, {
+              error,
+              attempts,
+              exhausted: step.exhausted,
+              version: target.version,
+            });
+          case 'hand-back':
+            throw new HandedBack();
+          case 'retry':
+            this.o.metrics.retries.inc({ ...this.label, error_class: error.code });
+            await sleep(step.delayMs, this.shutdown.signal);
+            break;
+          case 'wait': {
+            const labels = { ...this.label, error_class: error.code };
+            this.o.metrics.waiting.inc(labels);
+            try {
+              await sleep(step.delayMs, this.shutdown.signal);
+            } finally {
+              this.o.metrics.waiting.dec(labels);
+            }
+            budget = { attempts: 0, startedAt: Date.now() };
+            break;
+          }
         }
-        const delay = this.abort.signal.aborted
-          ? undefined
-          : nextDelay(this.o.retry, attempt, Date.now() - started, error.retryAfterMs);
-        if (delay === undefined) {
-          if (this.abort.signal.aborted) throw new HandedBack();
-          return this.deadLetter(w, { error, attempts: attempt, exhausted: true, version: target.version });
-        }
-        this.o.metrics.retries.inc({ sink: this.o.sink.type, error_class: error.code });
-        await new Promise((r) => setTimeout(r, delay));
+        if (this.shutdown.signal.aborted) throw new HandedBack();
       }
     }
+  }
+
+  /** One attempt: a call of its own for a single sink, a place in the offer's next batch for a batch sink. */
+  private attempt(
+    lead: Lead,
+    destination: DestinationOf<T>,
+    version: number,
+    attempt: number,
+  ): Promise<DeliveryResult> {
+    if (this.batcher) return this.batcher.submit(`${lead.offerId}@${version}`, lead, destination, attempt);
+    const sink = this.o.sink;
+    if (isBatchSink(sink)) throw new Error('a batch sink without a batcher');
+    const signal = AbortSignal.any([AbortSignal.timeout(this.o.limits.attemptTimeoutMs), this.shutdown.signal]);
+    return sink.deliver(lead, destination, { signal, attempt });
   }
 
   private classify(err: unknown): LeadflowError {
@@ -313,97 +381,15 @@ export class SinkRunner<T extends DestinationType> {
     }
   }
 
-  private async receipt(lead: Lead, attempts: number, result: DeliveryResult): Promise<void> {
-    const receipt = {
-      leadId: lead.leadId,
-      offerId: lead.offerId,
-      destination: this.o.sink.type,
-      ...(result.externalId ? { externalId: result.externalId } : {}),
-      ...(result.unconfirmed ? { unconfirmed: true } : {}),
-      attempts,
-      deliveredAt: this.now().toISOString(),
-      isTest: lead.isTest,
-    };
-    await this.outbox.submit({
-      topic: this.o.topics.delivered,
-      message: { key: lead.offerId, value: JSON.stringify(receipt) },
-    });
-  }
-
-  private async deadLetter(w: Work, f: Failure): Promise<void> {
-    const category = dlqCategory(f.error.code, f.exhausted);
-    const message = f.error.code === 'INTERNAL.UNEXPECTED' && f.error.stack ? f.error.stack : f.error.message;
-    const headers = deadLetterHeaders({
-      original: readHeaders(w.message.headers),
-      errorClass: f.error.code,
-      category,
-      message,
-      originalTopic: w.topic,
-      partition: w.partition,
-      offset: w.message.offset,
-      sink: this.o.name ?? `${this.o.sink.type}-sink`,
-      attempts: f.attempts,
-      failedAt: this.now(),
-      ...(f.version !== undefined ? { destinationVersion: f.version } : {}),
-    });
-    await this.outbox.submit({
-      topic: this.o.topics.deadLetter,
-      message: { key: w.message.key, value: w.message.value, headers },
-    });
-    this.o.metrics.deadLettered.inc({ sink: this.o.sink.type, error_class: f.error.code, category });
-    this.o.logger.warn(
-      {
-        errorClass: f.error.code,
-        category,
-        attempts: f.attempts,
-        topic: w.topic,
-        partition: w.partition,
-        offset: w.message.offset,
-      },
-      'lead dead-lettered',
-    );
-  }
-
   private async commit(): Promise<void> {
-    const offsets: { topic: string; partition: number; offset: string }[] = [];
-    for (const [key, tracker] of this.trackers) {
-      const next = tracker.nextCommit;
-      if (next === undefined) continue;
-      const slash = key.lastIndexOf('/');
-      offsets.push({ topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)), offset: next });
-    }
+    const offsets = this.ledger.pending();
     if (offsets.length === 0) return;
     try {
       await this.consumer.commitOffsets(offsets);
+      this.ledger.markCommitted(offsets);
     } catch (err) {
       // A rebalance in progress: the next owner starts from the last committed offset (replay, no skip).
       this.o.logger.warn({ err: errorSummary(err) }, 'offset commit failed');
     }
   }
-}
-
-/** One lead through either kind of sink (a batch sink gets a batch of one). */
-async function deliverOne<T extends DestinationType>(
-  sink: Sink<T>,
-  lead: Lead,
-  destination: DestinationOf<T>,
-  ctx: DeliveryContext,
-): Promise<DeliveryResult> {
-  if (!isBatchSink(sink)) return sink.deliver(lead, destination, ctx);
-  const [outcome] = await sink.deliverBatch([lead], destination, { signal: ctx.signal, attempts: [ctx.attempt] });
-  if (!outcome) throw new Error(`${sink.type} sink returned no outcome for a batch of one`);
-  if (!outcome.ok) throw outcome.error;
-  return outcome;
-}
-
-/** Shutdown gave up on an unfinished delivery: not settled, not committed, replayed by the next owner. */
-class HandedBack extends Error {}
-
-/** An error's name, code and message only: never a request or response body. */
-export function errorSummary(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return `${err.name}${typeof code === 'string' ? ` ${code}` : ''}: ${err.message}`;
-  }
-  return String(err);
 }

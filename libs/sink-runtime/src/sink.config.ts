@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { envVar, SERVICE_ENV } from '@leadflow/service-config';
-import type { RetryPolicy } from './retry';
+import type { RetryPolicy } from '@leadflow/retry';
 import type { SinkLimits } from './sink-runner';
 
 /** The environment every sink reads; a sink adds its own variables with `extra`. */
@@ -20,6 +20,8 @@ export const SINK_ENV = {
   LEADFLOW_SINK_MAX_IN_FLIGHT_PER_OFFER: envVar.int(1, 1_000, 32),
   LEADFLOW_SINK_ATTEMPT_TIMEOUT_MS: envVar.int(100, 600_000, 15_000),
   LEADFLOW_SINK_SESSION_TIMEOUT_MS: envVar.int(6_000, 300_000, 30_000),
+  /** How often a sink looks for new route topics (an offer's own topic, created at its first lead). */
+  LEADFLOW_SINK_TOPIC_REFRESH_MS: envVar.int(500, 600_000, 10_000),
   LEADFLOW_SINK_MAX_ATTEMPTS: envVar.int(1, 100, 6),
   LEADFLOW_SINK_RETRY_BASE_MS: envVar.int(1, 60_000, 500),
   LEADFLOW_SINK_RETRY_MAX_MS: envVar.int(1, 600_000, 30_000),
@@ -36,6 +38,7 @@ export function sinkLimits(e: SinkEnv): SinkLimits {
     maxInFlightPerOffer: e.LEADFLOW_SINK_MAX_IN_FLIGHT_PER_OFFER,
     attemptTimeoutMs: e.LEADFLOW_SINK_ATTEMPT_TIMEOUT_MS,
     sessionTimeoutMs: e.LEADFLOW_SINK_SESSION_TIMEOUT_MS,
+    topicRefreshMs: e.LEADFLOW_SINK_TOPIC_REFRESH_MS,
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { createProducer } from '@leadflow/kafka';
 import { Registry } from 'prom-client';
 import { leadCloudEventHeaders, type DestinationOf, type DestinationType, type Lead } from '@leadflow/lead-model';
 import { createLogger, HealthState } from '@leadflow/observability';
@@ -110,7 +111,7 @@ export async function sinkFixture<T extends DestinationType>(opts: SinkFixtureOp
   );
   const publisher = new OfferDestinationPublisher({ kafka, topic: topics.offers });
   await publisher.connect();
-  const producer = kafka.producer({ idempotent: true });
+  const producer = createProducer(kafka);
   await producer.connect();
   const registry = opts.registry ?? new Registry();
   const logger = createLogger({ service: `${opts.type}-sink-test`, level: 'silent' });

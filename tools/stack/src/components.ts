@@ -1,15 +1,24 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import {
   azuriteAnswers,
+  generateTls,
   kafkaAnswers,
-  startAzurite,
+  readTls,
   spawnLogged,
-  startKafkaBroker,
+  startAzurite,
+  startKafkaNode,
+  waitForKafka,
   waitUntil,
+  writeTls,
+  type KafkaClusterOptions,
   type SpawnedProcess,
 } from '@leadflow/local-infra';
-import type { StackConfig } from './stack.config';
+import { SINK_SERVICES, sinkPortVariable, type SinkName } from '@leadflow/sink-runtime';
+import { kafkaBrokers, kafkaNodePorts, type StackConfig } from './stack.config';
+
+export { kafkaBrokers } from './stack.config';
 
 /** One process of the local stack. `./dev up` starts them in order, `down` stops them in reverse. */
 export interface Component {
@@ -18,27 +27,45 @@ export interface Component {
   /** Starts the process and resolves once it is healthy. */
   readonly start: (cfg: StackConfig) => Promise<SpawnedProcess>;
   readonly healthy: (cfg: StackConfig) => Promise<boolean>;
+  /** The last component of a group that must be up before what follows (Kafka: the topics are created after). */
+  readonly kafka?: true;
 }
 
-export const kafkaBrokers = (cfg: StackConfig): string => `${cfg.host}:${cfg.kafkaPort}`;
+function clusterOptions(cfg: StackConfig): KafkaClusterOptions {
+  return {
+    libsDir: join(cfg.localDir, 'kafka', 'libs'),
+    log4jConfig: join(cfg.root, 'tools', 'kafka', 'log4j2.properties'),
+    // The single broker keeps the folder of earlier versions; a cluster lives beside it.
+    dataDir: join(cfg.localDir, 'kafka', cfg.kafkaNodes === 1 ? 'broker' : 'cluster'),
+    host: cfg.host,
+    nodes: Array.from({ length: cfg.kafkaNodes }, (_, i) => ({ id: i + 1, ...kafkaNodePorts(cfg, i + 1) })),
+    detached: true,
+  };
+}
 
-const kafka: Component = {
-  name: 'kafka',
-  port: (cfg) => cfg.kafkaPort,
-  healthy: (cfg) => kafkaAnswers(kafkaBrokers(cfg)),
-  start: async (cfg) => {
-    const broker = await startKafkaBroker({
-      libsDir: join(cfg.localDir, 'kafka', 'libs'),
-      log4jConfig: join(cfg.root, 'tools', 'kafka', 'log4j2.properties'),
-      dataDir: join(cfg.localDir, 'kafka', 'broker'),
-      host: cfg.host,
-      port: cfg.kafkaPort,
-      controllerPort: cfg.kafkaControllerPort,
-      detached: true,
-    });
-    return broker.process;
-  },
-};
+/**
+ * Kafka node `id`. Every node is started before any is waited for (a broker port opens once a majority of the
+ * controllers runs); the last one waits for the whole cluster, so what follows finds every node answering.
+ */
+function kafkaNode(id: number, of: number): Component {
+  return {
+    name: of === 1 ? 'kafka' : `kafka-${id}`,
+    kafka: true,
+    port: (cfg) => kafkaNodePorts(cfg, id).port,
+    healthy: (cfg) => kafkaAnswers(`${cfg.host}:${kafkaNodePorts(cfg, id).port}`, 1_000, cfg.kafkaNodes),
+    start: async (cfg) => {
+      const proc = startKafkaNode(clusterOptions(cfg), id);
+      if (id === of) {
+        try {
+          await waitForKafka(kafkaBrokers(cfg), cfg.kafkaNodes);
+        } catch (err) {
+          throw new Error(`${(err as Error).message}; see ${join(cfg.localDir, 'kafka')}/**/broker.log`);
+        }
+      }
+      return proc;
+    },
+  };
+}
 
 const azurite: Component = {
   name: 'azurite',
@@ -76,6 +103,8 @@ export interface NodeServiceSpec {
   readonly env?: (cfg: StackConfig) => Record<string, string>;
   /** Health path answering 200 once ready. */
   readonly readyPath?: string;
+  /** Runs before the process starts (e.g. making the simulators' certificates). */
+  readonly prepare?: (cfg: StackConfig) => Promise<void>;
 }
 
 /**
@@ -92,6 +121,22 @@ export const DEV_ENV = {
 /** The signing secret of the demo's https destination, shared with the demo receiver. */
 export const DEMO_SIGNING_SECRET = 'demo-signing-secret-0123456789';
 
+/** The simulators' CA and certificate, made once per local folder; the sinks trust the CA (NODE_EXTRA_CA_CERTS). */
+export const simulatorTlsDir = (cfg: StackConfig): string => join(cfg.localDir, 'simulators', 'tls');
+
+async function ensureSimulatorTls(cfg: StackConfig): Promise<void> {
+  const dir = simulatorTlsDir(cfg);
+  if (existsSync(join(dir, 'ca.pem'))) {
+    try {
+      readTls(dir);
+      return;
+    } catch {
+      // unreadable: make a new one below
+    }
+  }
+  writeTls(dir, await generateTls([cfg.host, 'localhost'], 365));
+}
+
 /** A leadflow service or simulator of ours, as a component of the local stack. */
 export function nodeService(spec: NodeServiceSpec): Component {
   const readyPath = spec.readyPath ?? '/readyz';
@@ -100,6 +145,7 @@ export function nodeService(spec: NodeServiceSpec): Component {
     port: spec.port,
     healthy: (cfg) => httpOk(cfg.host, spec.port(cfg), readyPath),
     start: async (cfg) => {
+      await spec.prepare?.(cfg);
       const proc = spawnLogged({
         command: process.execPath,
         args: ['-r', '@swc-node/register', spec.entry],
@@ -107,6 +153,7 @@ export function nodeService(spec: NodeServiceSpec): Component {
         env: {
           ...process.env,
           KAFKA_BROKERS: kafkaBrokers(cfg),
+          LEADFLOW_HOST: cfg.host,
           ...DEV_ENV,
           ...(spec.env ? spec.env(cfg) : {}),
         },
@@ -129,64 +176,69 @@ export function nodeService(spec: NodeServiceSpec): Component {
   };
 }
 
-/**
- * The stack, in start order. A service or simulator joins the stack with one line here
- * (see `nodeService` once the first app exists).
- */
-export const COMPONENTS: readonly Component[] = [
-  kafka,
-  azurite,
-  nodeService({
-    name: 'ingest',
-    entry: 'apps/ingest/src/main.ts',
-    port: (cfg) => cfg.ingestPort,
-    env: (cfg) => ({
-      LEADFLOW_INGEST_PORT: String(cfg.ingestPort),
-      LEADFLOW_HOST: cfg.host,
-      LEADFLOW_PUBLIC_URL: `http://${cfg.host}:${cfg.ingestPort}`,
+/** What the local stack adds to a sink's environment beyond the common one. */
+const SINK_STACK_ENV: Partial<Record<SinkName, Record<string, string>>> = {
+  // The local stack delivers to the demo receiver on loopback; production allows public addresses only.
+  'https-sink': { LEADFLOW_HTTPS_ALLOW: 'loopback' },
+};
+
+/** Every sink of the catalog whose app exists in this checkout, each on its catalog port. */
+function sinkComponents(cfg: StackConfig): Component[] {
+  return SINK_SERVICES.filter((s) => existsSync(join(cfg.root, 'apps', s.name, 'src', 'main.ts'))).map((s) =>
+    nodeService({
+      name: s.name,
+      entry: `apps/${s.name}/src/main.ts`,
+      port: (c) => c.sinkPorts[s.name],
+      env: (c) => ({
+        [sinkPortVariable(s.name)]: String(c.sinkPorts[s.name]),
+        LEADFLOW_INSTANCE_ID: `${s.name}-0`,
+        NODE_EXTRA_CA_CERTS: join(simulatorTlsDir(c), 'ca.pem'),
+        ...SINK_STACK_ENV[s.name],
+      }),
     }),
-  }),
-  // The demo's HTTPS endpoint: plays a publisher's receiver for the https sink and verifies signatures.
-  nodeService({
-    name: 'receiver',
-    entry: 'tools/stack/src/receiver/main.ts',
-    port: (cfg) => cfg.receiverPort,
-    env: (cfg) => ({
-      LEADFLOW_RECEIVER_PORT: String(cfg.receiverPort),
-      LEADFLOW_HOST: cfg.host,
-      LEADFLOW_RECEIVER_SECRET: DEMO_SIGNING_SECRET,
+  );
+}
+
+/** The stack, in start order. A sink joins through the sink catalog; a CRM simulator through the simulators'. */
+export function components(cfg: StackConfig): Component[] {
+  return [
+    ...Array.from({ length: cfg.kafkaNodes }, (_, i) => kafkaNode(i + 1, cfg.kafkaNodes)),
+    azurite,
+    nodeService({
+      name: 'ingest',
+      entry: 'apps/ingest/src/main.ts',
+      port: (c) => c.ingestPort,
+      env: (c) => ({
+        LEADFLOW_INGEST_PORT: String(c.ingestPort),
+        LEADFLOW_PUBLIC_URL: `http://${c.host}:${c.ingestPort}`,
+      }),
     }),
-  }),
-  nodeService({
-    name: 'router',
-    entry: 'apps/router/src/main.ts',
-    port: (cfg) => cfg.routerPort,
-    env: (cfg) => ({
-      LEADFLOW_ROUTER_PORT: String(cfg.routerPort),
-      LEADFLOW_HOST: cfg.host,
-      LEADFLOW_INSTANCE_ID: 'router-0',
+    // The demo's HTTPS endpoint: plays a publisher's receiver for the https sink and verifies signatures.
+    nodeService({
+      name: 'receiver',
+      entry: 'tools/stack/src/receiver/main.ts',
+      port: (c) => c.receiverPort,
+      env: (c) => ({ LEADFLOW_RECEIVER_PORT: String(c.receiverPort), LEADFLOW_RECEIVER_SECRET: DEMO_SIGNING_SECRET }),
     }),
-  }),
-  nodeService({
-    name: 'table-sink',
-    entry: 'apps/table-sink/src/main.ts',
-    port: (cfg) => cfg.tableSinkPort,
-    env: (cfg) => ({
-      LEADFLOW_TABLE_SINK_PORT: String(cfg.tableSinkPort),
-      LEADFLOW_HOST: cfg.host,
-      LEADFLOW_INSTANCE_ID: 'table-sink-0',
+    // Dataverse and Entra ID, Salesforce, Marketo: simulators speaking their wire formats over HTTPS.
+    nodeService({
+      name: 'simulators',
+      entry: 'libs/simulators/src/main.ts',
+      port: (c) => c.simulatorsPort,
+      readyPath: '/healthz',
+      prepare: ensureSimulatorTls,
+      env: (c) => ({
+        LEADFLOW_SIM_TLS_DIR: simulatorTlsDir(c),
+        LEADFLOW_SIMULATORS_PORT: String(c.simulatorsPort),
+        ...Object.fromEntries(Object.entries(c.simulatorPorts).map(([n, p]) => [`LEADFLOW_SIM_${n}_PORT`, String(p)])),
+      }),
     }),
-  }),
-  nodeService({
-    name: 'https-sink',
-    entry: 'apps/https-sink/src/main.ts',
-    port: (cfg) => cfg.httpsSinkPort,
-    // The local stack delivers to the demo receiver on loopback; production allows public addresses only.
-    env: (cfg) => ({
-      LEADFLOW_HTTPS_SINK_PORT: String(cfg.httpsSinkPort),
-      LEADFLOW_HOST: cfg.host,
-      LEADFLOW_INSTANCE_ID: 'https-sink-0',
-      LEADFLOW_HTTPS_ALLOW: 'loopback',
+    nodeService({
+      name: 'router',
+      entry: 'apps/router/src/main.ts',
+      port: (c) => c.routerPort,
+      env: (c) => ({ LEADFLOW_ROUTER_PORT: String(c.routerPort), LEADFLOW_INSTANCE_ID: 'router-0' }),
     }),
-  }),
-];
+    ...sinkComponents(cfg),
+  ];
+}

@@ -1,4 +1,4 @@
-import { readStackConfig } from './stack.config';
+import { kafkaBrokers, kafkaNodePorts, readStackConfig } from './stack.config';
 
 describe('readStackConfig', () => {
   it('defaults to the documented loopback ports', () => {
@@ -20,5 +20,26 @@ describe('readStackConfig', () => {
     );
     expect(() => readStackConfig({ LEADFLOW_INGEST_PORT: '70000' })).toThrow('LEADFLOW_INGEST_PORT');
     expect(() => readStackConfig({ LEADFLOW_KAFKA_PORT: '10002' })).toThrow('stack ports must differ');
+  });
+
+  it('lays a 3-node cluster out on consecutive port pairs and refuses other node counts', () => {
+    const cfg = readStackConfig({ LEADFLOW_KAFKA_NODES: '3' });
+    expect(cfg.kafkaNodes).toBe(3);
+    expect([1, 2, 3].map((n) => kafkaNodePorts(cfg, n))).toEqual([
+      { port: 9092, controllerPort: 9093 },
+      { port: 9094, controllerPort: 9095 },
+      { port: 9096, controllerPort: 9097 },
+    ]);
+    expect(kafkaBrokers(cfg)).toBe('127.0.0.1:9092,127.0.0.1:9094,127.0.0.1:9096');
+    expect(() => readStackConfig({ LEADFLOW_KAFKA_NODES: '2' })).toThrow('LEADFLOW_KAFKA_NODES must be 1 or 3');
+    // A cluster's second node would take the ingest port: refused before anything starts.
+    expect(() => readStackConfig({ LEADFLOW_KAFKA_NODES: '3', LEADFLOW_INGEST_PORT: '9094' })).toThrow(
+      'stack ports must differ',
+    );
+  });
+
+  it('gives every sink of the catalog its port variable and default', () => {
+    const cfg = readStackConfig({ LEADFLOW_DYNAMICS_SINK_PORT: '18084' });
+    expect(cfg.sinkPorts).toMatchObject({ 'table-sink': 8082, 'https-sink': 8083, 'dynamics-sink': 18084 });
   });
 });

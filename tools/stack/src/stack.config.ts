@@ -1,20 +1,28 @@
 import { resolve } from 'node:path';
+import { SIMULATORS } from '@leadflow/simulators';
+import { SINK_SERVICES, sinkPortVariable, type SinkName } from '@leadflow/sink-runtime';
 
 /** Typed configuration of the local stack, read once from the environment. */
 export interface StackConfig {
   readonly root: string;
   readonly localDir: string;
   readonly host: string;
+  /** 1 (default) or 3: a 3-node KRaft cluster, every topic at RF 3 and min ISR 2 (`LEADFLOW_KAFKA_NODES`). */
+  readonly kafkaNodes: 1 | 3;
+  /** Node n (1-based) listens on kafkaPort + 2(n-1) and kafkaControllerPort + 2(n-1). */
   readonly kafkaPort: number;
   readonly kafkaControllerPort: number;
   readonly azuritePort: number;
   readonly ingestPort: number;
   /** Ops ports (/healthz, /readyz, /metrics) of the services without an HTTP API of their own. */
   readonly routerPort: number;
-  readonly tableSinkPort: number;
-  readonly httpsSinkPort: number;
+  readonly sinkPorts: Readonly<Record<SinkName, number>>;
   /** The local HTTPS-endpoint receiver the demo's https destination points at. */
   readonly receiverPort: number;
+  /** The CRM simulators' control port (plain HTTP: /healthz and the simulators' URLs). */
+  readonly simulatorsPort: number;
+  /** Each CRM simulator's HTTPS port, by its catalog name. */
+  readonly simulatorPorts: Readonly<Record<string, number>>;
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -27,30 +35,47 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
+/** The ports node `id` (1-based) of the stack's Kafka listens on. */
+export function kafkaNodePorts(cfg: StackConfig, id: number): { port: number; controllerPort: number } {
+  return { port: cfg.kafkaPort + 2 * (id - 1), controllerPort: cfg.kafkaControllerPort + 2 * (id - 1) };
+}
+
+/** Bootstrap list of every node. */
+export const kafkaBrokers = (cfg: StackConfig): string =>
+  Array.from({ length: cfg.kafkaNodes }, (_, i) => `${cfg.host}:${kafkaNodePorts(cfg, i + 1).port}`).join(',');
+
 export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
   const root = resolve(__dirname, '..', '..', '..');
+  const nodes = env['LEADFLOW_KAFKA_NODES'] || '1';
+  if (nodes !== '1' && nodes !== '3') throw new Error(`LEADFLOW_KAFKA_NODES must be 1 or 3, got '${nodes}'`);
   const cfg: StackConfig = {
     root,
     localDir: resolve(root, env['LEADFLOW_LOCAL_DIR'] || '.local'),
     host: env['LEADFLOW_HOST'] || '127.0.0.1',
+    kafkaNodes: nodes === '3' ? 3 : 1,
     kafkaPort: port(env, 'LEADFLOW_KAFKA_PORT', 9092),
     kafkaControllerPort: port(env, 'LEADFLOW_KAFKA_CONTROLLER_PORT', 9093),
     azuritePort: port(env, 'LEADFLOW_AZURITE_TABLE_PORT', 10002),
     ingestPort: port(env, 'LEADFLOW_INGEST_PORT', 8080),
     routerPort: port(env, 'LEADFLOW_ROUTER_PORT', 8081),
-    tableSinkPort: port(env, 'LEADFLOW_TABLE_SINK_PORT', 8082),
-    httpsSinkPort: port(env, 'LEADFLOW_HTTPS_SINK_PORT', 8083),
+    sinkPorts: Object.fromEntries(
+      SINK_SERVICES.map((s) => [s.name, port(env, sinkPortVariable(s.name), s.defaultPort)]),
+    ) as Record<SinkName, number>,
     receiverPort: port(env, 'LEADFLOW_RECEIVER_PORT', 8090),
+    simulatorsPort: port(env, 'LEADFLOW_SIMULATORS_PORT', 9440),
+    simulatorPorts: Object.fromEntries(
+      SIMULATORS.map((s) => [s.name, port(env, `LEADFLOW_SIM_${s.name}_PORT`, s.defaultPort)]),
+    ),
   };
   const ports = [
-    cfg.kafkaPort,
-    cfg.kafkaControllerPort,
+    ...Array.from({ length: cfg.kafkaNodes }, (_, i) => Object.values(kafkaNodePorts(cfg, i + 1))).flat(),
     cfg.azuritePort,
     cfg.ingestPort,
     cfg.routerPort,
-    cfg.tableSinkPort,
-    cfg.httpsSinkPort,
+    ...Object.values(cfg.sinkPorts),
     cfg.receiverPort,
+    cfg.simulatorsPort,
+    ...Object.values(cfg.simulatorPorts),
   ];
   if (new Set(ports).size !== ports.length) throw new Error(`stack ports must differ: ${ports.join(', ')}`);
   return cfg;

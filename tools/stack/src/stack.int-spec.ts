@@ -6,7 +6,9 @@ import { freePort, isAlive } from '@leadflow/local-infra';
 import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { readStackConfig } from './stack.config';
 import { down, status, up } from './stack';
-import { COMPONENTS } from './components';
+import { components } from './components';
+import { SINK_SERVICES, sinkPortVariable } from '@leadflow/sink-runtime';
+import { SIMULATORS } from '@leadflow/simulators';
 import { runDemo } from './demo/demo';
 
 /**
@@ -32,9 +34,10 @@ describe('./dev up / status / down', () => {
       'LEADFLOW_AZURITE_TABLE_PORT',
       'LEADFLOW_INGEST_PORT',
       'LEADFLOW_ROUTER_PORT',
-      'LEADFLOW_TABLE_SINK_PORT',
-      'LEADFLOW_HTTPS_SINK_PORT',
       'LEADFLOW_RECEIVER_PORT',
+      'LEADFLOW_SIMULATORS_PORT',
+      ...SINK_SERVICES.map((s) => sinkPortVariable(s.name)),
+      ...SIMULATORS.map((s) => `LEADFLOW_SIM_${s.name}_PORT`),
     ]) {
       env[name] = String(await freePort());
     }
@@ -48,7 +51,9 @@ describe('./dev up / status / down', () => {
 
   it('starts every component, creates the topic map, reuses a healthy stack and stops every process', async () => {
     const first = await up(cfg, log);
-    const names = COMPONENTS.map((c) => c.name).sort();
+    const names = components(cfg)
+      .map((c) => c.name)
+      .sort();
     expect([...first.started].sort()).toEqual(names);
     expect(first.topicsCreated.sort()).toEqual(TOPIC_SPECS.map((t) => t.name).sort());
 
@@ -99,6 +104,22 @@ describe('./dev up / status / down', () => {
     for (const l of outcomes.filter((x) => x.offerId === 'tailspin.misconfigured')) {
       expect([l.settledOn, l.sinkErrorClass]).toEqual(['leads.dlq.azure-table', 'TABLE.AUTH_FAILED']);
     }
+    // The CRMs, through their simulators: one offer each that delivers, one misconfigured the usual way.
+    const settledBy = (offerId: string) => [
+      ...new Set(
+        outcomes.filter((l) => l.offerId === offerId).map((l) => `${l.settledOn} ${l.sinkErrorClass ?? ''}`.trim()),
+      ),
+    ];
+    expect(settledBy('northwind.lead-router')).toEqual(['leads.delivered']);
+    expect(settledBy('woodgrove.wrong-directory')).toEqual(['leads.dlq.dynamics DYNAMICS.AAD_TENANT_NOT_FOUND']);
+    expect(settledBy('contoso.sales-cloud')).toEqual(['leads.delivered']);
+    expect(settledBy('contoso.web-form')).toEqual(['leads.delivered']);
+    expect(settledBy('litware.picklist')).toEqual(['leads.dlq.salesforce SALESFORCE.RESTRICTED_PICKLIST']);
+    expect(settledBy('adventure.marketing')).toEqual(['leads.delivered']);
+    expect(settledBy('proseware.short-form')).toEqual(['leads.dlq.marketo MARKETO.FORM_NOT_FOUND']);
+    // The analyst's loop: the rotated-key offer's dead letters, replayed after the fix, all delivered.
+    expect(report.replay.replayed.length).toBeGreaterThanOrEqual(2);
+    expect(report.replay.delivered).toBe(report.replay.replayed.length);
 
     const second = await up(cfg, log);
     expect(second.started).toEqual([]);
@@ -109,5 +130,5 @@ describe('./dev up / status / down', () => {
     await down(cfg, log);
     for (const pid of pids) expect(isAlive(pid as number)).toBe(false);
     expect((await status(cfg)).every((c) => c.state === 'stopped')).toBe(true);
-  }, 120_000);
+  }, 240_000);
 });

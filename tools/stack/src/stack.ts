@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { isAlive, pidFile, stopProcessGroup } from '@leadflow/local-infra';
-import { COMPONENTS, kafkaBrokers, type Component } from './components';
+import { components, kafkaBrokers, type Component } from './components';
 import type { StackConfig } from './stack.config';
 import { createStackTopics } from './topics';
 
@@ -34,7 +34,9 @@ export interface UpReport {
  */
 export async function up(cfg: StackConfig, log: (line: string) => void): Promise<UpReport> {
   const report: UpReport = { started: [], reused: [], topicsCreated: [] };
-  for (const c of COMPONENTS) {
+  const all = components(cfg);
+  const lastKafka = all.filter((c) => c.kafka).at(-1);
+  for (const c of all) {
     const status = await componentStatus(cfg, c);
     if (status.state === 'healthy') {
       report.reused.push(c.name);
@@ -47,7 +49,7 @@ export async function up(cfg: StackConfig, log: (line: string) => void): Promise
       report.started.push(c.name);
       log(`${c.name}: started (pid ${proc.pid}, port ${c.port(cfg)}) in ${Date.now() - t0} ms`);
     }
-    if (c.name === 'kafka') report.topicsCreated.push(...(await createStackTopics(kafkaBrokers(cfg))));
+    if (c === lastKafka) report.topicsCreated.push(...(await createStackTopics(kafkaBrokers(cfg))));
   }
   if (report.topicsCreated.length > 0) log(`topics created: ${report.topicsCreated.join(', ')}`);
   return report;
@@ -65,9 +67,9 @@ async function stopComponent(cfg: StackConfig, c: Component, log: (line: string)
 
 /** Stops everything `up` started, by recorded process id, in reverse start order. */
 export async function down(cfg: StackConfig, log: (line: string) => void): Promise<void> {
-  for (const c of [...COMPONENTS].reverse()) await stopComponent(cfg, c, log);
+  for (const c of components(cfg).reverse()) await stopComponent(cfg, c, log);
 }
 
 export async function status(cfg: StackConfig): Promise<ComponentStatus[]> {
-  return Promise.all(COMPONENTS.map((c) => componentStatus(cfg, c)));
+  return Promise.all(components(cfg).map((c) => componentStatus(cfg, c)));
 }

@@ -1,7 +1,10 @@
 import { TOPIC_SPECS } from '@leadflow/lead-model';
 import { createKafka, ensureTopics } from '@leadflow/kafka';
 
-/** Creates the fixed topics of the model's topic map that are missing; returns the names created. */
+/**
+ * Creates the fixed topics of the model's topic map that are missing; returns the names created. On a cluster
+ * they get replication factor 3 (min ISR 2 is the brokers' default there).
+ */
 export async function createStackTopics(brokers: string): Promise<string[]> {
   const admin = createKafka({ brokers: brokers.split(','), clientId: 'leadflow-stack' }).admin();
   await admin.connect();

@@ -150,6 +150,7 @@ export class DestinationService {
       validation,
       ...(activity.lastDelivery ? { lastDelivery: activity.lastDelivery } : {}),
       deadLetters: activity.deadLetters,
+      ...(activity.autoReplay ? { autoReplay: activity.autoReplay } : {}),
     };
   }
 

@@ -1,7 +1,7 @@
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from '@leadflow/observability';
 import { errorSummary, keepTrying } from '../background';
-import { Coalescer } from '@leadflow/kafka';
+import { Coalescer, createProducer } from '@leadflow/kafka';
 
 /** One lead, ready for the wire. */
 export interface LeadMessage {
@@ -69,11 +69,8 @@ export class LeadPublisher {
   private readonly abort = new AbortController();
 
   constructor(private readonly options: LeadPublisherOptions) {
-    this.producer = options.kafka.producer({
-      idempotent: true,
-      // Ingest never creates topics: a missing topic is an operator error, not a reason to invent one.
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+    // Ingest never creates topics: a missing topic is an operator error, not a reason to invent one.
+    this.producer = createProducer(options.kafka, {
       retry: options.retry ?? { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 },
     });
     this.coalescer = new Coalescer<LeadMessage>({

@@ -4,7 +4,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { headersToStrings } from '@leadflow/kafka';
 import type { Logger } from '@leadflow/observability';
 import { decodeDeadLetter, decodeReceipt } from './status-events';
-import type { OfferStatusIndex } from './status-index';
+import type { DeliveryEvent, OfferStatusIndex } from './status-index';
 
 export interface StatusConsumerOptions {
   readonly kafka: Kafka;
@@ -13,6 +13,8 @@ export interface StatusConsumerOptions {
   readonly deliveredTopic: string;
   /** Dead-letter topic of every stage, by stage. */
   readonly deadLetterTopics: Readonly<Record<string, string>>;
+  /** Told of every delivery receipt after the index recorded it (auto-replay listens here). */
+  readonly onDelivery?: (receipt: DeliveryEvent) => void;
 }
 
 /**
@@ -65,7 +67,10 @@ export class StatusConsumer {
         const value = message.value?.toString('utf8') ?? null;
         if (topic === this.options.deliveredTopic) {
           const receipt = decodeReceipt(value);
-          if (receipt) this.options.index.recordDelivery(receipt);
+          if (receipt) {
+            this.options.index.recordDelivery(receipt);
+            this.options.onDelivery?.(receipt);
+          }
           return;
         }
         const stage = this.stageOf.get(topic);

@@ -34,14 +34,26 @@ export type ValidationOutcome =
       readonly checkedAt: string;
     };
 
+/** The last auto-replay of an offer: which validated version started it, how many leads, when. */
+export interface AutoReplayStatus {
+  readonly version: number;
+  readonly replayed: number;
+  /** When the latest of those leads was replayed; absent when there was nothing to replay. */
+  readonly at?: string;
+}
+
 export interface OfferActivity {
   readonly lastDelivery?: DeliveryEvent;
   readonly deadLetters: number;
+  readonly autoReplay?: AutoReplayStatus;
 }
 
 export class OfferStatusIndex {
   private readonly outcomes = new Map<string, Exclude<ValidationOutcome, { status: 'pending' }>>();
-  private readonly activity = new Map<string, { lastDelivery?: DeliveryEvent; deadLetters: number }>();
+  private readonly activity = new Map<
+    string,
+    { lastDelivery?: DeliveryEvent; deadLetters: number; autoReplay?: AutoReplayStatus }
+  >();
 
   /** `maxOutcomes` caps remembered validation outcomes; the oldest are forgotten first. */
   constructor(private readonly maxOutcomes = 50_000) {}
@@ -64,11 +76,17 @@ export class OfferStatusIndex {
     });
   }
 
+  /** An auto-replay finished; a newer version's replay replaces an older one's. */
+  recordAutoReplay(offerId: string, status: AutoReplayStatus): void {
+    const a = this.touch(offerId);
+    if (!a.autoReplay || status.version >= a.autoReplay.version) a.autoReplay = status;
+  }
+
   validation(testLeadId: string): ValidationOutcome {
     return this.outcomes.get(testLeadId) ?? { status: 'pending' };
   }
 
-  private touch(offerId: string): { lastDelivery?: DeliveryEvent; deadLetters: number } {
+  private touch(offerId: string): { lastDelivery?: DeliveryEvent; deadLetters: number; autoReplay?: AutoReplayStatus } {
     let a = this.activity.get(offerId);
     if (!a) {
       a = { deadLetters: 0 };

@@ -1,4 +1,6 @@
 import type { Admin, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import { createProducer } from '@leadflow/kafka';
+import { nextDelay, type RetryPolicy } from '@leadflow/retry';
 import type { Logger } from '@leadflow/observability';
 import type { InboundRecord, OutboundRecord } from './outbound';
 
@@ -11,6 +13,8 @@ export interface TransactionalBatchesOptions {
   readonly transactionalIdPrefix: string;
   /** Plans what to write for a batch of inbound records; must not throw for a bad record. */
   readonly plan: (records: readonly InboundRecord[]) => Promise<OutboundRecord[]>;
+  /** The dead letter of a record whose routed form the broker refused (`ROUTER.RECORD_REFUSED`). */
+  readonly refused: (record: InboundRecord, err: unknown) => OutboundRecord;
   /** Called before a transaction writes to these topics. */
   readonly ensureTopics: (topics: Iterable<string>) => Promise<void>;
   /** Moves the consumer's position for a partition (consumer.seek). */
@@ -24,6 +28,38 @@ interface Slot {
   /** False until the consumer position was checked against the group's committed offset. */
   synced: boolean;
 }
+
+/** A failed batch is read again after a full-jitter backoff, up to 5 s, for as long as it fails. */
+const BATCH_RETRY: RetryPolicy = {
+  maxAttempts: Number.POSITIVE_INFINITY,
+  baseDelayMs: 100,
+  maxDelayMs: 5_000,
+  maxElapsedMs: Number.POSITIVE_INFINITY,
+};
+
+/**
+ * Broker answers that refuse a record for what it is, not for the moment: writing it again fails again. kafkajs
+ * gives up on them at once and wraps the broker's error (`cause`).
+ */
+const REFUSALS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'POLICY_VIOLATION',
+  'INVALID_TIMESTAMP',
+]);
+
+/** The broker's error type when it refused a record for what it is (e.g. MESSAGE_TOO_LARGE), else undefined. */
+export function brokerRefusal(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string' && REFUSALS.has(type)) return type;
+  }
+  return undefined;
+}
+
+const refusedByBroker = (err: unknown): boolean => brokerRefusal(err) !== undefined;
 
 // Keeps each produce request well under the broker's default 1 MiB message.max.bytes: a full fetch of
 // one partition (up to 1 MiB) routed to a single topic partition would otherwise exceed it and fail
@@ -47,6 +83,11 @@ export class TransactionalBatches {
   readonly #slots = new Map<string, Promise<Slot>>();
   /** Consecutive failed attempts per partition, for the backoff. */
   readonly #failures = new Map<string, number>();
+  /**
+   * Partitions whose last batch the broker refused a record of: their records up to that batch's last offset are
+   * written one transaction each, so the refused one is found, dead-lettered and the rest routed.
+   */
+  readonly #isolateUntil = new Map<string, bigint>();
   readonly #logger: Logger;
 
   constructor(private readonly opts: TransactionalBatchesOptions) {
@@ -81,7 +122,8 @@ export class TransactionalBatches {
       const failures = (this.#failures.get(key) ?? 0) + 1;
       this.#failures.set(key, failures);
       this.opts.onAborted?.(err);
-      const backoffMs = Math.min(100 * 2 ** (failures - 1), 5_000) * (0.5 + Math.random() / 2);
+      if (refusedByBroker(err)) this.#isolateUntil.set(key, BigInt(batch.lastOffset()));
+      const backoffMs = nextDelay(BATCH_RETRY, failures, 0, undefined) ?? BATCH_RETRY.maxDelayMs;
       this.#logger.warn(
         { err, topic, partition, firstOffset: first.offset, failures, retryInMs: Math.round(backoffMs) },
         'batch failed and was rolled back; it will be read again',
@@ -117,18 +159,76 @@ export class TransactionalBatches {
     }
 
     const t0 = process.hrtime.bigint();
-    const records: InboundRecord[] = batch.messages.map((m) => ({
+    const inbound = (m: KafkaMessage): InboundRecord => ({
       topic,
       partition,
       offset: m.offset,
       key: m.key,
       value: m.value,
       headers: m.headers,
-    }));
-    const out = await this.opts.plan(records);
-    await this.opts.ensureTopics(out.map((o) => o.topic));
-    const nextOffset = (BigInt(batch.lastOffset()) + 1n).toString();
+    });
+    const isolateUntil = this.#isolateUntil.get(key);
+    if (isolateUntil !== undefined && BigInt(first.offset) <= isolateUntil) {
+      // One record per transaction until past the batch that held a refused record.
+      const record = inbound(first);
+      let out = await this.opts.plan([record]);
+      try {
+        await this.#commitTransaction(key, slot, out, topic, partition, first.offset, heartbeat);
+      } catch (err) {
+        if (!refusedByBroker(err)) throw err;
+        this.#logger.warn(
+          { topic, partition, offset: first.offset },
+          'the broker refused a routed record; dead-lettered',
+        );
+        out = [this.opts.refused(record, err)];
+        await this.#commitTransaction(
+          key,
+          await this.#slot(topic, partition),
+          out,
+          topic,
+          partition,
+          first.offset,
+          heartbeat,
+        );
+      }
+      if (BigInt(first.offset) >= isolateUntil) this.#isolateUntil.delete(key);
+      resolveOffset(first.offset);
+      // Continue with the next record (the rest of this batch is fetched again).
+      this.opts.seek(topic, partition, (BigInt(first.offset) + 1n).toString());
+      this.#committed(out, t0);
+      return;
+    }
+    const out = await this.opts.plan(batch.messages.map(inbound));
+    await this.#commitTransaction(key, slot, out, topic, partition, batch.lastOffset(), heartbeat);
+    // Committed: from here on nothing may count as a failure, or the batch would be routed twice.
+    // resolveOffset of the last message also resolves trailing control records (kafkajs #1256).
+    const last = batch.messages[batch.messages.length - 1] ?? first;
+    resolveOffset(last.offset);
+    this.#committed(out, t0);
+    // kafkajs heartbeats again after this handler and handles a rebalance it reports there.
+    await heartbeat().catch(() => undefined);
+  }
 
+  #committed(out: readonly OutboundRecord[], t0: bigint): void {
+    try {
+      this.opts.onCommitted?.(out, Number(process.hrtime.bigint() - t0) / 1e9);
+    } catch (err) {
+      this.#logger.error({ err }, 'committed-batch hook failed');
+    }
+  }
+
+  /** Writes `out` and the offset after `lastOffset` in one transaction of the partition's producer. */
+  async #commitTransaction(
+    key: string,
+    slot: Slot,
+    out: readonly OutboundRecord[],
+    topic: string,
+    partition: number,
+    lastOffset: string,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    await this.opts.ensureTopics(out.map((o) => o.topic));
+    const nextOffset = (BigInt(lastOffset) + 1n).toString();
     const transaction = await slot.producer.transaction();
     try {
       for (const chunk of chunks(out)) {
@@ -151,17 +251,6 @@ export class TransactionalBatches {
       await this.#drop(key);
       throw err;
     }
-    // Committed: from here on nothing may count as a failure, or the batch would be routed twice.
-    // resolveOffset of the last message also resolves trailing control records (kafkajs #1256).
-    const last = batch.messages[batch.messages.length - 1] ?? first;
-    resolveOffset(last.offset);
-    try {
-      this.opts.onCommitted?.(out, Number(process.hrtime.bigint() - t0) / 1e9);
-    } catch (err) {
-      this.#logger.error({ err }, 'committed-batch hook failed');
-    }
-    // kafkajs heartbeats again after this handler and handles a rebalance it reports there.
-    await heartbeat().catch(() => undefined);
   }
 
   /** Disconnects every producer (after the consumer stopped: no transaction is in flight then). */
@@ -184,16 +273,11 @@ export class TransactionalBatches {
   }
 
   async #createSlot(topic: string, partition: number): Promise<Slot> {
-    const producer = this.opts.kafka.producer({
+    const producer = createProducer(this.opts.kafka, {
       transactionalId: `${this.opts.transactionalIdPrefix}-${topic}-${partition}`,
-      // kafkajs requires both for a transactional producer: idempotence, and one request in flight
-      // so a retried produce cannot be reordered within the transaction.
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
       // An open transaction of a crashed owner blocks read_committed readers until this passes, or
       // until the next owner initialises the same id (which it does when the partition is assigned).
-      transactionTimeout: 30_000,
+      transactionTimeoutMs: 30_000,
     });
     await producer.connect();
     // kafkajs initialises the transactional id lazily, at the first transaction() (connect() only gets

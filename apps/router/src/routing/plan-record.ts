@@ -14,13 +14,14 @@ export interface PlanContext {
 
 /** The routing decision for one inbound record (pure given the lookup). */
 export function decide(record: InboundRecord, ctx: PlanContext): RouteDecision {
-  const parsed = decodeLead(record.value);
+  const parsed = decodeLead(record, ctx.now());
   return route(parsed, parsed.ok ? ctx.lookup(parsed.lead.offerId) : undefined, ctx.topics);
 }
 
 /**
  * The record to write for `record` under `decision`. A routed lead keeps its key, value bytes and
- * headers (CloudEvents, traceparent) untouched. A dead letter keeps them too and adds the
+ * headers (CloudEvents, traceparent) untouched, unless it had to be rewritten to the canonical form (another
+ * input shape, a `.edu` customer, CloudEvents headers missing). A dead letter keeps them too and adds the
  * `leadflow.*` error headers, so an analyst can read why and replay the original as it was.
  */
 export function outboundFor(record: InboundRecord, decision: RouteDecision, ctx: PlanContext): OutboundRecord {
@@ -28,8 +29,8 @@ export function outboundFor(record: InboundRecord, decision: RouteDecision, ctx:
     return {
       topic: decision.topic,
       key: record.key,
-      value: record.value,
-      headers: record.headers ?? {},
+      value: decision.rewrite?.value ?? record.value,
+      headers: decision.rewrite?.headers ?? record.headers ?? {},
       outcome: { kind: 'route', destinationType: decision.destinationType },
     };
   }

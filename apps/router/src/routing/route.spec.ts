@@ -1,4 +1,10 @@
-import { parseDeadLetterHeaders, readHeaders, type Lead, type OfferDestinationRecord } from '@leadflow/lead-model';
+import {
+  parseDeadLetterHeaders,
+  parseLeadInput,
+  readHeaders,
+  type Lead,
+  type OfferDestinationRecord,
+} from '@leadflow/lead-model';
 import type { InboundRecord } from '../pipeline/outbound';
 import { decodeLead } from './decode-lead';
 import { planBatch } from './plan-batch';
@@ -79,18 +85,39 @@ describe('route', () => {
   });
 });
 
+const NOW = new Date('2026-03-04T05:06:07.000Z');
+const at = (value: Buffer | null, headers: Record<string, string> = {}, key: string | null = OFFER) => ({
+  topic: 'leads.ingested',
+  partition: 1,
+  offset: '7',
+  key: key === null ? null : Buffer.from(key),
+  value,
+  headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.from(v)])),
+});
+const ceHeaders = (l: Lead) => ({
+  ce_specversion: '1.0',
+  ce_id: l.leadId,
+  ce_source: '/leadflow/ingest',
+  ce_type: 'leadflow.lead.v1',
+  ce_time: l.occurredAt,
+  'content-type': 'application/json',
+});
+
 describe('decodeLead', () => {
-  it('reads a canonical lead', () => {
-    expect(decodeLead(bytes(lead()))).toEqual({ ok: true, lead: lead() });
+  it('takes a canonical lead with its CloudEvents headers as it is (no rewrite)', () => {
+    expect(decodeLead(at(bytes(lead()), ceHeaders(lead())), NOW)).toEqual({ ok: true, lead: lead() });
   });
 
-  it('explains what is wrong without echoing values', () => {
+  it('explains what is wrong without echoing customer values', () => {
     const bad = decodeLead(
-      bytes({
-        ...lead(),
-        offerId: 'no dot here',
-        customer: { firstName: 'Ann', lastName: 'Lee', email: 'not-an-email' },
-      }),
+      at(
+        bytes({
+          ...lead(),
+          offerId: 'no dot here',
+          customer: { firstName: 'Ann', lastName: 'Lee', email: 'not-an-email' },
+        }),
+      ),
+      NOW,
     );
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
@@ -98,14 +125,100 @@ describe('decodeLead', () => {
     expect(bad.reason).toContain('customer.email');
     expect(bad.reason).not.toContain('not-an-email');
     expect(bad.reason).not.toContain('Ann');
-    expect(decodeLead(Buffer.from('{oops'))).toEqual({ ok: false, reason: 'the value is not JSON' });
-    expect(decodeLead(null)).toEqual({ ok: false, reason: 'the record has no value' });
+    expect(decodeLead(at(Buffer.from('{oops')), NOW)).toEqual({ ok: false, reason: 'the value is not JSON' });
+    expect(decodeLead(at(null), NOW)).toEqual({ ok: false, reason: 'the record has no value' });
+  });
+
+  it('accepts the marketplace HTTPS body, with ce_id as lead id, ce_time as occurredAt and the key as offer', () => {
+    const body = {
+      UserDetails: { FirstName: 'Some', LastName: 'One', Email: 'someone@contoso.com', Company: 'Contoso' },
+      LeadSource: 'AzureMarketplace',
+      ActionCode: 'INS',
+      OfferTitle: 'Test Microsoft',
+    };
+    const r = decodeLead(at(bytes(body), { ce_id: 'evt-42', ce_time: '2026-01-02T03:04:05Z' }), NOW);
+    expect(r).toMatchObject({
+      ok: true,
+      lead: {
+        leadId: 'evt-42',
+        offerId: OFFER,
+        source: 'AzureMarketplace',
+        action: 'INS',
+        occurredAt: '2026-01-02T03:04:05.000Z',
+        customer: { firstName: 'Some', email: 'someone@contoso.com' },
+        isTest: false,
+        piiSuppressed: false,
+      },
+    });
+    if (!r.ok) return;
+    expect(JSON.parse(r.rewrite?.value.toString() ?? '{}')).toEqual(r.lead);
+    expect(r.rewrite?.headers).toMatchObject({ ce_id: 'evt-42', ce_specversion: '1.0', ce_type: 'leadflow.lead.v1' });
+  });
+
+  it('accepts the legacy flat form; without ce_id or ce_time the id comes from the record position, the time from the clock', () => {
+    const body = {
+      first_name: 'Dana',
+      last_name: 'Reyes',
+      email: 'dana@fabrikam.example',
+      lead_source: 'SPZA-PLT|fabrikam.suite',
+    };
+    const a = decodeLead(at(bytes(body), {}, null), NOW);
+    const b = decodeLead(at(bytes(body), {}, null), NOW);
+    expect(a).toMatchObject({
+      ok: true,
+      lead: { offerId: 'fabrikam.suite', source: 'AppSource', action: 'PLT', occurredAt: NOW.toISOString() },
+    });
+    expect(a.ok && b.ok && a.lead.leadId === b.lead.leadId).toBe(true);
+    expect(a.ok && /^[0-9a-f-]{36}$/.test(a.lead.leadId)).toBe(true);
+  });
+
+  it('accepts a canonical body without isTest and piiSuppressed (as POST /v1/leads does)', () => {
+    const { isTest: _t, piiSuppressed: _p, leadId: _l, ...body } = lead();
+    const r = decodeLead(at(bytes(body), { ce_id: 'c-1' }), NOW);
+    expect(r).toMatchObject({ ok: true, lead: { leadId: 'c-1', isTest: false, piiSuppressed: false } });
+  });
+
+  it("removes a .edu customer's names, e-mail and phone before routing", () => {
+    const edu = {
+      ...lead(),
+      customer: { firstName: 'Ann', lastName: 'Lee', email: 'ann@uni.edu', phone: '555', company: 'Uni' },
+    };
+    const r = decodeLead(at(bytes(edu), ceHeaders(edu)), NOW);
+    expect(r).toMatchObject({
+      ok: true,
+      lead: { piiSuppressed: true, customer: { firstName: '', lastName: '', email: '', company: 'Uni' } },
+    });
+    if (!r.ok) return;
+    const text = r.rewrite?.value.toString() ?? '';
+    expect(text).not.toContain('Ann');
+    expect(text).not.toContain('ann@uni.edu');
+    expect(text).not.toContain('555');
+  });
+
+  it('refuses what the HTTP API refuses, with the same field paths and messages', () => {
+    const body = { UserDetails: { FirstName: 'X', Email: 'nope' }, LeadSource: 'Nowhere-INS' };
+    const r = decodeLead(at(bytes(body), {}, null), NOW);
+    const api = parseLeadInput(body, { now: NOW, newLeadId: () => 'x' });
+    expect(r.ok).toBe(false);
+    expect(api.ok).toBe(false);
+    if (r.ok || api.ok) return;
+    expect(api.issues.length).toBeGreaterThan(1);
+    expect(r.reason).toBe(`not a valid lead: ${api.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    expect(r.reason).toContain("LeadSource: unknown source 'Nowhere'");
+  });
+
+  it('names ce_id when the lead id taken from it is invalid', () => {
+    const { leadId: _l, isTest: _t, ...body } = lead();
+    const r = decodeLead(at(bytes(body), { ce_id: 'has spaces in it' }), NOW);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.reason).toMatch(/ce_id: must be letters/);
   });
 });
 
 describe('planBatch', () => {
   const headers = {
-    ce_id: Buffer.from('lead-1'),
+    ...Object.fromEntries(Object.entries(ceHeaders(lead())).map(([k, v]) => [k, Buffer.from(v)])),
     traceparent: Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'),
   };
   const inbound = (value: Buffer | null, offset = '41'): InboundRecord => ({

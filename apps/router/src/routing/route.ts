@@ -5,7 +5,7 @@ import {
   type ErrorClass,
   type OfferDestinationRecord,
 } from '@leadflow/lead-model';
-import type { LeadParse } from './decode-lead';
+import type { LeadParse, LeadRewrite } from './decode-lead';
 import type { RouterTopics } from './router-topics';
 
 export type RouteDecision =
@@ -14,6 +14,8 @@ export type RouteDecision =
       readonly topic: string;
       readonly destinationType: DestinationType;
       readonly destinationVersion: number;
+      /** The canonical record to write instead of the inbound one (see decodeLead). */
+      readonly rewrite?: LeadRewrite;
     }
   | {
       readonly kind: 'dead-letter';
@@ -78,7 +80,13 @@ export function route(
       destinationVersion,
     };
   }
-  return { kind: 'route', topic: topics.route(type, suffix), destinationType: type, destinationVersion };
+  return {
+    kind: 'route',
+    topic: topics.route(type, suffix),
+    destinationType: type,
+    destinationVersion,
+    ...(parsed.rewrite ? { rewrite: parsed.rewrite } : {}),
+  };
 }
 
 function topicSuffixOf(destination: object): string | undefined {

@@ -1,7 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { azuriteConnectionString } from '@leadflow/local-infra';
-import { Headers } from '@leadflow/lead-model';
-import { DEMO_SIGNING_SECRET, DEV_ENV, kafkaBrokers } from '../components';
+import { DESTINATION_TYPES, Headers } from '@leadflow/lead-model';
+import { DYNAMICS_SCENARIOS, MARKETO_SCENARIOS, SALESFORCE_SCENARIOS } from '@leadflow/simulators';
+import { DEMO_SIGNING_SECRET, DEV_ENV, kafkaBrokers, simulatorTlsDir } from '../components';
 import type { StackConfig } from '../stack.config';
 import { IngestClient } from './ingest-client';
 import { watchPipeline, type Seen } from './pipeline';
@@ -9,7 +14,7 @@ import { loadSamples } from './samples';
 import { renderTable } from './table';
 
 /** The sample offers a publisher would configure, one per kind of route, and one left unconfigured. */
-function sampleOffers(cfg: StackConfig): { offerId: string; destination: unknown }[] {
+function sampleOffers(cfg: StackConfig): { offerId: string; destination: unknown; crm?: true }[] {
   return [
     {
       offerId: 'contoso.crm-connector',
@@ -34,21 +39,81 @@ function sampleOffers(cfg: StackConfig): { offerId: string; destination: unknown
         ),
       },
     },
+    ...crmOffers(cfg),
+  ];
+}
+
+/**
+ * Offers of the three CRMs, against the local simulators (their wire formats, over HTTPS with the stack's CA):
+ * each CRM with one offer that delivers and one whose configuration is wrong in the way publishers get it wrong.
+ */
+function crmOffers(cfg: StackConfig): { offerId: string; destination: unknown; crm: true }[] {
+  const sim = (name: string) => `https://${cfg.host}:${cfg.simulatorPorts[name]}`;
+  const D = DYNAMICS_SCENARIOS;
+  const aad = (tenantId: string) => ({ kind: 'aad', tenantId, clientId: D.client.ok, clientSecret: D.secret.ok });
+  const dynamics = (tenantId: string) => ({
+    type: 'dynamics',
+    url: `${sim('DATAVERSE')}/${D.instance.ok}`,
+    authorityHost: sim('ENTRA'),
+    auth: aad(tenantId),
+  });
+  const S = SALESFORCE_SCENARIOS;
+  const M = MARKETO_SCENARIOS;
+  const marketo = (formId: number) => ({
+    type: 'marketo',
+    munchkinId: M.munchkin.ok,
+    clientId: 'leadflow-demo',
+    clientSecret: 'demo-secret',
+    formId,
+    baseUrl: `${sim('MARKETO')}/${M.munchkin.ok}`,
+  });
+  return [
+    // Its own route topic: a noisy publisher isolated from the others.
     {
-      // Its own route topic: a noisy publisher isolated from the others.
       offerId: 'northwind.lead-router',
-      destination: {
-        type: 'dynamics',
-        url: 'https://northwind.crm4.dynamics.com',
-        auth: {
-          kind: 'aad',
-          tenantId: '12345678-8af1-4a5f-1234-12234d01db47',
-          clientId: '23456052-aaaa-bbbb-8662-1234df56788f',
-          clientSecret: 'demo-secret',
-        },
-        topicSuffix: 'northwind',
-      },
+      destination: { ...dynamics(D.tenant.ok), topicSuffix: 'northwind' },
+      crm: true,
     },
+    // A Directory (tenant) ID that names no directory: the marketplace's own "Tenant not found" error.
+    { offerId: 'woodgrove.wrong-directory', destination: dynamics(D.tenant.notFound), crm: true },
+    {
+      offerId: 'contoso.sales-cloud',
+      destination: {
+        type: 'salesforce',
+        mode: 'api',
+        loginUrl: sim('SALESFORCE'),
+        clientId: S.clients.ok,
+        clientSecret: S.clientSecret,
+        externalIdField: 'LeadflowId__c',
+      },
+      crm: true,
+    },
+    {
+      offerId: 'contoso.web-form',
+      destination: {
+        type: 'salesforce',
+        mode: 'web-to-lead',
+        orgId: S.orgs.ok,
+        webToLeadUrl: `${sim('SALESFORCE')}/servlet/servlet.WebToLead?encoding=UTF-8`,
+      },
+      crm: true,
+    },
+    // Lead Source is a restricted picklist in the org: the marketplace's documented trap.
+    {
+      offerId: 'litware.picklist',
+      destination: {
+        type: 'salesforce',
+        mode: 'api',
+        loginUrl: sim('SALESFORCE'),
+        clientId: S.clients.restrictedPicklist,
+        clientSecret: S.clientSecret,
+      },
+      crm: true,
+    },
+    // The marketplace's Marketo way: a Munchkin ID and the Form ID smart campaigns trigger on.
+    { offerId: 'adventure.marketing', destination: marketo(1179), crm: true },
+    // A form without the company, phone, title and country fields leadflow fills.
+    { offerId: 'proseware.short-form', destination: marketo(M.formId.lackingFields), crm: true },
   ];
 }
 
@@ -56,6 +121,8 @@ function sampleOffers(cfg: StackConfig): { offerId: string; destination: unknown
 const short = (id: string) => id.slice(-8);
 
 export interface DemoReport {
+  /** The analyst's loop: the misconfigured offer's dead letters replayed after its fix, and how many were delivered. */
+  readonly replay: { readonly offerId: string; readonly replayed: readonly string[]; readonly delivered: number };
   /** Every lead the demo sent (validation leads included), by id: where the router put it, where a sink settled it. */
   readonly leads: ReadonlyMap<
     string,
@@ -124,6 +191,25 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
     customer: { firstName: 'Sam', lastName: 'Lee', email: 'sam@tailspin.example', company: 'Tailspin' },
   });
   expected.set(misconfigured.leadId, { label: 'canonical, rotated storage key', offerId: 'tailspin.misconfigured' });
+  for (const { offerId } of crmOffers(cfg)) {
+    const r = await ingest.postLead({
+      offerId,
+      source: 'AzureMarketplace',
+      action: 'INS',
+      offerTitle: 'Lead Router',
+      customer: {
+        firstName: 'Robin',
+        lastName: 'Park',
+        email: `robin.${offerId.split('.')[0]}@example.com`,
+        company: 'Contoso',
+        phone: '+1 425 555 0100',
+        country: 'US',
+        title: 'CTO',
+      },
+      description: 'Asked for a demo',
+    });
+    expected.set(r.leadId, { label: 'canonical, CRM destination', offerId });
+  }
   out(`${expected.size} leads accepted (202 after the broker acknowledged each).`);
 
   out("\n3. The router routes each lead to its offer's destination topic\n");
@@ -157,8 +243,10 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
       `${missing.length} lead(s) not seen on a route or dead-letter topic: ${missing.map(short).join(', ')}`,
     );
 
-  out('\n4. The sinks deliver: Azure Table (Azurite) and the HTTPS endpoint; failures are classified\n');
-  const sinkTypes = new Set(['https', 'azure-table']);
+  out(
+    '\n4. The sinks deliver: Azure Table (Azurite), the HTTPS endpoint, Dynamics, Salesforce and Marketo (simulators); failures are classified\n',
+  );
+  const sinkTypes = new Set<string>(DESTINATION_TYPES);
   const forSinks = [...expected].filter(([id]) => {
     const topic = byLead.get(id)?.topic ?? '';
     return sinkTypes.has(topic.replace(/^leads\.route\./, '').split('.')[0] ?? '');
@@ -168,13 +256,13 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
     new Set(
       seenNow
         .filter(
-          (x) => x.topic === 'leads.delivered' || x.topic === 'leads.dlq.https' || x.topic === 'leads.dlq.azure-table',
+          (x) => x.topic === 'leads.delivered' || (x.topic.startsWith('leads.dlq.') && x.topic !== 'leads.dlq.router'),
         )
         .map((x) => x.leadId),
     ).size >= sinkWanted.size;
   const outcomes = await watchPipeline(
     kafkaBrokers(cfg),
-    /^leads\.(delivered|dlq\.https|dlq\.azure-table)$/,
+    /^leads\.(delivered|dlq\.(https|azure-table|dynamics|salesforce|marketo))$/,
     sinkWanted,
     settled,
     60_000,
@@ -187,8 +275,14 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
         const o = outcome.get(id);
         if (!o) return [short(id), e.offerId, '', 'NOT SETTLED', '', ''];
         if (o.topic === 'leads.delivered') {
-          const r = JSON.parse(o.value) as { destination: string; attempts: number; externalId?: string };
-          return [short(id), e.offerId, r.destination, 'delivered', String(r.attempts), r.externalId ?? ''];
+          const r = JSON.parse(o.value) as {
+            destination: string;
+            attempts: number;
+            externalId?: string;
+            unconfirmed?: boolean;
+          };
+          const detail = r.unconfirmed ? 'unconfirmed (Web-to-Lead answers the same either way)' : (r.externalId ?? '');
+          return [short(id), e.offerId, r.destination, 'delivered', String(r.attempts), detail];
         }
         return [
           short(id),
@@ -222,6 +316,9 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
     `\nThe HTTPS endpoint (local receiver) got ${received.length} POST(s); signatures: ${[...new Set(received.map((r) => r.signature))].join(', ')}.`,
   );
 
+  out(`\nWhat reached the CRMs (the simulators' records):\n`);
+  out(renderTable(['CRM', 'records'], await crmRecords(cfg)));
+
   out("\n5. Each offer's validation status (GET /v1/offers/{offerId}/status)\n");
   const statusRows: string[][] = [];
   for (const { offerId } of sampleOffers(cfg)) {
@@ -229,7 +326,6 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
     statusRows.push([offerId, st.validation.status, st.validation.errorClass ?? '']);
   }
   out(renderTable(['offer', 'validation', 'error class'], statusRows));
-  out("\n(The dynamics offer's leads wait on leads.route.dynamics.northwind for the Dynamics sink.)");
 
   const unsettled = [...sinkWanted].filter((id) => !outcome.has(id));
   out();
@@ -238,7 +334,10 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
   out(
     `All ${wanted.size} leads accounted for: ${wanted.size - dead.length} routed, ${dead.length} dead-lettered by the router; ${sinkWanted.size} settled by the sinks.`,
   );
+
+  const replay = await analystLoop(cfg, ingest, out);
   return {
+    replay,
     leads: new Map(
       [...expected].map(([leadId, e]) => {
         const r = byLead.get(leadId);
@@ -282,4 +381,84 @@ async function tableRows(
     });
   }
   return rows;
+}
+
+/** What each CRM simulator stored, read from its `/_state` (the stack's CA verifies it, as it does for the sinks). */
+async function crmRecords(cfg: StackConfig): Promise<string[][]> {
+  const dispatcher = new Agent({ connect: { ca: readFileSync(join(simulatorTlsDir(cfg), 'ca.pem'), 'utf8') } });
+  const state = async (name: string): Promise<unknown> =>
+    (await undiciFetch(`https://${cfg.host}:${cfg.simulatorPorts[name]}/_state`, { dispatcher })).json();
+  const dataverse = (await state('DATAVERSE')) as { leads: unknown[] };
+  const salesforce = (await state('SALESFORCE')) as { leads: unknown[]; dropped: unknown[] };
+  const marketo = (await state('MARKETO')) as { munchkins: Record<string, { leads: unknown[]; formFills: unknown[] }> };
+  const mk = Object.values(marketo.munchkins);
+  return [
+    ['Dataverse (Dynamics 365)', `${dataverse.leads.length} lead record(s)`],
+    ['Salesforce', `${salesforce.leads.length} Lead record(s); Web-to-Lead dropped ${salesforce.dropped.length}`],
+    [
+      'Marketo',
+      `${mk.reduce((n, m) => n + m.leads.length, 0)} person(s), ${mk.reduce((n, m) => n + m.formFills.length, 0)} form fill(s)`,
+    ],
+  ];
+}
+
+/** Runs leadctl, the analysts' CLI, as they would (`./dev leadctl ...`), and prints what it prints. */
+function leadctl(cfg: StackConfig, args: readonly string[], out: (line?: string) => void): string {
+  out(`$ leadctl ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', 'apps/leadctl/src/main.ts', ...args], {
+    cwd: cfg.root,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: kafkaBrokers(cfg),
+      LEADFLOW_INGEST_URL: `http://${cfg.host}:${cfg.ingestPort}`,
+      LEADFLOW_ADMIN_TOKEN: DEV_ENV.LEADFLOW_ADMIN_TOKENS,
+      LEADFLOW_INGEST_TOKEN: DEV_ENV.LEADFLOW_INGEST_TOKENS,
+    },
+  });
+  out(r.stdout.trimEnd());
+  if (r.status !== 0) throw new Error(`leadctl ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * The analyst's loop on the rotated-key offer: see what was not delivered and why, fix the destination, replay the
+ * offer's dead letters once the validation lead passes, and see them delivered.
+ */
+async function analystLoop(
+  cfg: StackConfig,
+  ingest: IngestClient,
+  out: (line?: string) => void,
+): Promise<DemoReport['replay']> {
+  const offerId = 'tailspin.misconfigured';
+  out("\n6. The analyst's loop: what was not delivered and why, the fix, the replay\n");
+  leadctl(cfg, ['dlq', 'summary'], out);
+  out(`\nThe publisher pastes the current storage key (PUT /v1/offers/${offerId}/destination, version 2).`);
+  await ingest.putDestination(offerId, {
+    type: 'azure-table',
+    connectionString: azuriteConnectionString(cfg.host, cfg.azuritePort),
+  });
+  const deadline = Date.now() + 60_000;
+  while ((await ingest.status(offerId)).validation.status !== 'passed') {
+    if (Date.now() > deadline) throw new Error(`${offerId}: the validation lead of the fixed destination did not pass`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  out('Its validation lead passed.\n');
+  const listed = leadctl(cfg, ['dlq', 'list', '--offer', offerId, '--json'], () => undefined)
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => (JSON.parse(l) as { leadId: string }).leadId);
+  leadctl(cfg, ['dlq', 'replay', '--offer', offerId], out);
+  const wanted = new Set(listed);
+  const delivered = await watchPipeline(
+    kafkaBrokers(cfg),
+    /^leads\.delivered$/,
+    wanted,
+    (seen) => new Set(seen.map((x) => x.leadId)).size >= wanted.size,
+    60_000,
+  );
+  const count = new Set(delivered.map((d) => d.leadId)).size;
+  out(`\n${count} of ${wanted.size} replayed lead(s) delivered to Azure Table.`);
+  leadctl(cfg, ['dlq', 'summary', '--offer', offerId], out);
+  return { offerId, replayed: listed, delivered: count };
 }

@@ -1,0 +1,88 @@
+import { hostname, userInfo } from 'node:os';
+import { CliError, ExitCode } from './exit-codes';
+
+/** The process environment; leadctl reads it here only, and commands get typed settings. */
+export const processEnv = (): Readonly<Record<string, string | undefined>> => process.env;
+
+/** The options every command may take (they win over the environment). */
+export interface GlobalFlags {
+  readonly brokers?: string;
+  readonly topicPrefix?: string;
+  readonly ingestUrl?: string;
+  readonly adminToken?: string;
+  readonly ingestToken?: string;
+}
+
+export interface KafkaSettings {
+  readonly brokers: readonly string[];
+  /** Prepended to every topic name (tests, shared development clusters); empty in production. */
+  readonly topicPrefix: string;
+}
+
+export interface IngestSettings {
+  readonly url: string;
+  readonly token: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+const DEFAULT_BROKERS = '127.0.0.1:9092';
+const DEFAULT_INGEST_URL = 'http://127.0.0.1:8080';
+
+const set = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim());
+
+/** Brokers from `--brokers`, else KAFKA_BROKERS, else the local stack's; topic prefix likewise. */
+export function kafkaSettings(flags: GlobalFlags, env: Env): KafkaSettings {
+  const raw = set(flags.brokers) ?? set(env['KAFKA_BROKERS']) ?? DEFAULT_BROKERS;
+  const brokers = raw
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b.length > 0);
+  for (const b of brokers)
+    if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(b))
+      throw new CliError(ExitCode.usage, `--brokers / KAFKA_BROKERS: '${b}' is not host:port`);
+  const topicPrefix = set(flags.topicPrefix) ?? set(env['LEADFLOW_TOPIC_PREFIX']) ?? '';
+  if (!/^[A-Za-z0-9._-]{0,100}$/.test(topicPrefix))
+    throw new CliError(ExitCode.usage, "--topic-prefix / LEADFLOW_TOPIC_PREFIX: letters, digits, '.', '_' or '-' only");
+  return { brokers, topicPrefix };
+}
+
+/**
+ * The ingest API and the token a command needs: the admin token for `offers`, the producer token for
+ * `leads`. A missing token is a usage error that names both ways to give it.
+ */
+export function ingestSettings(flags: GlobalFlags, env: Env, role: 'admin' | 'producer'): IngestSettings {
+  const url = set(flags.ingestUrl) ?? set(env['LEADFLOW_INGEST_URL']) ?? DEFAULT_INGEST_URL;
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    throw new CliError(ExitCode.usage, `--ingest-url / LEADFLOW_INGEST_URL: '${url}' is not an http(s) URL`);
+  }
+  const token =
+    role === 'admin'
+      ? (set(flags.adminToken) ?? set(env['LEADFLOW_ADMIN_TOKEN']))
+      : (set(flags.ingestToken) ?? set(env['LEADFLOW_INGEST_TOKEN']));
+  if (!token)
+    throw new CliError(
+      ExitCode.usage,
+      role === 'admin'
+        ? 'an admin token is needed: --admin-token or LEADFLOW_ADMIN_TOKEN'
+        : 'a producer token is needed: --ingest-token or LEADFLOW_INGEST_TOKEN',
+    );
+  return { url: url.replace(/\/+$/, ''), token };
+}
+
+/** Who replays (`leadflow.replay.by`): `--by`, else LEADFLOW_REPLAY_BY, else user@host. */
+export function replayActor(flag: string | undefined, env: Env): string {
+  const by = set(flag) ?? set(env['LEADFLOW_REPLAY_BY']);
+  if (by) return by.slice(0, 200);
+  let user = set(env['USER']) ?? set(env['LOGNAME']);
+  if (!user) {
+    try {
+      user = userInfo().username;
+    } catch {
+      user = 'unknown';
+    }
+  }
+  return `${user}@${hostname()}`;
+}

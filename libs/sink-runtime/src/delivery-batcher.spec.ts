@@ -1,0 +1,92 @@
+import { leadflowError, type DestinationOf, type Lead } from '@leadflow/lead-model';
+import { DeliveryBatcher } from './delivery-batcher';
+import { PerKeyLimit } from './per-key-limit';
+import type { BatchSink, DeliveryOutcome } from './sink.port';
+
+const destination: DestinationOf<'https'> = { type: 'https', url: 'https://example.com/leads' };
+const lead = (id: string): Lead => ({ leadId: id, offerId: 'contoso.crm' }) as unknown as Lead;
+
+function fakeSink(maxSize: number, answer: (leads: readonly Lead[]) => DeliveryOutcome[]) {
+  const calls: { ids: string[]; attempts: readonly number[] }[] = [];
+  const sink: BatchSink<'https'> = {
+    type: 'https',
+    batch: { maxSize, lingerMs: 5 },
+    classify: (e) => leadflowError('INTERNAL.UNEXPECTED', String(e)),
+    deliverBatch: async (leads, _d, ctx) => {
+      calls.push({ ids: leads.map((l) => l.leadId), attempts: ctx.attempts });
+      return answer(leads);
+    },
+  };
+  return { sink, calls };
+}
+
+const batcher = (sink: BatchSink<'https'>, calls = 4) =>
+  new DeliveryBatcher({
+    sink,
+    calls: new PerKeyLimit(calls),
+    attemptTimeoutMs: 1_000,
+    shutdown: new AbortController().signal,
+  });
+
+describe('DeliveryBatcher', () => {
+  it('sends leads of one key together, cuts at maxSize, and settles each lead by its own outcome', async () => {
+    const { sink, calls } = fakeSink(3, (leads) =>
+      leads.map((l) =>
+        l.leadId === 'bad' ? { ok: false, error: new Error('rejected') } : { ok: true, externalId: `x-${l.leadId}` },
+      ),
+    );
+    const b = batcher(sink);
+    const results = ['a', 'bad', 'c', 'd'].map((id, i) => b.submit('contoso.crm@1', lead(id), destination, i + 1));
+    const other = b.submit('fabrikam.x@1', lead('z'), destination, 1);
+    const settled = await Promise.allSettled([...results, other]);
+    expect(calls.map((c) => c.ids)).toEqual([['a', 'bad', 'c'], ['d'], ['z']]);
+    expect(calls[0]?.attempts).toEqual([1, 2, 3]);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value.externalId : (s.reason as Error).message))).toEqual([
+      'x-a',
+      'rejected',
+      'x-c',
+      'x-d',
+      'x-z',
+    ]);
+  });
+
+  it('fails every lead of a call that throws or answers the wrong number of outcomes', async () => {
+    const throwing = fakeSink(10, () => {
+      throw new Error('connection reset');
+    });
+    const b = batcher(throwing.sink);
+    const r = await Promise.allSettled([
+      b.submit('k', lead('a'), destination, 1),
+      b.submit('k', lead('b'), destination, 1),
+    ]);
+    expect(r.map((x) => (x.status === 'rejected' ? (x.reason as Error).message : 'ok'))).toEqual([
+      'connection reset',
+      'connection reset',
+    ]);
+    const short = batcher(fakeSink(10, () => [{ ok: true }]).sink);
+    const s = await Promise.allSettled([
+      short.submit('k', lead('a'), destination, 1),
+      short.submit('k', lead('b'), destination, 1),
+    ]);
+    expect(s.every((x) => x.status === 'rejected')).toBe(true);
+  });
+
+  it('holds a key to its call limit while the next batch gathers', async () => {
+    let running = 0;
+    let most = 0;
+    const sink: BatchSink<'https'> = {
+      type: 'https',
+      batch: { maxSize: 2, lingerMs: 1 },
+      classify: (e) => leadflowError('INTERNAL.UNEXPECTED', String(e)),
+      deliverBatch: async (leads) => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 10));
+        running--;
+        return leads.map(() => ({ ok: true }));
+      },
+    };
+    const b = batcher(sink, 1);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => b.submit('k', lead(String(i)), destination, 1)));
+    expect(most).toBe(1);
+  });
+});

@@ -1,0 +1,234 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { Headers, leadCloudEventHeaders, leadflowError, type DestinationOf, type Lead } from '@leadflow/lead-model';
+import { createLogger, HealthState } from '@leadflow/observability';
+import { OfferDestinationPublisher, OfferTable, parseKeyring, sealDestination } from '@leadflow/offer-table';
+import { createTestTopics, readTopic, testKafka, uniqueName } from '@leadflow/testing';
+import { createSinkMetrics, sinkTopics, SinkRunner, type SingleSink } from './index';
+
+/**
+ * The runtime alone, with a trivial sink whose behaviour each lead chooses (its description): what matters here is
+ * what the runtime commits. Committed offsets are read back from the broker after delivered, dead-lettered,
+ * retried and rebalanced leads.
+ */
+const keyring = parseKeyring(`k1:${randomBytes(32).toString('base64')}`);
+const logger = createLogger({ service: 'runtime-test', level: 'silent' });
+const destination: DestinationOf<'https'> = { type: 'https', url: 'https://leads.example.com/hook' };
+
+/** Delivers 'ok', rejects 'bad' (data error), fails 'flaky' once (transient), holds 'slow' for 300 ms. */
+function trivialSink(seen: string[]): SingleSink<'https'> {
+  const failedOnce = new Set<string>();
+  return {
+    type: 'https',
+    classify: (err) =>
+      err instanceof Error && 'code' in err ? (err as never) : leadflowError('INTERNAL.UNEXPECTED', String(err)),
+    async deliver(lead, _d, ctx) {
+      seen.push(lead.leadId);
+      if (lead.description === 'bad') throw leadflowError('HTTPS.ENDPOINT_REJECTED', 'the endpoint answered 422');
+      if (lead.description === 'flaky' && !failedOnce.has(lead.leadId)) {
+        failedOnce.add(lead.leadId);
+        throw leadflowError('HTTPS.SERVER_ERROR', 'the endpoint answered 503');
+      }
+      if (lead.description === 'slow') await new Promise((r) => setTimeout(r, 300));
+      if (ctx.signal.aborted) throw leadflowError('HTTPS.SERVER_ERROR', 'aborted');
+      return { externalId: `ext-${lead.leadId}` };
+    },
+  };
+}
+
+function lead(offerId: string, description: string): Lead {
+  return {
+    leadId: randomUUID(),
+    offerId,
+    source: 'AzureMarketplace',
+    action: 'INS',
+    customer: { firstName: 'Kim', lastName: 'Doe', email: 'kim@contoso.example' },
+    description,
+    occurredAt: new Date().toISOString(),
+    isTest: false,
+    piiSuppressed: false,
+  };
+}
+
+async function committedMatchesEnd(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+): Promise<{ committed: string[]; end: string[] }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const end = await admin.fetchTopicOffsets(topic);
+    const byPartition = (xs: { partition: number; offset?: string; high?: string }[]) =>
+      [...xs].sort((a, b) => a.partition - b.partition).map((x) => x.offset ?? x.high ?? '');
+    return {
+      committed: byPartition(committed?.partitions ?? []),
+      end: byPartition(end.map((e) => ({ partition: e.partition, high: e.high }))),
+    };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('sink runtime on a real broker', () => {
+  let kafka: Kafka;
+  let prefix: string;
+  let cleanup: () => Promise<void>;
+  let publisher: OfferDestinationPublisher;
+  const runners: SinkRunner<'https'>[] = [];
+  const topics = () => sinkTopics('https', prefix);
+  const route = () => `${prefix}leads.route.https`;
+
+  const runner = (seen: string[], groupId: string, topicRefreshMs?: number) => {
+    const r = new SinkRunner({
+      kafka,
+      sink: trivialSink(seen),
+      offers: new OfferTable({ kafka, logger, clientId: uniqueName('offers'), topic: topics().offers }),
+      keyring,
+      topics: topics(),
+      groupId,
+      limits: {
+        maxInFlight: 64,
+        maxInFlightPerOffer: 8,
+        attemptTimeoutMs: 2_000,
+        sessionTimeoutMs: 6_000,
+        ...(topicRefreshMs ? { topicRefreshMs } : {}),
+      },
+      retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 50, maxElapsedMs: 5_000 },
+      logger,
+      metrics: createSinkMetrics(new Registry()),
+      health: new HealthState(),
+    });
+    runners.push(r);
+    return r;
+  };
+
+  async function send(leads: readonly Lead[]): Promise<void> {
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    await producer.send({
+      topic: route(),
+      acks: -1,
+      messages: leads.map((l) => ({
+        key: l.offerId,
+        value: JSON.stringify(l),
+        headers: leadCloudEventHeaders(l, { source: '/t' }),
+      })),
+    });
+    await producer.disconnect();
+  }
+
+  beforeEach(async () => {
+    kafka = testKafka();
+    prefix = `${uniqueName('rt')}.`;
+    cleanup = await createTestTopics(kafka, [route(), topics().deadLetter, topics().delivered, topics().offers], 2);
+    publisher = new OfferDestinationPublisher({ kafka, topic: topics().offers });
+    await publisher.connect();
+    for (const offerId of ['contoso.a', 'contoso.b']) {
+      await publisher.put({
+        offerId,
+        version: 1,
+        destination: sealDestination(destination, keyring, offerId),
+        updatedAt: new Date().toISOString(),
+      });
+    }
+  });
+
+  afterEach(async () => {
+    for (const r of runners.splice(0)) await r.stop(1_000).catch(() => undefined);
+    await publisher.disconnect();
+    await cleanup();
+  });
+
+  it('commits every partition to its end once delivered, dead-lettered and retried leads are settled', async () => {
+    const seen: string[] = [];
+    const groupId = `${prefix}group`;
+    const leads = [
+      ...Array.from({ length: 20 }, (_, i) => lead(i % 2 ? 'contoso.a' : 'contoso.b', 'ok')),
+      lead('contoso.a', 'bad'),
+      lead('contoso.b', 'flaky'),
+      lead('contoso.nowhere', 'ok'),
+      lead('contoso.other-key', 'ok'),
+    ];
+    // Sealed with a key this sink's keyring lacks (an operator rotated keys without giving it the old one).
+    const otherRing = parseKeyring(`k9:${randomBytes(32).toString('base64')}`);
+    await publisher.put({
+      offerId: 'contoso.other-key',
+      version: 1,
+      destination: sealDestination(
+        { ...destination, signingSecret: 'a-signing-secret-0123' },
+        otherRing,
+        'contoso.other-key',
+      ),
+      updatedAt: new Date().toISOString(),
+    });
+    await send(leads);
+    await runner(seen, groupId).start();
+
+    const receipts = await readTopic(kafka, topics().delivered, { count: 21, timeoutMs: 20_000 });
+    const dead = await readTopic(kafka, topics().deadLetter, { count: 3, timeoutMs: 20_000 });
+    expect(new Set(receipts.map((r) => JSON.parse(r.value ?? '{}').leadId)).size).toBe(21);
+    const flaky = receipts.map((r) => JSON.parse(r.value ?? '{}')).find((r) => r.leadId === leads[21]?.leadId);
+    expect(flaky).toMatchObject({ attempts: 2, externalId: `ext-${leads[21]?.leadId}` });
+    expect(dead.map((d) => d.headers[Headers.errorClass]).sort()).toEqual([
+      'HTTPS.ENDPOINT_REJECTED',
+      'INTERNAL.SECRET_KEY_UNAVAILABLE',
+      'ROUTER.OFFER_NOT_CONFIGURED',
+    ]);
+
+    await runners[0]?.stop(2_000);
+    const { committed, end } = await committedMatchesEnd(kafka, groupId, route());
+    expect(committed).toEqual(end);
+  });
+
+  it('hands leads over at a rebalance without losing one, and the group ends committed to the end', async () => {
+    const groupId = `${prefix}group`;
+    const first: string[] = [];
+    const second: string[] = [];
+    const leads = Array.from({ length: 60 }, (_, i) => lead(i % 2 ? 'contoso.a' : 'contoso.b', 'slow'));
+    await send(leads);
+    const a = runner(first, groupId);
+    await a.start();
+    await new Promise((r) => setTimeout(r, 500));
+    // A second instance joins: the partitions are split between the two mid-stream.
+    await runner(second, groupId).start();
+    await new Promise((r) => setTimeout(r, 500));
+    // The first leaves (SIGTERM-like): what it did not settle is handed back, not committed.
+    await a.stop(200);
+
+    const receipts = await readTopic(kafka, topics().delivered, { count: 60, timeoutMs: 30_000, settleMs: 500 });
+    const delivered = new Set(receipts.map((r) => JSON.parse(r.value ?? '{}').leadId as string));
+    expect(leads.filter((l) => !delivered.has(l.leadId))).toEqual([]);
+    expect(second.length).toBeGreaterThan(0);
+
+    await runners[1]?.stop(2_000);
+    const { committed, end } = await committedMatchesEnd(kafka, groupId, route());
+    expect(committed).toEqual(end);
+  }, 60_000);
+
+  it("reads an offer's own route topic created after it started, without a restart", async () => {
+    const seen: string[] = [];
+    const groupId = `${prefix}group`;
+    await runner(seen, groupId, 500).start();
+    const own = `${route()}.northwind`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: own, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const late = lead('contoso.a', 'ok');
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    await producer.send({
+      topic: own,
+      acks: -1,
+      messages: [
+        { key: late.offerId, value: JSON.stringify(late), headers: leadCloudEventHeaders(late, { source: '/t' }) },
+      ],
+    });
+    await producer.disconnect();
+    const receipts = await readTopic(kafka, topics().delivered, { count: 1, timeoutMs: 30_000 });
+    expect(receipts.map((r) => JSON.parse(r.value ?? '{}').leadId)).toEqual([late.leadId]);
+  }, 60_000);
+});
