@@ -38,6 +38,9 @@ export type OfferSource =
   /** `offerId` absent: any URL (the document); present: that offer (validation of one request). */
   | { readonly from: 'url'; readonly offerId?: string };
 
+/** The issue of a lead that names no offer, with the offer expected in the body (callers may retry with one). */
+export const OFFER_REQUIRED = 'is required: name the offer in the body or the URL';
+
 function mismatch(offerId: string | undefined, input: unknown): string {
   return `'${String(input)}' does not match the offer '${offerId ?? '(URL)'}' of the URL`;
 }
@@ -64,9 +67,7 @@ function sourceField(offer: OfferSource, field: string) {
             ? mismatch(offer.offerId, parsed.value.offer)
             : 'must end in |publisherid.offerid';
         }
-        return offer.from === 'body'
-          ? "must name the offer: 'Source-Action|publisherid.offerid'"
-          : "must be 'Source-Action' or 'Source-Action|Offer'";
+        return offer.from === 'body' ? OFFER_REQUIRED : "must be 'Source-Action' or 'Source-Action|Offer'";
       },
     })
     .describe(
@@ -106,8 +107,7 @@ function canonical(offer: OfferSource) {
       ? {
           offerId: z
             .string({
-              error: (iss) =>
-                iss.input === undefined ? 'is required: name the offer in the body or the URL' : 'must be a string',
+              error: (iss) => (iss.input === undefined ? OFFER_REQUIRED : 'must be a string'),
             })
             .max(LIMITS.offerId)
             .regex(OFFER_ID_PATTERN, "must be 'publisherid.offerid' (letters, digits, '-', '_', one '.' at least)"),

@@ -131,7 +131,7 @@ describe('parseLeadInput: the marketplace HTTPS-endpoint body', () => {
     });
     const r = parseLeadInput(body, ctx());
     expect(!r.ok && r.issues).toEqual([
-      { path: 'LeadSource', message: "must name the offer: 'Source-Action|publisherid.offerid'" },
+      { path: 'offerId', message: 'is required: name the offer in the body or the URL' },
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { LeadSchema, OFFER_ID_PATTERN, type Lead } from './lead';
-import { leadInputSchemas, MARKETPLACE_NAMES } from './lead-input';
+import { leadInputSchemas, MARKETPLACE_NAMES, OFFER_REQUIRED } from './lead-input';
 import { parseLeadSource, toLeadAction, toLeadSource, unknownActionMessage, unknownSourceMessage } from './lead-source';
 import { fromZodIssues, type FieldIssue } from './result';
 import { hasTestMarker, isTestLead } from './test-lead';
@@ -257,7 +257,15 @@ export function parseLeadInput(input: unknown, ctx: ParseContext): ParseInputRes
     ctx.offerId === undefined ? { from: 'body' } : { from: 'url', offerId: ctx.offerId },
   );
   const checked = schemas[shape].safeParse(asDocumented(shape, input));
-  if (!checked.success) return { ok: false, issues: fromZodIssues(checked.error.issues), shape };
+  if (!checked.success) {
+    // A marketplace body without an offer is reported on `offerId`, as for the canonical shape.
+    const issues = fromZodIssues(checked.error.issues).map((i) =>
+      shape === 'marketplace' && i.path === 'LeadSource' && i.message === OFFER_REQUIRED
+        ? { ...i, path: 'offerId' }
+        : i,
+    );
+    return { ok: false, issues, shape };
+  }
 
   const candidate =
     shape === 'marketplace'
