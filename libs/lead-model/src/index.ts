@@ -69,6 +69,7 @@ export {
   AzureTableDestinationSchema,
   HttpsDestinationSchema,
   SALESFORCE_ORG_ID,
+  HTTP_URL_PATTERN,
   SECRET_FIELDS,
   MASK,
   parseDestination,
