@@ -1,4 +1,23 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import nx from '@nx/eslint-plugin';
+
+/**
+ * The import names of the libs tagged scope:testing or scope:infra (the test harness, simulators, local launchers),
+ * read from their project.json tags. Nx's own `notDependOnLibsWithTags` follows the project graph, which includes
+ * the libs' tests, so it cannot tell production code from test code; this list feeds a plain import rule instead.
+ */
+function testOnlyLibs() {
+  return readdirSync('libs')
+    .filter((dir) => {
+      try {
+        const { tags = [] } = JSON.parse(readFileSync(`libs/${dir}/project.json`, 'utf8'));
+        return tags.includes('scope:testing') || tags.includes('scope:infra');
+      } catch {
+        return false;
+      }
+    })
+    .map((dir) => `@leadflow/${dir}`);
+}
 
 /**
  * Nx module boundaries. Tests (and only tests) may also use the testing harness lib.
@@ -46,14 +65,25 @@ export default [
     rules: { '@nx/enforce-module-boundaries': ['error', boundaries(true)] },
   },
   {
-    // libs/lead-model must stay framework- and client-free (STYLE.md lesson 3).
+    // An app's production code never loads the test harness, the CRM simulators or the local launchers.
+    files: ['apps/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.int-harness.ts', '**/test/**', 'apps/*/bench/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: testOnlyLibs().map((name) => ({ name, message: 'test-only lib: import it from tests only' })) },
+      ],
+    },
+  },
+  {
+    // libs/lead-model must stay framework- and client-free.
     files: ['libs/lead-model/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@nestjs/*', 'kafkajs', '@azure/*', 'jsforce', 'pino'] }],
     },
   },
   {
-    // Configuration is read once, in an app's config module (STYLE.md lesson 2).
+    // Configuration is read once, in an app's config module.
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
     ignores: ['**/*.config.ts', '**/*.spec.ts', '**/*.int-spec.ts', 'libs/testing/**', 'libs/local-infra/**'],
     rules: {

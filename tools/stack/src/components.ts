@@ -16,6 +16,7 @@ import {
   type SpawnedProcess,
 } from '@leadflow/local-infra';
 import { SINK_SERVICES, sinkPortVariable, type SinkName } from '@leadflow/sink-runtime';
+import { builtPath, entries } from './build/entries';
 import { kafkaBrokers, kafkaNodePorts, type StackConfig } from './stack.config';
 
 export { kafkaBrokers } from './stack.config';
@@ -96,7 +97,10 @@ function httpOk(host: string, port: number, path: string): Promise<boolean> {
 
 export interface NodeServiceSpec {
   readonly name: string;
-  /** TypeScript entry point, run with SWC's register hook (decorator metadata, tsconfig paths). */
+  /**
+   * TypeScript entry point. The stack runs its built program (`./dev build`: dist/, no transpiler in memory), or
+   * the source through SWC's register hook when LEADFLOW_RUN_FROM_SOURCE=1.
+   */
   readonly entry: string;
   readonly port: (cfg: StackConfig) => number;
   /** Environment of the service beyond the shared one (brokers, log level, dev secrets). */
@@ -137,6 +141,16 @@ async function ensureSimulatorTls(cfg: StackConfig): Promise<void> {
   writeTls(dir, await generateTls([cfg.host, 'localhost'], 365));
 }
 
+/** How a process of ours starts: its built program by default, its TypeScript source on request. */
+export function programArgs(cfg: StackConfig, source: string): string[] {
+  if (cfg.runFromSource) return ['-r', '@swc-node/register', source];
+  const entry = entries(cfg.root).find((e) => e.source === source);
+  if (!entry) throw new Error(`${source} is not an entry point of tools/build`);
+  const built = join(cfg.root, builtPath(entry.name));
+  if (!existsSync(built)) throw new Error(`${built} is missing: run ./dev build (./dev up does)`);
+  return [built];
+}
+
 /** A leadflow service or simulator of ours, as a component of the local stack. */
 export function nodeService(spec: NodeServiceSpec): Component {
   const readyPath = spec.readyPath ?? '/readyz';
@@ -148,7 +162,7 @@ export function nodeService(spec: NodeServiceSpec): Component {
       await spec.prepare?.(cfg);
       const proc = spawnLogged({
         command: process.execPath,
-        args: ['-r', '@swc-node/register', spec.entry],
+        args: programArgs(cfg, spec.entry),
         cwd: cfg.root,
         env: {
           ...process.env,

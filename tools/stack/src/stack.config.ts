@@ -23,6 +23,8 @@ export interface StackConfig {
   readonly simulatorsPort: number;
   /** Each CRM simulator's HTTPS port, by its catalog name. */
   readonly simulatorPorts: Readonly<Record<string, number>>;
+  /** Run services from their TypeScript source through SWC (`LEADFLOW_RUN_FROM_SOURCE=1`) instead of dist/. */
+  readonly runFromSource: boolean;
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -66,6 +68,7 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     simulatorPorts: Object.fromEntries(
       SIMULATORS.map((s) => [s.name, port(env, `LEADFLOW_SIM_${s.name}_PORT`, s.defaultPort)]),
     ),
+    runFromSource: env['LEADFLOW_RUN_FROM_SOURCE'] === '1',
   };
   const ports = [
     ...Array.from({ length: cfg.kafkaNodes }, (_, i) => Object.values(kafkaNodePorts(cfg, i + 1))).flat(),
