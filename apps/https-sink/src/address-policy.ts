@@ -28,15 +28,60 @@ for (const [net, bits] of [
 ] as const)
   internal.addSubnet(net, bits, 'ipv6');
 
-/** `::ffff:10.0.0.1` is 10.0.0.1: judge IPv4-mapped addresses as the IPv4 address they carry. */
-function unmap(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped?.[1]) return { address: mapped[1], family: 'ipv4' };
-  return { address, family: isIP(address) === 6 ? 'ipv6' : 'ipv4' };
+/** The 16 bytes of an IPv6 address (zone id ignored), or undefined when `text` is not one. */
+function ipv6Bytes(text: string): Uint8Array | undefined {
+  const address = text.replace(/%.*$/, '');
+  if (isIP(address) !== 6) return undefined;
+  let groups = address;
+  // A trailing dotted quad (`::ffff:10.0.0.1`) is the last two groups.
+  const quad = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(groups);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(2, 6).map(Number) as [number, number, number, number];
+    groups = `${quad[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = groups.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const words = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const bytes = new Uint8Array(16);
+  words.forEach((w, i) => {
+    const v = parseInt(w, 16);
+    bytes[i * 2] = v >> 8;
+    bytes[i * 2 + 1] = v & 0xff;
+  });
+  return bytes;
+}
+
+/**
+ * IPv6 forms whose last 32 bits are an IPv4 address that the connection reaches: IPv4-mapped
+ * `::ffff:0:0/96` and IPv4-compatible `::/96` (RFC 4291 §2.5.5), and the NAT64 well-known prefix
+ * `64:ff9b::/96` (RFC 6052 §2.1), which a NAT64 gateway translates to that IPv4 address.
+ */
+const IPV4_CARRYING_PREFIXES: readonly (readonly number[])[] = [
+  [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff],
+  [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+  [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0],
+];
+
+/** The IPv4 address an IPv6 address carries (`::ffff:a00:1`, `::10.0.0.1`, `64:ff9b::a00:1` → 10.0.0.1). */
+export function embeddedIPv4(address: string): string | undefined {
+  const bytes = ipv6Bytes(address);
+  if (!bytes) return undefined;
+  const carried = IPV4_CARRYING_PREFIXES.some((prefix) => prefix.every((b, i) => bytes[i] === b));
+  return carried ? Array.from(bytes.subarray(12)).join('.') : undefined;
+}
+
+/** An address as the family it is judged in: an IPv6 form that carries an IPv4 address is that IPv4 address. */
+function judged(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
+  if (isIP(address) === 4) return { address, family: 'ipv4' };
+  const v4 = embeddedIPv4(address);
+  return v4 === undefined ? { address, family: 'ipv6' } : { address: v4, family: 'ipv4' };
 }
 
 export function addressKind(address: string): 'loopback' | 'private' | 'public' {
-  const a = unmap(address);
+  // `::1` is itself loopback (though inside ::/96); every other form is judged by what it reaches.
+  if (isIP(address) === 6 && loopback.check(address, 'ipv6')) return 'loopback';
+  const a = judged(address);
   if (loopback.check(a.address, a.family)) return 'loopback';
   if (internal.check(a.address, a.family)) return 'private';
   return 'public';

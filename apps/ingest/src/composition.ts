@@ -10,7 +10,8 @@ import { TokenVerifier } from './auth/token-verifier';
 import { DestinationStore } from './destinations/destination-store';
 import { OfferTableView } from './destinations/offer-table-view';
 import { DestinationService } from './destinations/destination.service';
-import { configureJsonBodies, SINGLE_BODY_LIMIT } from './http/json-body';
+import { configureHttp } from './http/http-surface';
+import { SINGLE_BODY_LIMIT } from './http/json-body';
 import { createIngestMetrics } from './http/metrics';
 import { NestPinoLogger } from './http/nest-logger';
 import { buildOpenApiDocument } from './http/openapi';
@@ -127,10 +128,6 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
 
   const app = await NestFactory.create<NestFastifyApplication>(
     IngestModule.register({
-      auth: {
-        tokens: new TokenVerifier({ producer: config.ingestTokens, admin: config.adminTokens }),
-        urlSigningKey: config.urlSigningKey,
-      },
       leads,
       destinations,
       ops: {
@@ -145,16 +142,21 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
         },
       },
     }),
-    // maxParamLength: offer ids may be 256 characters (lead-model LIMITS.offerId); Fastify's default is 100.
+    // maxParamLength: an offer id of any length reaches the handler, which refuses one over 256 characters
+    // (lead-model LIMITS.offerId) with problem details; Fastify's router would answer a raw 414.
     new FastifyAdapter({
       bodyLimit: SINGLE_BODY_LIMIT,
       return503OnClosing: true,
-      routerOptions: { maxParamLength: 300 },
+      routerOptions: { maxParamLength: 16 * 1024 },
     }),
     { bodyParser: false, logger: new NestPinoLogger(logger), abortOnError: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
-  configureJsonBodies(fastify);
+  await configureHttp(fastify, {
+    tokens: new TokenVerifier({ producer: config.ingestTokens, admin: config.adminTokens }),
+    urlSigningKey: config.urlSigningKey,
+    ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
+  });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });

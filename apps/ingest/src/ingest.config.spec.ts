@@ -32,6 +32,7 @@ describe('loadIngestConfig', () => {
       logLevel: 'info',
       produceLingerMs: 2,
       produceMaxBatch: 500,
+      rateLimit: { max: 1_000, windowMs: 1_000 },
     });
     expect(c.keyring.activeKid).toBe('k1');
     expect(c.otlpTracesEndpoint).toBeUndefined();
@@ -82,5 +83,16 @@ describe('loadIngestConfig', () => {
     expect(c.port).toBe(9000);
     expect(c.publicUrl).toBe('https://leads.example.com');
     expect(c.otlpTracesEndpoint).toBe('http://127.0.0.1:4318/v1/traces');
+  });
+
+  it('limits requests per credential unless LEADFLOW_RATE_LIMIT_MAX is 0', () => {
+    expect(
+      loadIngestConfig({ ...base, LEADFLOW_RATE_LIMIT_MAX: '50', LEADFLOW_RATE_LIMIT_WINDOW_MS: '60000' }).rateLimit,
+    ).toEqual({ max: 50, windowMs: 60_000 });
+    expect(loadIngestConfig({ ...base, LEADFLOW_RATE_LIMIT_MAX: '0' }).rateLimit).toBeUndefined();
+    expect(configError({ ...base, LEADFLOW_RATE_LIMIT_MAX: '-1' }).variables).toEqual(['LEADFLOW_RATE_LIMIT_MAX']);
+    expect(configError({ ...base, LEADFLOW_RATE_LIMIT_WINDOW_MS: '5' }).variables).toEqual([
+      'LEADFLOW_RATE_LIMIT_WINDOW_MS',
+    ]);
   });
 });

@@ -15,6 +15,8 @@ export interface IngestConfig extends ServiceConfig {
   readonly produceLingerMs: number;
   /** Most single leads in one produce request. */
   readonly produceMaxBatch: number;
+  /** Requests each credential may make per window; undefined when rate limiting is off. */
+  readonly rateLimit?: { readonly max: number; readonly windowMs: number };
 }
 
 const EnvSchema = z.object({
@@ -27,6 +29,9 @@ const EnvSchema = z.object({
   LEADFLOW_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   LEADFLOW_PRODUCE_LINGER_MS: envVar.int(0, 1_000, 2),
   LEADFLOW_PRODUCE_MAX_BATCH: envVar.int(1, 10_000, 500),
+  // Per credential (each token; each offer's signed URL). 0 turns rate limiting off.
+  LEADFLOW_RATE_LIMIT_MAX: envVar.int(0, 10_000_000, 1_000),
+  LEADFLOW_RATE_LIMIT_WINDOW_MS: envVar.int(100, 3_600_000, 1_000),
 });
 
 export { ConfigError };
@@ -43,5 +48,8 @@ export function loadIngestConfig(env: Readonly<Record<string, string | undefined
     publicUrl: e.LEADFLOW_PUBLIC_URL ?? `http://127.0.0.1:${e.LEADFLOW_INGEST_PORT}`,
     produceLingerMs: e.LEADFLOW_PRODUCE_LINGER_MS,
     produceMaxBatch: e.LEADFLOW_PRODUCE_MAX_BATCH,
+    ...(e.LEADFLOW_RATE_LIMIT_MAX > 0
+      ? { rateLimit: { max: e.LEADFLOW_RATE_LIMIT_MAX, windowMs: e.LEADFLOW_RATE_LIMIT_WINDOW_MS } }
+      : {}),
   };
 }

@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AUTH, AuthGuard, type AuthSettings } from './auth/auth.guard';
 import { DESTINATIONS, DestinationsController } from './destinations/destinations.controller';
 import type { DestinationService } from './destinations/destination.service';
 import { OPS, OpsController, type OpsSettings } from './http/ops.controller';
@@ -7,7 +6,6 @@ import { LEADS, LeadsController } from './leads/leads.controller';
 import type { LeadService } from './leads/lead.service';
 
 export interface IngestModuleDeps {
-  readonly auth: AuthSettings;
   readonly leads: LeadService;
   readonly destinations: DestinationService;
   readonly ops: OpsSettings;
@@ -24,8 +22,6 @@ export class IngestModule {
       module: IngestModule,
       controllers: [LeadsController, DestinationsController, OpsController],
       providers: [
-        AuthGuard,
-        { provide: AUTH, useValue: deps.auth },
         { provide: LEADS, useValue: deps.leads },
         { provide: DESTINATIONS, useValue: deps.destinations },
         { provide: OPS, useValue: deps.ops },

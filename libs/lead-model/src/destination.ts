@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CATALOG } from './errors';
 import { fail, fromZodIssues, ok, type FieldIssue, type Result } from './result';
-import { isValidRouteSuffix, type DestinationType } from './topics';
+import { MAX_ROUTE_SUFFIX, ROUTE_SUFFIX_PATTERN, type DestinationType } from './topics';
 
 /** Defaults (docs/destinations.md); every endpoint is configurable (sovereign clouds, sandboxes, simulators). */
 export const DESTINATION_DEFAULTS = {
@@ -13,11 +13,25 @@ export const DESTINATION_DEFAULTS = {
 } as const;
 
 const secret = z.string().min(1).max(1024);
-const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048);
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const LABEL = '(?![Xx][Nn]--)[A-Za-z0-9_-]+';
+const PORT = '(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])';
+/**
+ * An http(s) URL both RFC 3986 and the WHATWG URL parser accept: a host name whose last label starts
+ * with a letter, or a dotted IPv4 address; a port up to 65535; path and query of RFC 3986 characters
+ * with well-formed %-escapes. The OpenAPI document states it, so a URL it allows is always accepted.
+ */
+export const HTTP_URL_PATTERN = new RegExp(
+  `^https?://(?:(?:${LABEL}\\.)*(?![Xx][Nn]--)[A-Za-z][A-Za-z0-9_-]*|${OCTET}(?:\\.${OCTET}){3})(?::${PORT})?` +
+    "(?:[/?](?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$",
+);
+// The pattern admits only URLs the WHATWG parser (`new URL`, fetch) accepts: no separate parse is needed.
+const httpUrl = z.string().max(2048).regex(HTTP_URL_PATTERN, 'must be an http(s) URL');
 const topicSuffix = z
   .string()
-  .refine(
-    isValidRouteSuffix,
+  .max(MAX_ROUTE_SUFFIX)
+  .regex(
+    ROUTE_SUFFIX_PATTERN,
     "must be letters, digits, '.', '_' or '-' (it names the topic leads.route.<type>.<suffix>)",
   )
   .optional();
@@ -103,7 +117,18 @@ export const MarketoDestinationSchema = z.object({
 
 export const AzureTableDestinationSchema = z.object({
   type: z.literal('azure-table'),
-  connectionString: z.string().min(1).max(4096),
+  // Checked by parseTableConnectionString (any order, any case); documented in its usual form.
+  connectionString: z
+    .string()
+    .min(1)
+    .max(4096)
+    .meta({
+      pattern:
+        '^(?:UseDevelopmentStorage=true|DefaultEndpointsProtocol=https?;AccountName=[a-z0-9]{3,24};' +
+        'AccountKey=(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)' +
+        '(?:;EndpointSuffix=[A-Za-z0-9.-]+)?);?$',
+      description: 'An Azure Storage connection string (AccountName and AccountKey; SAS is not supported)',
+    }),
   tableName: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be 3-63 letters or digits, starting with a letter')

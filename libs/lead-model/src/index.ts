@@ -6,6 +6,7 @@ export {
   toLeadAction,
   parseLeadSource,
   formatLeadSource,
+  SOURCE_NAMES,
   type LeadSource,
   type LeadAction,
   type ParsedLeadSource,
@@ -23,6 +24,7 @@ export {
   type Customer,
   type Lead,
 } from './lead';
+export { leadInputSchemas, MARKETPLACE_NAMES, type OfferSource } from './lead-input';
 export { parseLeadInput, INPUT_LIMITS, type InputShape, type ParseContext, type ParseInputResult } from './parse-input';
 export {
   TEST_LEAD_PREFIX,
@@ -67,6 +69,7 @@ export {
   AzureTableDestinationSchema,
   HttpsDestinationSchema,
   SALESFORCE_ORG_ID,
+  HTTP_URL_PATTERN,
   SECRET_FIELDS,
   MASK,
   parseDestination,

@@ -21,6 +21,9 @@ const ACTION_ALIASES: Readonly<Record<string, LeadAction>> = Object.fromEntries(
   LEAD_ACTIONS.map((a) => [a.toLowerCase(), a]),
 );
 
+/** Every source name accepted (lower case; matched case-insensitively): the canonical ones, SPZA, "AppSource (SPZA)". */
+export const SOURCE_NAMES: readonly string[] = Object.keys(SOURCE_ALIASES);
+
 /** Case-insensitive; accepts the legacy `SPZA` and the docs' "AppSource (SPZA)". */
 export function toLeadSource(value: string): LeadSource | undefined {
   return SOURCE_ALIASES[value.trim().toLowerCase()];

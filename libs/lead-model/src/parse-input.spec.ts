@@ -130,8 +130,9 @@ describe('parseLeadInput: the marketplace HTTPS-endpoint body', () => {
       },
     });
     const r = parseLeadInput(body, ctx());
-    expect(r.ok).toBe(false);
-    expect(!r.ok && r.issues.map((i) => i.path)).toContain('offerId');
+    expect(!r.ok && r.issues).toEqual([
+      { path: 'offerId', message: 'is required: name the offer in the body or the URL' },
+    ]);
   });
 
   it('refuses an offer in the body that contradicts the URL', () => {
@@ -198,6 +199,70 @@ describe('parseLeadInput: the legacy flat form', () => {
   it('requires lead_source', () => {
     const r = parseLeadInput({ first_name: 'A', last_name: 'B', email: 'a@b.co' }, ctx({ offerId: 'a.b' }));
     expect(!r.ok && r.issues.map((i) => i.path)).toEqual(['lead_source']);
+  });
+});
+
+describe('parseLeadInput: the whole input is validated before any field is read', () => {
+  const canonical = {
+    offerId: 'northwind.router',
+    source: 'AzurePortal',
+    action: 'Create',
+    customer: { firstName: 'Kim', lastName: 'A', email: 'kim@northwind.example' },
+  };
+
+  it.each([
+    ['a number as e-mail', { ...canonical, customer: { ...canonical.customer, email: 12 } }, 'customer.email'],
+    ['an array as last name', { ...canonical, customer: { ...canonical.customer, lastName: [] } }, 'customer.lastName'],
+    [
+      'null as first name',
+      { ...canonical, customer: { ...canonical.customer, firstName: null } },
+      'customer.firstName',
+    ],
+    ['a string as customer', { ...canonical, customer: 'Kim' }, 'customer'],
+    ['null as leadId', { ...canonical, leadId: null }, 'leadId'],
+    ['a string as isTest', { ...canonical, isTest: 'yes' }, 'isTest'],
+    ['an object as source', { ...canonical, source: { a: 1 } }, 'source'],
+    [
+      'an array as marketplace last name',
+      { ...httpsExample, UserDetails: { ...httpsExample.UserDetails, LastName: [] } },
+      'UserDetails.LastName',
+    ],
+    ['a number as marketplace e-mail', { ...httpsExample, UserDetails: { Email: 12 } }, 'UserDetails.Email'],
+    ['a string as UserDetails', { ...httpsExample, UserDetails: 'x' }, 'UserDetails'],
+    ['an object as legacy first name', { first_name: {}, email: 'a@b.co', lead_source: 'SPZA|a.b' }, 'first_name'],
+  ])('refuses %s with a field issue (no throw)', (_what, body, path) => {
+    const r = parseLeadInput(body, ctx({ offerId: 'northwind.router' }));
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.issues.map((i) => i.path)).toContain(path);
+  });
+
+  it('requires a non-empty e-mail address, trimmed', () => {
+    const withEmail = (email: string) => ({ ...canonical, customer: { ...canonical.customer, email } });
+    expect(parseLeadInput(withEmail(''), ctx())).toMatchObject({ ok: false, issues: [{ path: 'customer.email' }] });
+    expect(parseLeadInput(withEmail(' kim@northwind.example\n'), ctx())).toMatchObject({
+      ok: true,
+      lead: { customer: { email: 'kim@northwind.example' } },
+    });
+  });
+
+  const sourceCases: [string, boolean, boolean][] = [
+    // LeadSource, accepted with the offer from the body, accepted on the URL of offer a.b
+    ['AzureMarketplace', false, true],
+    ['azuremarketplace-ins|a.b', true, true],
+    [' AppSource (SPZA) - plt | a.b ', true, true],
+    ['SPZA|a.b', true, true],
+    ['AzurePortal-Create|other.offer', true, false],
+    ['AzurePortal-Create|An offer title', false, true],
+    ['MSFT_TEST_1-MSFT_TEST_1|<Offer Name>', false, true],
+    ['Bing-INS|a.b', false, false],
+    ['AzureMarketplace-BUY', false, false],
+    ['AzureMarketplace-INS-PLT|a.b', false, false],
+    ['', false, false],
+  ];
+  it.each(sourceCases)('reads LeadSource %j as its documented pattern says (body %s, URL %s)', (value, body, url) => {
+    const lead = { ...httpsExample, LeadSource: value, ActionCode: undefined };
+    expect(parseLeadInput(lead, ctx()).ok).toBe(body);
+    expect(parseLeadInput(lead, ctx({ offerId: 'a.b' })).ok).toBe(url);
   });
 });
 

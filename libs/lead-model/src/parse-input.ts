@@ -1,4 +1,5 @@
 import { LeadSchema, OFFER_ID_PATTERN, type Lead } from './lead';
+import { leadInputSchemas, MARKETPLACE_NAMES, OFFER_REQUIRED } from './lead-input';
 import { parseLeadSource, toLeadAction, toLeadSource, unknownActionMessage, unknownSourceMessage } from './lead-source';
 import { fromZodIssues, type FieldIssue } from './result';
 import { hasTestMarker, isTestLead } from './test-lead';
@@ -48,8 +49,28 @@ function ci(obj: Obj, name: string): unknown {
   return key === undefined ? undefined : obj[key];
 }
 
-const str = (v: unknown): string | undefined =>
-  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+/** A value the input schema already typed as a string (or absent). */
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** The known properties of a marketplace object under their documented names (found ignoring case). */
+function byName(obj: Obj, names: readonly string[]): Obj {
+  const out: Obj = {};
+  for (const name of names) {
+    const value = ci(obj, name);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** The body as its shape's input schema sees it: marketplace names normalised to their documented case. */
+function asDocumented(shape: InputShape, body: Obj): Obj {
+  if (shape !== 'marketplace') return body;
+  const user = ci(body, 'UserDetails');
+  return {
+    ...byName(body, MARKETPLACE_NAMES.body),
+    ...(user === undefined ? {} : { UserDetails: isObj(user) ? byName(user, MARKETPLACE_NAMES.userDetails) : user }),
+  };
+}
 
 function detectShape(body: Obj): InputShape {
   const keys = Object.keys(body).map((k) => k.toLowerCase());
@@ -231,6 +252,21 @@ export function parseLeadInput(input: unknown, ctx: ParseContext): ParseInputRes
   if (complex) return { ok: false, issues: [{ path: '(root)', message: `input ${complex}` }] };
 
   const shape = detectShape(input);
+  // The whole input is checked against its shape's schema (types, lengths, patterns) before any field is read.
+  const schemas = leadInputSchemas(
+    ctx.offerId === undefined ? { from: 'body' } : { from: 'url', offerId: ctx.offerId },
+  );
+  const checked = schemas[shape].safeParse(asDocumented(shape, input));
+  if (!checked.success) {
+    // A marketplace body without an offer is reported on `offerId`, as for the canonical shape.
+    const issues = fromZodIssues(checked.error.issues).map((i) =>
+      shape === 'marketplace' && i.path === 'LeadSource' && i.message === OFFER_REQUIRED
+        ? { ...i, path: 'offerId' }
+        : i,
+    );
+    return { ok: false, issues, shape };
+  }
+
   const candidate =
     shape === 'marketplace'
       ? fromMarketplace(input, ctx)
@@ -245,7 +281,13 @@ export function parseLeadInput(input: unknown, ctx: ParseContext): ParseInputRes
     occurredAt: candidate.value['occurredAt'] ?? ctx.now.toISOString(),
     isTest:
       candidate.value['isTest'] === true ||
-      isTestLead({ customer: customer as { firstName?: string; lastName?: string; email?: string } }),
+      isTestLead({
+        customer: {
+          firstName: str(customer['firstName']),
+          lastName: str(customer['lastName']),
+          email: str(customer['email']),
+        },
+      }),
     piiSuppressed: false,
   };
   // Optional fields that a shape left undefined must not fail "expected string".

@@ -31,8 +31,12 @@ export function routeTopicPattern(type: DestinationType): RegExp {
 const MAX_TOPIC = 249;
 const LONGEST_ROUTE_PREFIX = Math.max(...DESTINATION_TYPES.map((t) => `leads.route.${t}.`.length));
 
+/** A per-offer route topic suffix: letters, digits, '.', '_', '-', short enough for every route topic. */
+export const ROUTE_SUFFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const MAX_ROUTE_SUFFIX = MAX_TOPIC - LONGEST_ROUTE_PREFIX;
+
 export function isValidRouteSuffix(suffix: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(suffix) && suffix.length <= MAX_TOPIC - LONGEST_ROUTE_PREFIX;
+  return ROUTE_SUFFIX_PATTERN.test(suffix) && suffix.length <= MAX_ROUTE_SUFFIX;
 }
 
 export interface TopicSpec {

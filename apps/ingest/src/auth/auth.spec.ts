@@ -7,16 +7,24 @@ const tokens = new TokenVerifier({ producer: ['p-one', 'p-two'], admin: ['a-one'
 
 describe('TokenVerifier', () => {
   it('maps each configured token to its scope and refuses others', () => {
-    expect(tokens.scopeOf('p-one')).toBe('producer');
-    expect(tokens.scopeOf('p-two')).toBe('producer');
-    expect(tokens.scopeOf('a-one')).toBe('admin');
-    expect(tokens.scopeOf('p-on')).toBeUndefined();
-    expect(tokens.scopeOf('p-one ')).toBeUndefined();
-    expect(tokens.scopeOf('')).toBeUndefined();
+    expect(tokens.identify('p-one')?.scope).toBe('producer');
+    expect(tokens.identify('p-two')?.scope).toBe('producer');
+    expect(tokens.identify('a-one')?.scope).toBe('admin');
+    expect(tokens.identify('p-on')).toBeUndefined();
+    expect(tokens.identify('p-one ')).toBeUndefined();
+    expect(tokens.identify('')).toBeUndefined();
+  });
+
+  it('names each token by a stable id that is not the token', () => {
+    const one = tokens.identify('p-one')?.tokenId;
+    expect(one).toMatch(/^[0-9a-f]{12}$/);
+    expect(tokens.identify('p-two')?.tokenId).not.toBe(one);
+    expect(new TokenVerifier({ producer: ['p-one'], admin: [] }).identify('p-one')?.tokenId).toBe(one);
+    expect(one).not.toContain('p-one');
   });
 
   it('grants admin when a token is configured in both lists', () => {
-    expect(new TokenVerifier({ producer: ['t'], admin: ['t'] }).scopeOf('t')).toBe('admin');
+    expect(new TokenVerifier({ producer: ['t'], admin: ['t'] }).identify('t')?.scope).toBe('admin');
   });
 
   it('reads only the Bearer scheme', () => {
@@ -50,7 +58,7 @@ describe('authorize', () => {
   it('lets producer and admin tokens send leads', () => {
     expect(authorize('producer', { authorization: 'Bearer p-one' }, tokens, KEY)).toEqual({
       ok: true,
-      principal: { kind: 'token', scope: 'producer' },
+      principal: { kind: 'token', scope: 'producer', tokenId: tokens.identify('p-one')?.tokenId },
     });
     expect(authorize('producer', { authorization: 'Bearer a-one' }, tokens, KEY).ok).toBe(true);
   });

@@ -12,7 +12,8 @@ export interface Credentials {
 }
 
 export type Principal =
-  { readonly kind: 'token'; readonly scope: Scope } | { readonly kind: 'signature'; readonly offerId: string };
+  | { readonly kind: 'token'; readonly scope: Scope; readonly tokenId: string }
+  | { readonly kind: 'signature'; readonly offerId: string };
 
 export type AuthDecision =
   | { readonly ok: true; readonly principal: Principal }
@@ -37,8 +38,8 @@ export function authorize(
     return { ok: false, status: 401, reason: 'A bearer token is required.', challenge: REALM };
   }
   const token = bearerToken(creds.authorization);
-  const scope = token === undefined ? undefined : tokens.scopeOf(token);
-  if (scope === undefined) {
+  const match = token === undefined ? undefined : tokens.identify(token);
+  if (match === undefined) {
     return {
       ok: false,
       status: 401,
@@ -46,7 +47,7 @@ export function authorize(
       challenge: `${REALM}, error="invalid_token"`,
     };
   }
-  if (access === 'admin' && scope !== 'admin') {
+  if (access === 'admin' && match.scope !== 'admin') {
     return {
       ok: false,
       status: 403,
@@ -54,5 +55,5 @@ export function authorize(
       challenge: `${REALM}, error="insufficient_scope"`,
     };
   }
-  return { ok: true, principal: { kind: 'token', scope } };
+  return { ok: true, principal: { kind: 'token', scope: match.scope, tokenId: match.tokenId } };
 }

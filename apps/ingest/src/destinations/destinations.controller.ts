@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Put, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Put, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AuthGuard, RequireAccess } from '../auth/auth.guard';
+import { RequireAccess } from '../auth/route-access';
 import { requestTraceparent, requireJsonBody } from '../http/request-context';
 import { DestinationService } from './destination.service';
 
@@ -8,29 +8,31 @@ export const DESTINATIONS = Symbol('DESTINATIONS');
 
 /** Offer configuration: admin tokens only. */
 @Controller('v1/offers/:offerId')
-@UseGuards(AuthGuard)
-@RequireAccess('admin')
 export class DestinationsController {
   constructor(@Inject(DESTINATIONS) private readonly destinations: DestinationService) {}
 
   @Put('destination')
+  @RequireAccess('admin')
   @HttpCode(200)
   put(@Param('offerId') offerId: string, @Body() body: unknown, @Req() req: FastifyRequest) {
     return this.destinations.put(offerId, requireJsonBody(body), requestTraceparent(req));
   }
 
   @Get('destination')
+  @RequireAccess('admin')
   get(@Param('offerId') offerId: string) {
     return this.destinations.get(offerId);
   }
 
   @Delete('destination')
+  @RequireAccess('admin')
   @HttpCode(204)
   async remove(@Param('offerId') offerId: string): Promise<void> {
     await this.destinations.remove(offerId);
   }
 
   @Get('status')
+  @RequireAccess('admin')
   status(@Param('offerId') offerId: string) {
     return this.destinations.status(offerId);
   }

@@ -36,12 +36,14 @@ type Done = (err: Error | null, body?: unknown) => void;
 
 /**
  * Body handling of the ingest's Fastify instance: JSON only (text/plain and everything else → 415),
- * parsed with Fastify's prototype-poisoning-safe parser after a depth check, and a per-route body
+ * parsed with Fastify's prototype-poisoning-safe parser (poisoning keys removed) after a depth check, and a per-route body
  * limit read from the route's config (`@RouteConfig({ bodyLimit })`). Must run before routes register.
  */
 export function configureJsonBodies(fastify: FastifyInstance, maxDepth = MAX_JSON_DEPTH): void {
   fastify.removeContentTypeParser('text/plain');
-  const parse = fastify.getDefaultJsonParser('error', 'error');
+  // `__proto__` and `constructor.prototype` keys are removed rather than refused: they are unknown
+  // properties like any other (ignored), and removing them is what protects against prototype poisoning.
+  const parse = fastify.getDefaultJsonParser('remove', 'remove');
   fastify.addContentTypeParser(
     'application/json',
     { parseAs: 'string' },

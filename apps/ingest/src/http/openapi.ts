@@ -1,13 +1,19 @@
 import { z } from 'zod';
-import { DestinationSchema, LeadSchema } from '@leadflow/lead-model';
+import { DestinationSchema, LeadSchema, LIMITS, OFFER_ID_PATTERN } from '@leadflow/lead-model';
 import { DestinationSavedSchema, DestinationViewSchema, OfferStatusSchema } from '../destinations/destination.schemas';
+import { IDEMPOTENCY_KEY } from '../leads/lead-intake';
 import {
   BatchRequestSchema,
   BatchResultSchema,
+  CanonicalLeadInputSchema,
+  CanonicalOfferLeadInputSchema,
   LeadAcceptedSchema,
   LeadInputSchema,
-  LegacyLeadSchema,
-  MarketplaceLeadSchema,
+  LegacyLeadInputSchema,
+  LegacyOfferLeadInputSchema,
+  MarketplaceLeadInputSchema,
+  MarketplaceOfferLeadInputSchema,
+  OfferLeadInputSchema,
 } from '../leads/leads.schemas';
 import { ProblemSchema } from './problem.schemas';
 
@@ -18,32 +24,61 @@ const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: ref('Problem') } },
 });
 
+/**
+ * JSON Schema patterns are read by tools in other regex dialects (Schemathesis: Python's). Where
+ * JavaScript and Python differ, say what JavaScript means: `\d` is ASCII digits only, and a final `$`
+ * is the end of the text (Python's also matches before a final newline).
+ */
+export function portablePattern(pattern: string): string {
+  return pattern.replace(/(?<!\\)((?:\\\\)*)\\d/g, '$1[0-9]').replace(/(?<!\\)\$$/, '(?![\\s\\S])');
+}
+
+function portablePatterns(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(portablePatterns);
+  if (typeof node !== 'object' || node === null) return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [
+      k,
+      k === 'pattern' && typeof v === 'string' ? portablePattern(v) : portablePatterns(v),
+    ]),
+  );
+}
+
 const offerIdParam = {
   name: 'offerId',
   in: 'path',
   required: true,
-  schema: { type: 'string' },
+  schema: { type: 'string', maxLength: LIMITS.offerId, pattern: portablePattern(OFFER_ID_PATTERN.source) },
   description: '"publisherid.offerid"',
 };
 const idempotencyKey = {
   name: 'Idempotency-Key',
   in: 'header',
   required: false,
-  schema: { type: 'string', maxLength: 255 },
-  description: 'A retry with the same key (and no leadId in the body) gets the same leadId',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: portablePattern(IDEMPOTENCY_KEY.source) },
+  description: 'Visible ASCII. A retry with the same key (and no leadId in the body) gets the same leadId',
 };
 
+const withRetryAfter = (description: string) => ({
+  ...problem(description),
+  headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer', minimum: 1 } } },
+});
 const commonErrors = {
   '400': problem('Malformed JSON or invalid fields (every failing field is named in errors)'),
   '401': problem('Missing or invalid bearer token'),
+  '429': withRetryAfter('Too many requests for this credential (LEADFLOW_RATE_LIMIT_MAX per window)'),
 };
 const leadErrors = {
   ...commonErrors,
   '413': problem('Body larger than the endpoint accepts'),
   '415': problem('Body is not application/json'),
-  '503': problem('The broker is unavailable: nothing was accepted; retry after Retry-After seconds'),
+  '503': withRetryAfter('The broker is unavailable: nothing was accepted; retry after Retry-After seconds'),
 };
 const adminErrors = { ...commonErrors, '403': problem('A producer token cannot change offer configuration') };
+const bodyErrors = {
+  '413': problem('Body larger than the endpoint accepts'),
+  '415': problem('Body is not application/json'),
+};
 
 /**
  * The OpenAPI 3.1 document of the ingest, its schemas generated with `z.toJSONSchema` from the zod
@@ -55,9 +90,14 @@ export function buildOpenApiDocument(publicUrl: string): object {
   const components: [string, z.ZodType][] = [
     ['Problem', ProblemSchema],
     ['Lead', LeadSchema],
-    ['MarketplaceLeadInput', MarketplaceLeadSchema],
-    ['LegacyLeadInput', LegacyLeadSchema],
+    ['CanonicalLeadInput', CanonicalLeadInputSchema],
+    ['MarketplaceLeadInput', MarketplaceLeadInputSchema],
+    ['LegacyLeadInput', LegacyLeadInputSchema],
     ['LeadInput', LeadInputSchema],
+    ['CanonicalOfferLeadInput', CanonicalOfferLeadInputSchema],
+    ['MarketplaceOfferLeadInput', MarketplaceOfferLeadInputSchema],
+    ['LegacyOfferLeadInput', LegacyOfferLeadInputSchema],
+    ['OfferLeadInput', OfferLeadInputSchema],
     ['LeadAccepted', LeadAcceptedSchema],
     ['BatchRequest', BatchRequestSchema],
     ['BatchResult', BatchResultSchema],
@@ -76,7 +116,7 @@ export function buildOpenApiDocument(publicUrl: string): object {
   const componentSchemas = Object.fromEntries(
     Object.entries(schemas).map(([id, s]) => {
       const { $schema: _s, $id: _i, ...rest } = s as Record<string, unknown>;
-      return [id, rest];
+      return [id, portablePatterns(rest)];
     }),
   );
   return {
@@ -119,10 +159,17 @@ export function buildOpenApiDocument(publicUrl: string): object {
       '/v1/leads/batch': {
         post: {
           summary: 'Submit up to 1,000 leads in one request',
-          parameters: [{ ...idempotencyKey, description: 'Item i gets the key "<key>:i"' }],
+          description:
+            'Every item is validated on its own (as LeadInput): valid items are published together, and each ' +
+            'invalid one gets its problem details in its place in the 200 answer. Only a malformed envelope ' +
+            '(no leads array, 0 or more than 1,000 items) is a 400.',
+          parameters: [{ ...idempotencyKey, description: 'Visible ASCII. Item i gets the key "<key>:i"' }],
           requestBody: { required: true, content: json('BatchRequest') },
           responses: {
-            '200': { description: 'One result per item, in order', content: json('BatchResult') },
+            '200': {
+              description: 'One result per item, in order: { leadId } or the problem details of the item',
+              content: json('BatchResult'),
+            },
             ...leadErrors,
           },
         },
@@ -132,7 +179,7 @@ export function buildOpenApiDocument(publicUrl: string): object {
           summary: "Submit one lead for the offer of the path (token, or the offer's signed URL)",
           security: [{ bearer: [] }, { offerSignature: [] }],
           parameters: [offerIdParam, idempotencyKey],
-          requestBody: { required: true, content: json('LeadInput') },
+          requestBody: { required: true, content: json('OfferLeadInput') },
           responses: {
             '202': { description: 'Acknowledged by the broker', content: json('LeadAccepted') },
             ...leadErrors,
@@ -147,7 +194,8 @@ export function buildOpenApiDocument(publicUrl: string): object {
           responses: {
             '200': { description: 'Saved; validation pending', content: json('DestinationSaved') },
             ...adminErrors,
-            '503': problem('Broker unavailable'),
+            ...bodyErrors,
+            '503': withRetryAfter('Broker unavailable'),
           },
         },
         get: {
@@ -160,7 +208,11 @@ export function buildOpenApiDocument(publicUrl: string): object {
         },
         delete: {
           summary: "Remove the destination (the offer's leads then dead-letter as ROUTER.OFFER_NOT_CONFIGURED)",
-          responses: { '204': { description: 'Removed' }, ...adminErrors, '503': problem('Broker unavailable') },
+          responses: {
+            '204': { description: 'Removed (also when there was none)' },
+            ...adminErrors,
+            '503': withRetryAfter('Broker unavailable'),
+          },
         },
       },
       '/v1/offers/{offerId}/status': {

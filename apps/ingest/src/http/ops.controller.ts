@@ -2,6 +2,7 @@ import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { HealthState } from '@leadflow/observability';
+import { RequireAccess } from '../auth/route-access';
 
 export const OPS = Symbol('OPS');
 
@@ -19,12 +20,14 @@ export class OpsController {
   constructor(@Inject(OPS) private readonly ops: OpsSettings) {}
 
   @Get('healthz')
+  @RequireAccess('public')
   healthz(@Res() reply: FastifyReply): void {
     const { live, reason } = this.ops.health.snapshot();
     void reply.status(live ? 200 : 503).send({ status: live ? 'ok' : 'unavailable', reason });
   }
 
   @Get('readyz')
+  @RequireAccess('public')
   async readyz(@Res() reply: FastifyReply): Promise<void> {
     const state = this.ops.health.snapshot();
     const check = state.ready ? await this.ops.ready() : { ready: false, reason: state.reason };
@@ -34,12 +37,14 @@ export class OpsController {
   }
 
   @Get('metrics')
+  @RequireAccess('public')
   async metrics(@Res() reply: FastifyReply): Promise<void> {
     const text = await this.ops.registry.metrics();
     void reply.status(200).header('content-type', this.ops.registry.contentType).send(text);
   }
 
   @Get('docs')
+  @RequireAccess('public')
   @HttpCode(200)
   @Header('cache-control', 'no-cache')
   docs(): object {

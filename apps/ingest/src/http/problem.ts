@@ -32,6 +32,8 @@ export const ProblemType = {
   unauthorized: 'urn:leadflow:problem:unauthorized',
   forbidden: 'urn:leadflow:problem:forbidden',
   notFound: 'urn:leadflow:problem:not-found',
+  methodNotAllowed: 'urn:leadflow:problem:method-not-allowed',
+  rateLimited: 'urn:leadflow:problem:rate-limited',
   destinationRetired: 'urn:leadflow:problem:destination-retired',
   brokerUnavailable: 'urn:leadflow:problem:broker-unavailable',
   internal: 'urn:leadflow:problem:internal',
@@ -98,6 +100,33 @@ export function brokerUnavailable(
 
 export function notFound(detail: string): ProblemException {
   return new ProblemException({ type: ProblemType.notFound, title: 'Not Found', status: 404, detail });
+}
+
+/** 405 for a path that exists with other methods; `Allow` lists them (RFC 9110 §15.5.6). */
+export function methodNotAllowed(allowed: readonly string[]): ProblemException {
+  return new ProblemException(
+    {
+      type: ProblemType.methodNotAllowed,
+      title: statusTitle(405),
+      status: 405,
+      detail: `This resource answers ${allowed.join(', ')} only.`,
+    },
+    { allow: allowed.join(', ') },
+  );
+}
+
+/** 429 once a client used up its requests of the window; Retry-After is the rest of the window (RFC 6585 §4). */
+export function tooManyRequests(retryAfterSeconds: number): ProblemException {
+  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  return new ProblemException(
+    {
+      type: ProblemType.rateLimited,
+      title: statusTitle(429),
+      status: 429,
+      detail: `Too many requests for this credential; retry after ${seconds} s.`,
+    },
+    { 'retry-after': String(seconds) },
+  );
 }
 
 function field(err: object, name: string): unknown {

@@ -36,8 +36,8 @@ export function intakeLead(input: unknown, opts: IntakeOptions): IntakeResult {
   return { ok: true, lead: suppressEduPii(lead) };
 }
 
-/** RFC 9110 token-ish: visible ASCII, 1..255 characters. */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** RFC 9110 token-ish: visible ASCII, 1..255 characters (also the OpenAPI document's pattern). */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export function validIdempotencyKey(key: string): boolean {
   return IDEMPOTENCY_KEY.test(key);

@@ -1,7 +1,6 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
-import { RouteConfig } from '@nestjs/platform-fastify';
+import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AuthGuard, RequireAccess } from '../auth/auth.guard';
+import { RequireAccess } from '../auth/route-access';
 import { BATCH_BODY_LIMIT } from '../http/json-body';
 import { headerValue, requestTraceparent, requireJsonBody } from '../http/request-context';
 import { LeadService, type LeadEndpoint, type Submission } from './lead.service';
@@ -20,7 +19,6 @@ function submission(req: FastifyRequest, endpoint: LeadEndpoint, pathOfferId?: s
 }
 
 @Controller('v1')
-@UseGuards(AuthGuard)
 export class LeadsController {
   constructor(@Inject(LEADS) private readonly leads: LeadService) {}
 
@@ -33,8 +31,7 @@ export class LeadsController {
 
   @Post('leads/batch')
   @HttpCode(200)
-  @RouteConfig({ bodyLimit: BATCH_BODY_LIMIT })
-  @RequireAccess('producer')
+  @RequireAccess('producer', { bodyLimit: BATCH_BODY_LIMIT })
   submitBatch(@Body() body: unknown, @Req() req: FastifyRequest) {
     return this.leads.submitBatch(requireJsonBody(body), submission(req, 'batch'));
   }

@@ -188,6 +188,51 @@ describe('ingest lead endpoints against a real broker', () => {
     expect(mismatch.statusCode).toBe(400);
   });
 
+  it('answers a field of the wrong type with 400 problem details, never 500, on every lead URL', async () => {
+    const sig = signOfferId(URL_SIGNING_KEY, OFFER);
+    const wrong: [Record<string, unknown>, string][] = [
+      [canonical({ customer: { firstName: 'Ann', lastName: 'Lee', email: 12 } }), 'customer.email'],
+      [canonical({ customer: { firstName: 'Ann', lastName: [], email: 'ann@contoso.com' } }), 'customer.lastName'],
+      [canonical({ customer: { firstName: 'Ann', lastName: 'Lee', email: '' } }), 'customer.email'],
+      [{ ...marketplace, UserDetails: { ...marketplace.UserDetails, LastName: [] } }, 'UserDetails.LastName'],
+      [{ ...legacy, first_name: { a: 1 } }, 'first_name'],
+    ];
+    for (const [body, path] of wrong) {
+      for (const url of ['/v1/leads', `/v1/offers/${OFFER}/leads`, '/v1/offers/%04%18/leads']) {
+        const r = await post(url, body);
+        expect({ url, path, status: r.statusCode }).toEqual({ url, path, status: 400 });
+        expect(r.headers['content-type']).toContain('application/problem+json');
+        expect((r.json().errors as { path: string }[]).map((e) => e.path)).toContain(path);
+      }
+      const batch = await post('/v1/leads/batch', { leads: [body] });
+      expect(batch.statusCode).toBe(200);
+      expect(batch.json().results[0]).toMatchObject({
+        status: 400,
+        errors: expect.arrayContaining([{ path, message: expect.any(String) }]),
+      });
+    }
+    const badKey = await post('/v1/leads', canonical(), { ...producerAuth, 'idempotency-key': 'with space' });
+    expect(badKey.statusCode).toBe(400);
+    expect(badKey.json().errors[0].path).toBe('Idempotency-Key');
+    expect((await post(`/v1/offers/${OFFER}/leads?sig=${sig}`, canonical({ offerId: 'x.y' }), {})).statusCode).toBe(
+      400,
+    );
+  });
+
+  it('drops prototype-poisoning keys like any unknown property, and accepts the lead', async () => {
+    const payload = `{"__proto__": {"isTest": true}, ${JSON.stringify(canonical()).slice(1, -1)}, "constructor": {"prototype": {"x": 1}}}`;
+    const r = await t.ingest.app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: { ...json, ...producerAuth },
+      payload,
+    });
+    expect(r.statusCode).toBe(202);
+    const [record] = await collector.leads(t.topics.ingested, [r.json().leadId as string]);
+    expect(JSON.parse(record?.value ?? '{}')).toMatchObject({ offerId: OFFER, isTest: false });
+    expect(({} as Record<string, unknown>)['isTest']).toBeUndefined();
+  });
+
   it('answers errors as problem details: 401, 403, 400, 413, 415, 404', async () => {
     const expectProblem = (r: Awaited<ReturnType<typeof post>>, status: number) => {
       expect(r.statusCode).toBe(status);
@@ -286,11 +331,19 @@ describe('ingest lead endpoints against a real broker', () => {
   it('on shutdown lets in-flight requests finish: every lead answered 202 is on the topic', async () => {
     const backlog = async () =>
       (await t.ingest.registry.getSingleMetric('leadflow_ingest_produce_backlog')?.get())?.values[0]?.value ?? 0;
-    const inFlight = Array.from({ length: 30 }, (_, i) =>
-      post('/v1/leads', canonical({ description: `shutdown-${i}` })),
-    );
-    // Close while leads wait in the publisher for their produce request (the linger is 20 ms).
-    while ((await backlog()) === 0) await new Promise((r) => setImmediate(r));
+    // Close while leads wait in the publisher for their produce request (the linger is 20 ms). If a wave
+    // was all answered before the backlog was seen, another one is sent (the wait must not depend on timing).
+    const inFlight: ReturnType<typeof post>[] = [];
+    for (let wave = 0; wave < 20; wave++) {
+      const sent = Array.from({ length: 30 }, (_, i) =>
+        post('/v1/leads', canonical({ description: `shutdown-${wave}-${i}` })),
+      );
+      inFlight.push(...sent);
+      let settled = false;
+      void Promise.allSettled(sent).then(() => (settled = true));
+      while (!settled && (await backlog()) === 0) await new Promise((r) => setImmediate(r));
+      if (!settled) break;
+    }
     await t.ingest.close();
     const responses = await Promise.all(inFlight.map((p) => p.catch(() => undefined)));
     const accepted = responses.filter((r) => r?.statusCode === 202).map((r) => r?.json().leadId as string);

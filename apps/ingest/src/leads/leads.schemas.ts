@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LeadSchema } from '@leadflow/lead-model';
+import { leadInputSchemas } from '@leadflow/lead-model';
 import { ProblemSchema } from '../http/problem.schemas';
 
 /** Most leads in one batch request. */
@@ -21,47 +21,43 @@ export const LeadAcceptedSchema = z.object({
 });
 
 export const BatchResultSchema = z.object({
-  results: z.array(z.union([LeadAcceptedSchema, ProblemSchema])).describe('One result per item, in order'),
+  results: z
+    .array(z.union([LeadAcceptedSchema, ProblemSchema]))
+    .describe(
+      'One result per item, in order: the leadId of an accepted item, or the problem details (status 400, errors) of a refused one',
+    ),
 });
 
-/*
- * Documentation of the two non-canonical input shapes. lead-model maps them by hand (case-insensitive
- * names, "Source-Action|Offer" strings) into the canonical lead, which LeadSchema then validates; these
- * schemas describe what a producer may send and are not used for validation.
- */
-export const MarketplaceLeadSchema = z
-  .object({
-    UserDetails: z.object({
-      FirstName: z.string(),
-      LastName: z.string(),
-      Email: z.string(),
-      Phone: z.string().optional(),
-      Country: z.string().optional(),
-      Company: z.string().optional(),
-      Title: z.string().optional(),
-    }),
-    LeadSource: z.string().describe('"AzureMarketplace" or "Source-Action|Offer"'),
-    ActionCode: z.string().optional(),
-    OfferTitle: z.string().optional(),
-    Description: z.string().optional(),
-  })
-  .describe("The marketplace's HTTPS-endpoint body (property names case-insensitive)");
+/** The input shapes, as lead-model validates them: with the offer in the body, and with the offer in the URL. */
+const bodyOffer = leadInputSchemas({ from: 'body' });
+const urlOffer = leadInputSchemas({ from: 'url' });
 
-export const LegacyLeadSchema = z
-  .object({
-    first_name: z.string(),
-    last_name: z.string(),
-    email: z.string(),
-    company: z.string().optional(),
-    phone: z.string().optional(),
-    title: z.string().optional(),
-    country: z.string().optional(),
-    description: z.string().optional(),
-    lead_source: z.string().describe('"Source-Action|Offer"'),
-  })
-  .describe('The legacy flat form');
+export const CanonicalLeadInputSchema = bodyOffer.canonical;
+export const MarketplaceLeadInputSchema = bodyOffer.marketplace;
+export const LegacyLeadInputSchema = bodyOffer.legacy;
+export const CanonicalOfferLeadInputSchema = urlOffer.canonical;
+export const MarketplaceOfferLeadInputSchema = urlOffer.marketplace;
+export const LegacyOfferLeadInputSchema = urlOffer.legacy;
 
-/** What the lead endpoints accept; leadId, occurredAt, isTest and piiSuppressed of the canonical form are optional. */
-export const LeadInputSchema = z.union([LeadSchema, MarketplaceLeadSchema, LegacyLeadSchema]);
+/** What `POST /v1/leads` accepts: any of the three shapes, the offer named in the body. */
+export const LeadInputSchema = z.union([CanonicalLeadInputSchema, MarketplaceLeadInputSchema, LegacyLeadInputSchema]);
 
-export const BatchRequestSchema = z.object({ leads: z.array(LeadInputSchema).min(1).max(MAX_BATCH_LEADS) });
+/** What `POST /v1/offers/{offerId}/leads` accepts: the offer is the URL's. */
+export const OfferLeadInputSchema = z.union([
+  CanonicalOfferLeadInputSchema,
+  MarketplaceOfferLeadInputSchema,
+  LegacyOfferLeadInputSchema,
+]);
+
+/** The batch request as documented: items are checked one by one, so an item may be anything. */
+export const BatchRequestSchema = z.object({
+  leads: z
+    .array(
+      z.union([
+        LeadInputSchema,
+        z.unknown().describe('Any other item is refused in place: its result is its problem details'),
+      ]),
+    )
+    .min(1)
+    .max(MAX_BATCH_LEADS),
+});
