@@ -56,6 +56,8 @@ export async function ingestBench(ctx: BenchContext): Promise<BenchRow[]> {
     LEADFLOW_SECRET_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
     LEADFLOW_URL_SIGNING_KEY: 'bench-url-signing-key',
     LEADFLOW_LOG_LEVEL: 'warn',
+    // 64 connections on one token: the per-token limit would measure itself.
+    LEADFLOW_RATE_LIMIT_MAX: '0',
   });
   try {
     const url = `http://127.0.0.1:${port}`;

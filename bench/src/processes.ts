@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { builtPath, entries } from '../../tools/stack/src/build/entries';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -12,9 +14,14 @@ export interface ChildService {
   stop(): Promise<void>;
 }
 
-/** Runs one of our TypeScript entry points as its own process, as the stack does. */
+/** Runs one of our entry points as its own process, as the stack does: its built program (`./dev bench` builds). */
 export function runTs(entry: string, env: Record<string, string>): ChildService {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], {
+  const built = entries(ROOT).find((e) => e.source === entry);
+  const args =
+    built && existsSync(join(ROOT, builtPath(built.name)))
+      ? [builtPath(built.name)]
+      : ['-r', '@swc-node/register', entry];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -37,7 +37,10 @@ describe('the production install (the image runtime stage, without Docker)', () 
       encoding: 'utf8',
       env: { ...process.env, NODE_ENV: 'production' },
     });
-    if (install.status !== 0) throw new Error(`npm ci --omit=dev failed (${install.status}, ${String(install.error)}): ${install.stderr.slice(-3000)}`);
+    if (install.status !== 0)
+      throw new Error(
+        `npm ci --omit=dev failed (${install.status}, ${String(install.error)}): ${install.stderr.slice(-3000)}`,
+      );
     cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
   }, 300_000);
 
