@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { builtPath, entries } from '../../tools/stack/src/build/entries';
 
 const ROOT = resolve(__dirname, '..', '..');
 
