@@ -15,11 +15,10 @@ export interface ChildService {
 
 /** Runs one of our entry points as its own process, as the stack does: its built program (`./dev bench` builds). */
 export function runTs(entry: string, env: Record<string, string>): ChildService {
-  const built = entries(ROOT).find((e) => e.source === entry);
-  const args =
-    built && existsSync(join(ROOT, builtPath(built.name)))
-      ? [builtPath(built.name)]
-      : ['-r', '@swc-node/register', entry];
+  // apps/<app>/src/main.ts is built to dist/apps/<app>/main.js (tools/stack/src/build).
+  const app = /^apps\/([^/]+)\/src\/main\.ts$/.exec(entry)?.[1];
+  const built = app ? `dist/apps/${app}/main.js` : undefined;
+  const args = built && existsSync(join(ROOT, built)) ? [built] : ['-r', '@swc-node/register', entry];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
