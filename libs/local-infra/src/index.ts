@@ -23,4 +23,4 @@ export {
   AZURITE_KEY,
   type AzuriteOptions,
 } from './azurite';
-export { generateTls, writeTls, readTls, type SimulatorTls } from './tls';
+export { generateTls, writeTls, readTls, extraCaBundle, type SimulatorTls } from './tls';

@@ -83,3 +83,22 @@ export function readTls(dir: string): SimulatorTls {
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
   return { caPem: read('ca.pem'), certPem: read('cert.pem'), keyPem: read('key.pem') };
 }
+
+/**
+ * A CA bundle for NODE_EXTRA_CA_CERTS: the CA of `dir` plus whatever bundle the environment already names.
+ * Replacing the variable instead would drop CAs the machine relies on (a corporate proxy's, say), and every TLS
+ * call of the child through it would fail.
+ */
+export function extraCaBundle(dir: string, inherited: string | undefined): string {
+  const path = join(dir, 'trust.pem');
+  let bundle = readFileSync(join(dir, 'ca.pem'), 'utf8');
+  if (inherited && inherited !== path) {
+    try {
+      bundle = `${readFileSync(inherited, 'utf8').trimEnd()}\n${bundle}`;
+    } catch {
+      // the inherited path does not exist: Node would ignore it as well
+    }
+  }
+  writeFileSync(path, bundle);
+  return path;
+}

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { extraCaBundle } from '@leadflow/local-infra';
 import { startTestInfra, type TestInfra } from './infra';
 
 declare global {
@@ -16,7 +16,7 @@ export default async function globalSetup(): Promise<void> {
   // Workers and the services tests spawn trust the run's simulator CA the way production trusts a private CA;
   // tools/jest/trust-test-ca.js does the same for a run in band (NODE_EXTRA_CA_CERTS is read at process start).
   process.env['LEADFLOW_TEST_TLS_DIR'] = infra.tlsDir;
-  process.env['NODE_EXTRA_CA_CERTS'] = join(infra.tlsDir, 'ca.pem');
+  process.env['NODE_EXTRA_CA_CERTS'] = extraCaBundle(infra.tlsDir, process.env['NODE_EXTRA_CA_CERTS']);
   process.stderr.write(
     `\n[int] Kafka ${infra.kafkaBrokers} (${infra.source}) and Azurite ready in ${Date.now() - t0} ms\n`,
   );

@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import {
   azuriteAnswers,
+  extraCaBundle,
   generateTls,
   kafkaAnswers,
   readTls,
@@ -206,7 +207,7 @@ function sinkComponents(cfg: StackConfig): Component[] {
       env: (c) => ({
         [sinkPortVariable(s.name)]: String(c.sinkPorts[s.name]),
         LEADFLOW_INSTANCE_ID: `${s.name}-0`,
-        NODE_EXTRA_CA_CERTS: join(simulatorTlsDir(c), 'ca.pem'),
+        NODE_EXTRA_CA_CERTS: extraCaBundle(simulatorTlsDir(c), process.env['NODE_EXTRA_CA_CERTS']),
         ...SINK_STACK_ENV[s.name],
       }),
     }),

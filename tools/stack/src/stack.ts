@@ -55,6 +55,33 @@ export async function up(cfg: StackConfig, log: (line: string) => void): Promise
   return report;
 }
 
+/** The component named `name` of this stack's configuration. */
+export function component(cfg: StackConfig, name: string): Component {
+  const c = components(cfg).find((x) => x.name === name);
+  if (!c) throw new Error(`no component ${name} in this stack`);
+  return c;
+}
+
+/** SIGKILLs a running component's process group: a crash, no shutdown hook (what the failover tests do). */
+export function killComponent(cfg: StackConfig, name: string): number | undefined {
+  const pid = pidFile.read(pidPath(cfg, component(cfg, name)));
+  if (pid === undefined || !isAlive(pid)) return undefined;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    process.kill(pid, 'SIGKILL');
+  }
+  return pid;
+}
+
+/** Starts one component again (after a kill) and records its pid; resolves once it is healthy. */
+export async function startComponent(cfg: StackConfig, name: string): Promise<number> {
+  const c = component(cfg, name);
+  const proc = await c.start(cfg);
+  pidFile.write(pidPath(cfg, c), proc.pid);
+  return proc.pid;
+}
+
 async function stopComponent(cfg: StackConfig, c: Component, log: (line: string) => void): Promise<void> {
   const path = pidPath(cfg, c);
   const pid = pidFile.read(path);

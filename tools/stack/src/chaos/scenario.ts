@@ -1,0 +1,102 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { azuriteConnectionString, freePort } from '@leadflow/local-infra';
+import { SALESFORCE_SCENARIOS, SIMULATORS } from '@leadflow/simulators';
+import { SINK_SERVICES, sinkPortVariable } from '@leadflow/sink-runtime';
+import { DEMO_SIGNING_SECRET, DEV_ENV } from '../components';
+import { IngestClient } from '../demo/ingest-client';
+import { readStackConfig, type StackConfig } from '../stack.config';
+import { down, up } from '../stack';
+import { judge, tally, type Verdict } from './count';
+import type { Accepted } from './load';
+
+/** The offers the failover runs feed: the HTTPS receiver, Azure Table and Salesforce (idempotent on the lead id). */
+export const CHAOS_OFFERS = ['chaos.https', 'chaos.table', 'chaos.salesforce'] as const;
+export const CHAOS_TABLE = 'ChaosLeads';
+
+export interface ChaosStack {
+  readonly cfg: StackConfig;
+  readonly ingest: IngestClient;
+  /** Counts at the destinations until every accepted lead is settled (or the deadline), then judges. */
+  settle(accepted: readonly Accepted[], timeoutMs: number): Promise<Verdict>;
+  close(): Promise<void>;
+}
+
+/**
+ * A whole local stack on a 3-node cluster, in a folder and on ports of its own (beside anything else running):
+ * every service from dist/, the receiver and the simulators, and the chaos offers configured.
+ */
+export async function chaosStack(log: (line: string) => void): Promise<ChaosStack> {
+  const root = resolve(__dirname, '..', '..', '..', '..');
+  const dir = mkdtempSync(join(tmpdir(), 'leadflow-chaos-'));
+  mkdirSync(join(dir, 'kafka'), { recursive: true });
+  symlinkSync(join(root, '.local', 'kafka', 'libs'), join(dir, 'kafka', 'libs'));
+  // Node n takes the base port + 2(n-1): leave room after each base.
+  const base = async () => {
+    for (;;) {
+      const p = await freePort();
+      if (p < 60_000) return p;
+    }
+  };
+  const ports: NodeJS.ProcessEnv = {
+    LEADFLOW_LOCAL_DIR: dir,
+    LEADFLOW_KAFKA_NODES: '3',
+    LEADFLOW_KAFKA_PORT: String(await base()),
+    LEADFLOW_KAFKA_CONTROLLER_PORT: String((await base()) + 10),
+  };
+  for (const name of [
+    'LEADFLOW_AZURITE_TABLE_PORT',
+    'LEADFLOW_INGEST_PORT',
+    'LEADFLOW_ROUTER_PORT',
+    'LEADFLOW_RECEIVER_PORT',
+    'LEADFLOW_SIMULATORS_PORT',
+    ...SINK_SERVICES.map((s) => sinkPortVariable(s.name)),
+    ...SIMULATORS.map((s) => `LEADFLOW_SIM_${s.name}_PORT`),
+  ]) {
+    ports[name] = String(await freePort());
+  }
+  const cfg = readStackConfig(ports);
+  const t0 = Date.now();
+  await up(cfg, () => undefined);
+  log(`3-node stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${dir})`);
+  const ingest = new IngestClient(
+    `http://${cfg.host}:${cfg.ingestPort}`,
+    DEV_ENV.LEADFLOW_INGEST_TOKENS,
+    DEV_ENV.LEADFLOW_ADMIN_TOKENS,
+  );
+  await ingest.putDestination('chaos.https', {
+    type: 'https',
+    url: `http://${cfg.host}:${cfg.receiverPort}/leads`,
+    signingSecret: DEMO_SIGNING_SECRET,
+  });
+  await ingest.putDestination('chaos.table', {
+    type: 'azure-table',
+    connectionString: azuriteConnectionString(cfg.host, cfg.azuritePort),
+    tableName: CHAOS_TABLE,
+  });
+  await ingest.putDestination('chaos.salesforce', {
+    type: 'salesforce',
+    mode: 'api',
+    loginUrl: `https://${cfg.host}:${cfg.simulatorPorts['SALESFORCE']}`,
+    clientId: SALESFORCE_SCENARIOS.clients.ok,
+    clientSecret: SALESFORCE_SCENARIOS.clientSecret,
+    externalIdField: 'LeadflowId__c',
+  });
+  return {
+    cfg,
+    ingest,
+    async settle(accepted, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const verdict = judge(accepted, await tally(cfg, CHAOS_TABLE));
+        if (verdict.missing.length === 0 || Date.now() > deadline) return verdict;
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+    },
+    async close() {
+      await down(cfg, () => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
