@@ -1,4 +1,5 @@
 import type { BenchRow } from './report';
+import { e2eBench } from './e2e.bench';
 import { failoverBench } from './failover.bench';
 import { ingestBench } from './ingest.bench';
 import { kafkaBaselines } from './kafka.bench';
@@ -18,6 +19,8 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   ingest: ingestBench,
   router: routerBench,
   sinks: sinksBench,
+  // 500 leads/s for 60 s through ingest, router and two sinks: latency and RSS of every service.
+  e2e: e2eBench,
   // Starts its own 3-node cluster (the run's single broker cannot fail over); a few minutes.
   failover: failoverBench,
 };

@@ -4,8 +4,8 @@ export interface BenchRow {
   readonly value: number;
   readonly unit: string;
   readonly baseline?: { readonly label: string; readonly value: number };
-  /** Required ratio value/baseline (e.g. 0.8), or an absolute floor in `unit`. */
-  readonly target?: { readonly ratio?: number; readonly atLeast?: number };
+  /** Required ratio value/baseline (e.g. 0.8), an absolute floor or an absolute ceiling in `unit`. */
+  readonly target?: { readonly ratio?: number; readonly atLeast?: number; readonly atMost?: number };
   readonly notes?: string;
 }
 
@@ -16,7 +16,8 @@ export function verdict(r: BenchRow): string {
   const okRatio =
     r.target.ratio === undefined || (r.baseline !== undefined && r.value >= r.target.ratio * r.baseline.value);
   const okAbs = r.target.atLeast === undefined || r.value >= r.target.atLeast;
-  return okRatio && okAbs ? 'met' : 'MISSED';
+  const okCeiling = r.target.atMost === undefined || r.value <= r.target.atMost;
+  return okRatio && okAbs && okCeiling ? 'met' : 'MISSED';
 }
 
 export function renderReport(title: string, rows: readonly BenchRow[]): string {
@@ -29,6 +30,7 @@ export function renderReport(title: string, rows: readonly BenchRow[]): string {
     [
       r.target?.ratio !== undefined ? `≥ ${r.target.ratio * 100} % of baseline` : '',
       r.target?.atLeast !== undefined ? `≥ ${fmt(r.target.atLeast)} ${r.unit}` : '',
+      r.target?.atMost !== undefined ? `≤ ${fmt(r.target.atMost)} ${r.unit}` : '',
     ]
       .filter(Boolean)
       .join(', '),

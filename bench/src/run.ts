@@ -1,6 +1,24 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort, startKafkaCluster, type RunningCluster } from '@leadflow/local-infra';
 import { startTestInfra } from '@leadflow/testing';
 import { renderReport, verdict, type BenchRow } from './report';
 import { BENCHMARKS, type BenchContext } from './registry';
+
+async function startBenchCluster(): Promise<RunningCluster> {
+  const root = resolve(__dirname, '..', '..');
+  const nodes = [];
+  for (let id = 1; id <= 3; id++) nodes.push({ id, port: await freePort(), controllerPort: await freePort() });
+  return startKafkaCluster({
+    libsDir: join(process.env['LEADFLOW_LOCAL_DIR'] ?? join(root, '.local'), 'kafka', 'libs'),
+    log4jConfig: join(root, 'tools', 'kafka', 'log4j2.properties'),
+    dataDir: mkdtempSync(join(tmpdir(), 'leadflow-bench-cluster-')),
+    host: '127.0.0.1',
+    nodes,
+    detached: false,
+  });
+}
 
 /**
  * `./dev bench [name ...]`: each benchmark prints its figures beside a baseline measured in the same
@@ -13,6 +31,9 @@ async function main(names: readonly string[]): Promise<number> {
     process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`);
     return 2;
   }
+  // LEADFLOW_BENCH_KAFKA_NODES=3: the run's broker is a 3-node cluster (RF 3, min ISR 2) instead of one broker.
+  const cluster = process.env['LEADFLOW_BENCH_KAFKA_NODES'] === '3' ? await startBenchCluster() : undefined;
+  if (cluster) process.env['KAFKA_BROKERS'] = cluster.brokers;
   const infra = await startTestInfra();
   const ctx: BenchContext = { brokers: infra.kafkaBrokers, tablesConnectionString: infra.azuriteConnectionString };
   process.stdout.write(
@@ -29,6 +50,7 @@ async function main(names: readonly string[]): Promise<number> {
     }
   } finally {
     await infra.stop();
+    await cluster?.stop();
   }
   const missed = all.filter((r) => verdict(r) === 'MISSED');
   process.stdout.write(

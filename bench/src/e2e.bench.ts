@@ -1,0 +1,256 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'undici';
+import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
+import { ensureTopics } from '@leadflow/kafka';
+import { freePort } from '@leadflow/local-infra';
+import { benchKafka } from './baselines';
+import { runTs, waitFor200, type ChildService } from './processes';
+import type { BenchContext } from './registry';
+import type { BenchRow } from './report';
+
+/**
+ * End to end at a fixed offered load: leads POSTed to ingest at `RATE`/s (open loop) for `SECONDS`, half to an
+ * HTTPS offer (a receiver in this process) and half to an Azure Table offer, through the router and both sinks.
+ * Latency is from each lead's 202 to its receipt on `leads.delivered` (and, for HTTPS, to its arrival at the
+ * receiver). The baseline, on the same broker in the same run, is raw kafkajs: one acks=all produce and a consumer
+ * reading it, at the same rate — what any pipeline on this broker pays for one hop.
+ */
+const RATE = Number(process.env['LEADFLOW_E2E_RATE'] ?? '500');
+const SECONDS = Number(process.env['LEADFLOW_E2E_SECONDS'] ?? '60');
+const TOKEN = 'bench-ingest-token';
+const ADMIN = 'bench-admin-token';
+
+const quantile = (xs: number[], q: number): number => {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+};
+
+function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Raw kafkajs: RATE records/s for a while, each timed from its acknowledged send to its arrival at a consumer. */
+async function rawOneHop(brokers: string, seconds: number): Promise<number[]> {
+  const kafka = benchKafka(brokers, 'e2e-baseline');
+  const topic = `e2e-baseline-${randomBytes(4).toString('hex')}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [{ name: topic, partitions: 6, compacted: false }]);
+  await admin.disconnect();
+  const acked = new Map<string, number>();
+  const latencies: number[] = [];
+  const consumer = kafka.consumer({ groupId: `${topic}-g`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const id = message.key?.toString() ?? '';
+      const at = acked.get(id);
+      if (at !== undefined) latencies.push(Date.now() - at);
+    },
+  });
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const total = RATE * seconds;
+  const t0 = Date.now();
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = t0 + (i * 1000) / RATE - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const id = String(i);
+    const sent = Date.now();
+    sends.push(
+      producer.send({ topic, acks: -1, messages: [{ key: id, value: 'x'.repeat(600) }] }).then(() => {
+        acked.set(id, sent);
+      }),
+    );
+  }
+  await Promise.all(sends);
+  const deadline = Date.now() + 10_000;
+  while (latencies.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await producer.disconnect();
+  await consumer.disconnect();
+  return latencies;
+}
+
+export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
+  const kafka = benchKafka(ctx.brokers, 'bench-e2e');
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, TOPIC_SPECS);
+  await admin.disconnect();
+
+  // The publisher's endpoint: records when each lead arrives.
+  const arrived = new Map<string, number>();
+  const receiver = createServer((req, res) => {
+    const id = req.headers['leadflow-lead-id'];
+    req.resume();
+    req.on('end', () => {
+      if (typeof id === 'string' && !arrived.has(id)) arrived.set(id, Date.now());
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/leads`;
+
+  const keys = `bench1:${randomBytes(32).toString('base64')}`;
+  const common = { KAFKA_BROKERS: ctx.brokers, LEADFLOW_SECRET_KEYS: keys, LEADFLOW_LOG_LEVEL: 'warn' };
+  const ports = {
+    ingest: await freePort(),
+    router: await freePort(),
+    table: await freePort(),
+    https: await freePort(),
+  };
+  const services: Record<string, ChildService> = {
+    ingest: runTs('apps/ingest/src/main.ts', {
+      ...common,
+      LEADFLOW_INGEST_PORT: String(ports.ingest),
+      LEADFLOW_INGEST_TOKENS: TOKEN,
+      LEADFLOW_ADMIN_TOKENS: ADMIN,
+      LEADFLOW_URL_SIGNING_KEY: 'bench-url-signing-key',
+      LEADFLOW_RATE_LIMIT_MAX: '0',
+    }),
+    router: runTs('apps/router/src/main.ts', { ...common, LEADFLOW_ROUTER_PORT: String(ports.router) }),
+    'table-sink': runTs('apps/table-sink/src/main.ts', { ...common, LEADFLOW_TABLE_SINK_PORT: String(ports.table) }),
+    'https-sink': runTs('apps/https-sink/src/main.ts', {
+      ...common,
+      LEADFLOW_HTTPS_SINK_PORT: String(ports.https),
+      LEADFLOW_HTTPS_ALLOW: 'loopback',
+    }),
+  };
+  const receipts = new Map<string, number>();
+  const watcher = kafka.consumer({ groupId: `bench-e2e-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 50 });
+  const http = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
+  const call = async (method: 'PUT' | 'POST' | 'GET', path: string, token: string, body?: unknown) => {
+    const res = await request(`http://127.0.0.1:${ports.ingest}${path}`, {
+      method,
+      dispatcher: http,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.statusCode, json: (await res.body.json()) as Record<string, unknown> };
+  };
+  try {
+    await Promise.all(
+      Object.entries(ports).map(([name, port]) =>
+        waitFor200(
+          `http://127.0.0.1:${port}/readyz`,
+          60_000,
+          services[name === 'table' ? 'table-sink' : name === 'https' ? 'https-sink' : name],
+        ),
+      ),
+    );
+    await watcher.connect();
+    await watcher.subscribe({ topic: Topics.delivered, fromBeginning: false });
+    await watcher.run({
+      eachMessage: async ({ message }) => {
+        const id = (JSON.parse(message.value?.toString() ?? '{}') as { leadId?: string }).leadId;
+        if (id && !receipts.has(id)) receipts.set(id, Date.now());
+      },
+    });
+    await call('PUT', '/v1/offers/bench.https/destination', ADMIN, { type: 'https', url: receiverUrl });
+    await call('PUT', '/v1/offers/bench.table/destination', ADMIN, {
+      type: 'azure-table',
+      connectionString: ctx.tablesConnectionString,
+      tableName: `E2e${randomBytes(3).toString('hex')}`,
+    });
+    for (const offer of ['bench.https', 'bench.table']) {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const st = await call('GET', `/v1/offers/${offer}/status`, ADMIN);
+        if ((st.json['validation'] as { status?: string } | undefined)?.status === 'passed') break;
+        if (Date.now() > deadline) throw new Error(`${offer}: validation lead not delivered in 60 s`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    await new Promise((r) => setTimeout(r, 3_000));
+    const pids = Object.fromEntries(Object.entries(services).map(([n, s]) => [n, s.child.pid]));
+    const idle = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, rssMb(pid)]));
+    const peak: Record<string, number> = { ...idle };
+    const sampler = setInterval(() => {
+      for (const [n, pid] of Object.entries(pids)) peak[n] = Math.max(peak[n] ?? 0, rssMb(pid));
+    }, 500);
+
+    const accepted = new Map<string, { at: number; offer: string }>();
+    let refused = 0;
+    const total = RATE * SECONDS;
+    const t0 = Date.now();
+    const posts: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const wait = t0 + (i * 1000) / RATE - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const offer = i % 2 === 0 ? 'bench.https' : 'bench.table';
+      posts.push(
+        call('POST', '/v1/leads', TOKEN, {
+          offerId: offer,
+          source: 'AzureMarketplace',
+          action: 'INS',
+          customer: { firstName: 'Pat', lastName: 'Lee', email: `pat${i}@contoso.example`, company: 'Contoso' },
+        }).then(
+          (r) => {
+            if (r.status === 202) accepted.set(String(r.json['leadId']), { at: Date.now(), offer });
+            else refused++;
+          },
+          () => void refused++,
+        ),
+      );
+    }
+    await Promise.all(posts);
+    const offeredFor = (Date.now() - t0) / 1000;
+    const deadline = Date.now() + 60_000;
+    while (receipts.size < accepted.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    clearInterval(sampler);
+    const after = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, rssMb(pid)]));
+
+    const lat = (offer: string, at: Map<string, number>) =>
+      [...accepted]
+        .filter(([, a]) => a.offer === offer)
+        .map(([id, a]) => (at.get(id) ?? Number.NaN) - a.at)
+        .filter((x) => Number.isFinite(x));
+    const httpsReceipt = lat('bench.https', receipts);
+    const httpsArrival = lat('bench.https', arrived);
+    const tableReceipt = lat('bench.table', receipts);
+    const missing = [...accepted.keys()].filter((id) => !receipts.has(id)).length;
+    const base = await rawOneHop(ctx.brokers, Math.min(SECONDS, 20));
+    const baseline = { label: 'raw kafkajs one hop, p99', value: quantile(base, 0.99) };
+    const note = `${accepted.size} accepted in ${offeredFor.toFixed(1)} s (${refused} refused), ${missing} without receipt; raw one hop p50 ${quantile(base, 0.5)} ms`;
+    const row = (scenario: string, xs: number[], target?: number): BenchRow[] => [
+      { scenario: `${scenario} p50`, value: quantile(xs, 0.5), unit: 'ms', notes: `${xs.length} leads` },
+      {
+        scenario: `${scenario} p99`,
+        value: quantile(xs, 0.99),
+        unit: 'ms',
+        baseline,
+        ...(target ? { target: { atMost: target } } : {}),
+        notes: note,
+      },
+    ];
+    return [
+      ...row(`HTTPS sink, 202 → receipt at ${RATE}/s`, httpsReceipt, 150),
+      ...row(`HTTPS sink, 202 → arrival at the endpoint`, httpsArrival),
+      ...row(`Table sink, 202 → receipt`, tableReceipt, 150),
+      ...Object.keys(services).map((n): BenchRow => ({
+        scenario: `${n} RSS idle → peak under load → after`,
+        value: peak[n] ?? Number.NaN,
+        unit: 'MB',
+        target: { atMost: 250 },
+        notes: `idle ${Math.round(idle[n] ?? 0)} MB (target < 160), after ${Math.round(after[n] ?? 0)} MB`,
+      })),
+    ];
+  } finally {
+    await watcher.disconnect().catch(() => undefined);
+    await http.close();
+    await Promise.all(Object.values(services).map((s) => s.stop()));
+    await new Promise((r) => receiver.close(r));
+  }
+}
