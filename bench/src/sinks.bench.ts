@@ -6,14 +6,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Destination } from '@leadflow/lead-model';
 import { ensureTopics } from '@leadflow/kafka';
-import { freePort, generateTls } from '@leadflow/local-infra';
+import { freePort, generateTls, type SimulatorTls } from '@leadflow/local-infra';
 import { OfferDestinationPublisher, parseKeyring, sealDestination } from '@leadflow/offer-table';
 import {
   createDataverseSimulator,
   createEntraSimulator,
+  createSalesforceSimulator,
   DYNAMICS_SCENARIOS,
+  MARKETO_SCENARIOS,
+  marketoSimulator,
+  SALESFORCE_SCENARIOS,
   startSimulator,
   type EntraState,
+  type MarketoSimulatorState,
+  type SalesforceSimulatorState,
 } from '@leadflow/simulators';
 import { sinkPortVariable } from '@leadflow/sink-runtime';
 import { benchKafka, preload, rawTableBatches, rawTableSingles } from './baselines';
@@ -23,7 +29,13 @@ import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
 
 const OFFERS = 10;
-const SINK_APPS = { 'azure-table': 'table-sink', https: 'https-sink', dynamics: 'dynamics-sink' } as const;
+const SINK_APPS = {
+  'azure-table': 'table-sink',
+  https: 'https-sink',
+  dynamics: 'dynamics-sink',
+  salesforce: 'salesforce-sink',
+  marketo: 'marketo-sink',
+} as const;
 
 /** Runs one sink process over `leads` preloaded leads for OFFERS offers of `destination`; returns leads/s. */
 async function runSinkOver(
@@ -70,7 +82,7 @@ async function runSinkOver(
   });
   try {
     await waitFor200(`http://127.0.0.1:${port}/healthz`, 60_000, sink);
-    return await drainRate(admin, `${prefix}leadflow-${type}-sink`, route, 600_000);
+    return await drainRate(admin, `${prefix}leadflow-${SINK_APPS[type]}`, route, 600_000);
   } finally {
     await sink.stop();
     await admin.disconnect();
@@ -114,7 +126,12 @@ export async function sinksBench(ctx: BenchContext): Promise<BenchRow[]> {
     const httpsRate = await runSinkOver(ctx, 'https', { type: 'https', url }, 5_000, {
       LEADFLOW_HTTPS_ALLOW: 'loopback',
     });
-    const dynamics = await dynamicsRow(ctx, sequential);
+    const tls = await generateTls();
+    const caFile = join(mkdtempSync(join(tmpdir(), 'leadflow-bench-ca-')), 'ca.pem');
+    writeFileSync(caFile, tls.caPem);
+    const dynamics = await dynamicsRow(ctx, sequential, tls, caFile);
+    const salesforce = await salesforceRow(ctx, sequential, tls, caFile);
+    const marketo = await marketoRow(ctx, sequential, tls, caFile);
     return [
       {
         scenario: 'table-sink, 10,000 leads over 10 offers into Azurite (entity-group transactions per offer)',
@@ -133,6 +150,8 @@ export async function sinksBench(ctx: BenchContext): Promise<BenchRow[]> {
         notes: 'in-flight 256, 32 per offer (defaults)',
       },
       dynamics,
+      salesforce,
+      marketo,
     ];
   } finally {
     server.closeAllConnections();
@@ -144,10 +163,12 @@ export async function sinksBench(ctx: BenchContext): Promise<BenchRow[]> {
  * dynamics-sink against the Entra ID and Dataverse simulators, Dataverse answering after 200 ms (the same latency as
  * the https receiver, so the same sequential baseline), over HTTPS with a CA made for the run.
  */
-async function dynamicsRow(ctx: BenchContext, sequential: number): Promise<BenchRow> {
-  const tls = await generateTls();
-  const caFile = join(mkdtempSync(join(tmpdir(), 'leadflow-bench-ca-')), 'ca.pem');
-  writeFileSync(caFile, tls.caPem);
+async function dynamicsRow(
+  ctx: BenchContext,
+  sequential: number,
+  tls: SimulatorTls,
+  caFile: string,
+): Promise<BenchRow> {
   const entraApp = createEntraSimulator();
   const entra = await startSimulator(entraApp, tls, { host: '127.0.0.1', port: 0 });
   const dataverse = await startSimulator(createDataverseSimulator({ latencyMs: 200 }), tls, {
@@ -181,5 +202,82 @@ async function dynamicsRow(ctx: BenchContext, sequential: number): Promise<Bench
   } finally {
     await entra.close();
     await dataverse.close();
+  }
+}
+
+/** salesforce-sink (API mode, sObject Collections of up to 200) against the simulator answering after 200 ms. */
+async function salesforceRow(
+  ctx: BenchContext,
+  sequential: number,
+  tls: SimulatorTls,
+  caFile: string,
+): Promise<BenchRow> {
+  const app = createSalesforceSimulator({ latencyMs: 200 });
+  const sim = await startSimulator(app, tls, { host: '127.0.0.1', port: 0 });
+  const leads = 5_000;
+  try {
+    const rate = await runSinkOver(
+      ctx,
+      'salesforce',
+      {
+        type: 'salesforce',
+        mode: 'api',
+        loginUrl: sim.url,
+        clientId: SALESFORCE_SCENARIOS.clients.ok,
+        clientSecret: SALESFORCE_SCENARIOS.clientSecret,
+        externalIdField: 'LeadflowId__c',
+      },
+      leads,
+      { NODE_EXTRA_CA_CERTS: caFile },
+    );
+    const calls = (app.state() as SalesforceSimulatorState).calls;
+    const crmCalls = Object.entries(calls)
+      .filter(([endpoint]) => endpoint !== 'token')
+      .reduce((n, [, c]) => n + c, 0);
+    return {
+      scenario: 'salesforce-sink (API, upsert on an external id), 5,000 leads over 10 offers, answers after 200 ms',
+      value: rate,
+      unit: 'leads/s',
+      baseline: { label: 'sequential single-record calls answering after 200 ms', value: sequential },
+      target: { atLeast: 250 },
+      notes: `${((crmCalls * 1_000) / leads).toFixed(1)} CRM calls per 1,000 leads (${JSON.stringify(calls)})`,
+    };
+  } finally {
+    await sim.close();
+  }
+}
+
+/** marketo-sink (Sync Leads, up to 300 a call, paced per Munchkin ID) against the simulator answering after 200 ms. */
+async function marketoRow(ctx: BenchContext, sequential: number, tls: SimulatorTls, caFile: string): Promise<BenchRow> {
+  const app = marketoSimulator({ latencyMs: 200 });
+  const sim = await startSimulator(app, tls, { host: '127.0.0.1', port: 0 });
+  const leads = 5_000;
+  const munchkin = MARKETO_SCENARIOS.munchkin.ok;
+  try {
+    const rate = await runSinkOver(
+      ctx,
+      'marketo',
+      {
+        type: 'marketo',
+        munchkinId: munchkin,
+        clientId: 'bench-client',
+        clientSecret: 'bench-secret',
+        baseUrl: `${sim.url}/${munchkin}`,
+      },
+      leads,
+      { NODE_EXTRA_CA_CERTS: caFile },
+    );
+    const calls = (app.state() as MarketoSimulatorState).munchkins[munchkin]?.calls;
+    const crmCalls = (calls?.syncLeads ?? 0) + (calls?.submitForm ?? 0);
+    return {
+      scenario: 'marketo-sink (Sync Leads), 5,000 leads over 10 offers of one Munchkin ID, answers after 200 ms',
+      value: rate,
+      unit: 'leads/s',
+      baseline: { label: 'sequential single-record calls answering after 200 ms', value: sequential },
+      target: { atLeast: 250 },
+      notes: `${((crmCalls * 1_000) / leads).toFixed(1)} CRM calls per 1,000 leads (${JSON.stringify(calls)}); within 100 calls per 20 s`,
+    };
+  } finally {
+    await sim.close();
   }
 }
