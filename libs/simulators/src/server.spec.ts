@@ -38,3 +38,38 @@ describe('simulator server', () => {
     }
   });
 });
+
+describe('a simulator away', () => {
+  it('resets every CRM request for the time asked and keeps what it stored', async () => {
+    const tls = await generateTls();
+    const seen = new Recorder<string>();
+    const sim = await startSimulator(
+      {
+        name: 'echo',
+        register: (s) => s.post('/thing', async () => (seen.add('x'), { ok: true })),
+        state: () => ({ stored: seen.all().length }),
+        reset: () => seen.reset(),
+      },
+      tls,
+      { host: '127.0.0.1', port: 0 },
+    );
+    const dispatcher = new Agent({ connect: { ca: tls.caPem } });
+    const post = (path: string, body = '{}') =>
+      undiciFetch(`${sim.url}${path}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+        dispatcher,
+      });
+    try {
+      expect((await post('/thing')).status).toBe(200);
+      await post('/_away', JSON.stringify({ ms: 300 }));
+      await expect(post('/thing')).rejects.toThrow();
+      await new Promise((r) => setTimeout(r, 350));
+      expect((await post('/thing')).status).toBe(200);
+      expect(await (await undiciFetch(`${sim.url}/_state`, { dispatcher })).json()).toEqual({ stored: 2 });
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -48,6 +48,20 @@ export async function startSimulator(
 ): Promise<StartedSimulator> {
   const server = Fastify({ https: { key: tls.keyPem, cert: tls.certPem }, logger: false, bodyLimit: 8 * 1024 * 1024 });
   await server.register(formbody);
+  // `POST /_away {"ms": n}`: for n ms the CRM is unreachable (every other request's connection is reset), while
+  // what it stored stays; a CRM outage without losing the records tests count afterwards.
+  let awayUntil = 0;
+  server.addHook('onRequest', async (req, reply) => {
+    if (Date.now() < awayUntil && !req.url.startsWith('/_') && req.url !== '/healthz') {
+      req.raw.socket.destroy();
+      return reply.hijack();
+    }
+  });
+  server.post('/_away', async (req) => {
+    const ms = Number((req.body as { ms?: unknown } | undefined)?.ms ?? 0);
+    awayUntil = Date.now() + (Number.isFinite(ms) && ms > 0 ? ms : 0);
+    return { awayUntil: new Date(awayUntil).toISOString() };
+  });
   server.get('/healthz', async () => ({ status: 'ok', simulator: sim.name }));
   server.get('/_state', async () => sim.state());
   server.post('/_reset', async () => {

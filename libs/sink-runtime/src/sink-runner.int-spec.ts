@@ -16,9 +16,13 @@ const keyring = parseKeyring(`k1:${randomBytes(32).toString('base64')}`);
 const logger = createLogger({ service: 'runtime-test', level: 'silent' });
 const destination: DestinationOf<'https'> = { type: 'https', url: 'https://leads.example.com/hook' };
 
-/** Delivers 'ok', rejects 'bad' (data error), fails 'flaky' once (transient), holds 'slow' for 300 ms. */
+/**
+ * Delivers 'ok', rejects 'bad' (data error), fails 'flaky' once (transient), holds 'slow' for 300 ms, and answers
+ * 'quota' once with a quota that resets in 1.5 s.
+ */
 function trivialSink(seen: string[]): SingleSink<'https'> {
   const failedOnce = new Set<string>();
+  const waited = new Set<string>();
   return {
     type: 'https',
     classify: (err) =>
@@ -31,6 +35,10 @@ function trivialSink(seen: string[]): SingleSink<'https'> {
         throw leadflowError('HTTPS.SERVER_ERROR', 'the endpoint answered 503');
       }
       if (lead.description === 'slow') await new Promise((r) => setTimeout(r, 300));
+      if (lead.description === 'quota' && !waited.has(lead.leadId)) {
+        waited.add(lead.leadId);
+        throw leadflowError('SALESFORCE.DAILY_LIMIT', 'over the day', { waitUntil: Date.now() + 1_500 });
+      }
       if (ctx.signal.aborted) throw leadflowError('HTTPS.SERVER_ERROR', 'aborted');
       return { externalId: `ext-${lead.leadId}` };
     },
@@ -81,7 +89,12 @@ describe('sink runtime on a real broker', () => {
   const topics = () => sinkTopics('https', prefix);
   const route = () => `${prefix}leads.route.https`;
 
-  const runner = (seen: string[], groupId: string, topicRefreshMs?: number) => {
+  const runner = (
+    seen: string[],
+    groupId: string,
+    topicRefreshMs?: number,
+    overrides: { maxInFlight?: number; maxAttempts?: number } = {},
+  ) => {
     const r = new SinkRunner({
       kafka,
       sink: trivialSink(seen),
@@ -90,13 +103,13 @@ describe('sink runtime on a real broker', () => {
       topics: topics(),
       groupId,
       limits: {
-        maxInFlight: 64,
+        maxInFlight: overrides.maxInFlight ?? 64,
         maxInFlightPerOffer: 8,
         attemptTimeoutMs: 2_000,
         sessionTimeoutMs: 6_000,
         ...(topicRefreshMs ? { topicRefreshMs } : {}),
       },
-      retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 50, maxElapsedMs: 5_000 },
+      retry: { maxAttempts: overrides.maxAttempts ?? 3, baseDelayMs: 20, maxDelayMs: 50, maxElapsedMs: 5_000 },
       logger,
       metrics: createSinkMetrics(new Registry()),
       health: new HealthState(),
@@ -230,5 +243,24 @@ describe('sink runtime on a real broker', () => {
     await producer.disconnect();
     const receipts = await readTopic(kafka, topics().delivered, { count: 1, timeoutMs: 30_000 });
     expect(receipts.map((r) => JSON.parse(r.value ?? '{}').leadId)).toEqual([late.leadId]);
+  }, 60_000);
+
+  it('lets leads wait for a quota without spending their retry budget or holding back other offers', async () => {
+    const seen: string[] = [];
+    const waiting = Array.from({ length: 3 }, () => lead('contoso.a', 'quota'));
+    const others = Array.from({ length: 10 }, () => lead('contoso.b', 'ok'));
+    await send([...waiting, ...others]);
+    // Two in-flight slots and a single attempt: a retry would dead-letter, and held slots would stall contoso.b.
+    await runner(seen, `${prefix}group`, undefined, { maxInFlight: 2, maxAttempts: 1 }).start();
+    const receipts = (await readTopic(kafka, topics().delivered, { count: 13, timeoutMs: 20_000 })).map(
+      (r) => JSON.parse(r.value ?? '{}') as { leadId: string; attempts: number },
+    );
+    const order = receipts.map((r) => r.leadId);
+    const firstWaiting = Math.min(...waiting.map((l) => order.indexOf(l.leadId)));
+    expect(others.every((l) => order.indexOf(l.leadId) < firstWaiting)).toBe(true);
+    expect(receipts.filter((r) => waiting.some((l) => l.leadId === r.leadId)).map((r) => r.attempts)).toEqual([
+      2, 2, 2,
+    ]);
+    expect(await readTopic(kafka, topics().deadLetter, { count: 1, timeoutMs: 1_000 })).toEqual([]);
   }, 60_000);
 });

@@ -95,6 +95,8 @@ export class SinkRunner<T extends DestinationType> {
   private commitTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
   private admin: Admin | undefined;
+  /** Leads waiting for a quota without holding an in-flight slot. */
+  private waiting = 0;
   private watcher: TopicWatcher | undefined;
 
   constructor(private readonly o: SinkRunnerOptions<T>) {
@@ -345,10 +347,21 @@ export class SinkRunner<T extends DestinationType> {
           case 'wait': {
             const labels = { ...this.label, error_class: error.code };
             this.o.metrics.waiting.inc(labels);
+            // A lead waiting hours for a quota gives its in-flight slot back, so the other offers' leads keep
+            // flowing; up to a bound (then waiting leads hold their slots and the consumer slows down).
+            const detach = this.waiting < this.o.limits.maxInFlight * 10;
+            if (detach) {
+              this.waiting++;
+              this.inFlight.release();
+            }
             try {
               await sleep(step.delayMs, this.shutdown.signal);
             } finally {
               this.o.metrics.waiting.dec(labels);
+              if (detach) {
+                this.waiting--;
+                await this.inFlight.acquire();
+              }
             }
             budget = { attempts: 0, startedAt: Date.now() };
             break;

@@ -74,6 +74,11 @@ export function killComponent(cfg: StackConfig, name: string): number | undefine
   return pid;
 }
 
+/** Stops one component gracefully (SIGTERM, then SIGKILL after the grace period), as `down` does. */
+export async function stopOne(cfg: StackConfig, name: string): Promise<void> {
+  await stopComponent(cfg, component(cfg, name), () => undefined);
+}
+
 /** Starts one component again (after a kill) and records its pid; resolves once it is healthy. */
 export async function startComponent(cfg: StackConfig, name: string): Promise<number> {
   const c = component(cfg, name);

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { Agent, fetch } from 'undici';
+import { simulatorTlsDir } from '../components';
 import { isAlive, waitForKafka } from '@leadflow/local-infra';
 import { kafkaBrokers, kafkaNodePorts, type StackConfig } from '../stack.config';
-import { killComponent, startComponent } from '../stack';
+import { killComponent, startComponent, stopOne } from '../stack';
 
 const admin = (cfg: StackConfig) =>
   new Kafka({ brokers: kafkaBrokers(cfg).split(','), clientId: 'leadflow-chaos', logLevel: logLevel.NOTHING }).admin();
@@ -42,4 +46,23 @@ export async function restart(cfg: StackConfig, name: string): Promise<void> {
     const id = Number(name.split('-')[1] ?? '1');
     await waitForKafka(`${cfg.host}:${kafkaNodePorts(cfg, id).port}`, cfg.kafkaNodes, 120_000);
   }
+}
+
+/** Stops a component with SIGTERM (its shutdown hook runs: Azurite persists its tables) and starts it again. */
+export async function restartGracefully(cfg: StackConfig, name: string, downMs: number): Promise<void> {
+  await stopOne(cfg, name);
+  await new Promise((r) => setTimeout(r, downMs));
+  await startComponent(cfg, name);
+}
+
+/** Makes a CRM simulator unreachable for `ms` (connections reset); it keeps the records it stored. */
+export async function away(cfg: StackConfig, simulator: string, ms: number): Promise<void> {
+  const dispatcher = new Agent({ connect: { ca: readFileSync(join(simulatorTlsDir(cfg), 'ca.pem'), 'utf8') } });
+  const res = await fetch(`https://${cfg.host}:${cfg.simulatorPorts[simulator]}/_away`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ms }),
+    dispatcher,
+  });
+  if (res.status !== 200) throw new Error(`${simulator} simulator answered ${res.status} to /_away`);
 }
