@@ -197,6 +197,29 @@ export function leadInputSchemas(offer: OfferSource) {
   return { canonical: canonical(offer), marketplace: marketplace(offer), legacy: legacy(offer) };
 }
 
+type InputSchemas = ReturnType<typeof leadInputSchemas>;
+
+/**
+ * Building a schema compiles its patterns and zod's parsers: measured at ingest, most of a request's CPU when done per
+ * request. The body-offer schemas are built once; those of an offer URL are kept per offer (the most recent 1,000).
+ */
+const MAX_URL_OFFERS = 1_000;
+let bodySchemas: InputSchemas | undefined;
+const urlSchemas = new Map<string, InputSchemas>();
+
+export function inputSchemasFor(urlOfferId: string | undefined): InputSchemas {
+  if (urlOfferId === undefined) return (bodySchemas ??= leadInputSchemas({ from: 'body' }));
+  let schemas = urlSchemas.get(urlOfferId);
+  if (schemas) {
+    urlSchemas.delete(urlOfferId);
+  } else {
+    schemas = leadInputSchemas({ from: 'url', offerId: urlOfferId });
+    if (urlSchemas.size >= MAX_URL_OFFERS) urlSchemas.delete(urlSchemas.keys().next().value as string);
+  }
+  urlSchemas.set(urlOfferId, schemas);
+  return schemas;
+}
+
 /** Property names of the marketplace body and its UserDetails, which are matched ignoring case. */
 export const MARKETPLACE_NAMES = {
   body: ['UserDetails', 'LeadSource', 'ActionCode', 'OfferTitle', 'Description', 'LeadId'],

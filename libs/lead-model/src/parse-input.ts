@@ -1,5 +1,5 @@
 import { LeadSchema, OFFER_ID_PATTERN, type Lead } from './lead';
-import { leadInputSchemas, MARKETPLACE_NAMES, OFFER_REQUIRED } from './lead-input';
+import { inputSchemasFor, MARKETPLACE_NAMES, OFFER_REQUIRED } from './lead-input';
 import { parseLeadSource, toLeadAction, toLeadSource, unknownActionMessage, unknownSourceMessage } from './lead-source';
 import { fromZodIssues, type FieldIssue } from './result';
 import { hasTestMarker, isTestLead } from './test-lead';
@@ -253,9 +253,7 @@ export function parseLeadInput(input: unknown, ctx: ParseContext): ParseInputRes
 
   const shape = detectShape(input);
   // The whole input is checked against its shape's schema (types, lengths, patterns) before any field is read.
-  const schemas = leadInputSchemas(
-    ctx.offerId === undefined ? { from: 'body' } : { from: 'url', offerId: ctx.offerId },
-  );
+  const schemas = inputSchemasFor(ctx.offerId);
   const checked = schemas[shape].safeParse(asDocumented(shape, input));
   if (!checked.success) {
     // A marketplace body without an offer is reported on `offerId`, as for the canonical shape.
