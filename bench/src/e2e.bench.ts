@@ -108,7 +108,8 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
     KAFKA_BROKERS: ctx.brokers,
     LEADFLOW_SECRET_KEYS: keys,
     LEADFLOW_LOG_LEVEL: 'warn',
-    ...(process.env['LEADFLOW_E2E_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['LEADFLOW_E2E_NODE_OPTIONS'] } : {}),
+    // The heap the stack and the image give every service (tools/stack/src/components.ts, Dockerfile).
+    NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${process.env['LEADFLOW_E2E_NODE_OPTIONS'] ?? '--max-old-space-size=192'}`,
   };
   const ports = {
     ingest: await freePort(),

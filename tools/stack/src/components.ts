@@ -123,6 +123,13 @@ export const DEV_ENV = {
   LEADFLOW_URL_SIGNING_KEY: 'dev-url-signing-key',
 } as const;
 
+/**
+ * The heap every service of ours runs with (the Dockerfile sets the same). A service holds about 35 MB of live heap
+ * under 500 leads/s (measured on ingest); V8's default limit on a large machine lets the heap grow to hundreds of MB
+ * of garbage before collecting it, so RSS would follow the machine's size instead of the service's needs.
+ */
+export const SERVICE_HEAP = '--max-old-space-size=192';
+
 /** The signing secret of the demo's https destination, shared with the demo receiver. */
 export const DEMO_SIGNING_SECRET = 'demo-signing-secret-0123456789';
 
@@ -167,6 +174,7 @@ export function nodeService(spec: NodeServiceSpec): Component {
         cwd: cfg.root,
         env: {
           ...process.env,
+          NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${SERVICE_HEAP}`.trim(),
           KAFKA_BROKERS: kafkaBrokers(cfg),
           LEADFLOW_HOST: cfg.host,
           ...DEV_ENV,
