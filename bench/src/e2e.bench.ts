@@ -109,7 +109,7 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
     LEADFLOW_SECRET_KEYS: keys,
     LEADFLOW_LOG_LEVEL: 'warn',
     // The heap the stack and the image give every service (tools/stack/src/components.ts, Dockerfile).
-    NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${process.env['LEADFLOW_E2E_NODE_OPTIONS'] ?? '--max-old-space-size=192'}`,
+    NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${process.env['LEADFLOW_E2E_NODE_OPTIONS'] ?? '--max-old-space-size=160 --max-semi-space-size=8'}`,
   };
   const ports = {
     ingest: await freePort(),
