@@ -1,3 +1,4 @@
+import { errorCode, retryAfterMs, TLS_ERROR_CODES } from '@leadflow/sink-runtime';
 import { DataverseFailure, DataverseUnavailable, InstanceUnreachable, Interrupted } from './dynamics-failures';
 import type { DataverseLead } from './lead-mapping';
 import type { Scrub } from './scrub';
@@ -12,33 +13,18 @@ export type CreateLeadOutcome =
   | { readonly kind: 'unauthorized' };
 
 /** Transport failures that mean "nothing that speaks TLS as Dataverse lives at this URL". */
-const UNREACHABLE_CODES = new Set([
+const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
   'ENOTFOUND',
   'ECONNREFUSED',
   'EHOSTUNREACH',
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_UNTRUSTED',
   'ERR_SSL_WRONG_VERSION_NUMBER',
   'EPROTO',
+  ...TLS_ERROR_CODES,
 ]);
 
 const DUPLICATE_RECORD = '0x80040237';
-
-function causeCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
 
 /** Why fetch threw (pure): a URL with no Dataverse behind it, a transient failure, or the attempt's own end. */
 export function transportFailure(err: unknown, signal: AbortSignal, host: string): Error {
@@ -48,17 +34,9 @@ export function transportFailure(err: unknown, signal: AbortSignal, host: string
         new InstanceUnreachable(`${host} did not answer within the delivery attempt timeout`)
       : new Interrupted('the sink is stopping');
   }
-  const code = causeCode(err) ?? 'unknown';
+  const code = errorCode(err) ?? 'unknown';
   if (UNREACHABLE_CODES.has(code)) return new InstanceUnreachable(`${host} cannot be reached over HTTPS (${code})`);
   return new DataverseUnavailable(`${host}: connection failed (${code})`);
-}
-
-/** `Retry-After` in seconds or as an HTTP date (Dataverse sends seconds). */
-export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** `{"error":{"code":"0x…","message":"…"}}`, Dataverse's error body; undefined for anything else. */

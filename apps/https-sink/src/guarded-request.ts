@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { retryAfterMs } from '@leadflow/sink-runtime';
 import { addressKind, isAllowed, type AllowedAddresses } from './address-policy';
 
 export class AddressNotAllowedError extends Error {
@@ -47,13 +48,6 @@ function guardedLookup(host: string, allow: AllowedAddresses): LookupFunction {
 }
 
 /** Seconds or an HTTP date, as RFC 9110 allows. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 600_000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.min(at - now, 600_000));
-}
 
 function postOnce(url: URL, o: PostOptions): Promise<{ status: number; headers: IncomingHttpHeaders }> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -99,7 +93,7 @@ export async function guardedPost(o: PostOptions): Promise<number> {
       continue;
     }
     const retryAfter = headers['retry-after'];
-    throw new HttpStatusError(status, parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter));
+    throw new HttpStatusError(status, retryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter));
   }
   throw new TooManyRedirectsError(`more than ${o.maxRedirects ?? 3} redirects`);
 }

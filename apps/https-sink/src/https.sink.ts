@@ -1,22 +1,20 @@
 import { createHmac } from 'node:crypto';
-import { formatLeadSource, leadflowError, isLeadflowError, type Lead, type LeadflowError } from '@leadflow/lead-model';
-import { errorSummary, type Sink } from '@leadflow/sink-runtime';
+import {
+  formatLeadSource,
+  isLeadflowError,
+  leadflowError,
+  marketplaceUserDetails,
+  type Lead,
+  type LeadflowError,
+} from '@leadflow/lead-model';
+import { errorSummary, TLS_ERROR_CODES, TRANSIENT_NETWORK_CODES, type Sink } from '@leadflow/sink-runtime';
 import type { AllowedAddresses } from './address-policy';
 import { AddressNotAllowedError, guardedPost, HttpStatusError, TooManyRedirectsError } from './guarded-request';
 
 /** The marketplace's HTTPS-endpoint body (what a Power Automate trigger expects). */
 export function marketplaceBody(lead: Lead): string {
-  const c = lead.customer;
   return JSON.stringify({
-    UserDetails: {
-      FirstName: c.firstName,
-      LastName: c.lastName,
-      Email: c.email,
-      Phone: c.phone ?? '',
-      Country: c.country ?? '',
-      Company: c.company ?? '',
-      Title: c.title ?? '',
-    },
+    UserDetails: marketplaceUserDetails(lead.customer),
     LeadSource: formatLeadSource({ source: lead.source, action: lead.action, offer: lead.offerId }),
     ActionCode: lead.action,
     OfferTitle: lead.offerTitle ?? '',
@@ -28,27 +26,6 @@ export function marketplaceBody(lead: Lead): string {
 export function signature(secret: string, body: string, nowS: number): string {
   return `t=${nowS},v1=${createHmac('sha256', secret).update(`${nowS}.${body}`).digest('hex')}`;
 }
-
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_UNTRUSTED',
-]);
-const TRANSIENT_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-  'ABORT_ERR',
-]);
 
 /** The https destination's answers, mapped to the error catalog. */
 export function classifyHttps(err: unknown): LeadflowError {
@@ -69,8 +46,12 @@ export function classifyHttps(err: unknown): LeadflowError {
   const name = (err as { name?: unknown } | null)?.name;
   if (code === 'ENOTFOUND')
     return leadflowError('HTTPS.ENDPOINT_UNREACHABLE', `host does not resolve: ${errorSummary(err)}`);
-  if (typeof code === 'string' && TLS_CODES.has(code)) return leadflowError('HTTPS.TLS_ERROR', errorSummary(err));
-  if ((typeof code === 'string' && TRANSIENT_CODES.has(code)) || name === 'AbortError' || name === 'TimeoutError') {
+  if (typeof code === 'string' && TLS_ERROR_CODES.has(code)) return leadflowError('HTTPS.TLS_ERROR', errorSummary(err));
+  if (
+    (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) ||
+    name === 'AbortError' ||
+    name === 'TimeoutError'
+  ) {
     return leadflowError('HTTPS.SERVER_ERROR', errorSummary(err));
   }
   return leadflowError('INTERNAL.UNEXPECTED', errorSummary(err), { cause: err });

@@ -1,5 +1,5 @@
 import { isLeadflowError, leadflowError, type ErrorClass, type LeadflowError } from '@leadflow/lead-model';
-import { errorSummary } from '@leadflow/sink-runtime';
+import { errorCode, errorSummary, TLS_ERROR_CODES, TRANSIENT_NETWORK_CODES } from '@leadflow/sink-runtime';
 import { MarketoError, type MarketoEndpoint } from './marketo-errors';
 import { nextQuotaReset } from './marketo-pacer';
 
@@ -74,35 +74,6 @@ const ENDPOINT_NAMES: Readonly<Record<MarketoEndpoint, string>> = {
   submitForm: 'Submit Form',
 };
 
-const NETWORK_TRANSIENT = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ABORT_ERR',
-]);
-
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-/** The network error under fetch's `TypeError: fetch failed`. */
-function networkCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
-
 function fromMarketo(err: MarketoError): LeadflowError {
   const where = ENDPOINT_NAMES[err.endpoint];
   if (err.level === 'pacer') {
@@ -136,14 +107,14 @@ export function classifyMarketo(err: unknown): LeadflowError {
   if (isLeadflowError(err)) return err;
   if (err instanceof MarketoError) return fromMarketo(err);
   const name = (err as { name?: unknown } | null)?.name;
-  const code = networkCode(err);
+  const code = errorCode(err);
   // The Munchkin ID names the host (<munchkinId>.mktorest.com): a host that does not resolve is a wrong one.
   if (code === 'ENOTFOUND')
     return leadflowError('MARKETO.INVALID_SUBSCRIPTION', `the REST endpoint does not resolve: ${code}`);
   // Marketo's own hosts always verify: a certificate that does not is a base URL that is not Marketo's.
-  if (code && TLS_CODES.has(code))
+  if (code && TLS_ERROR_CODES.has(code))
     return leadflowError('MARKETO.INVALID_SUBSCRIPTION', `the REST endpoint's certificate does not verify: ${code}`);
-  if ((code && NETWORK_TRANSIENT.has(code)) || name === 'AbortError' || name === 'TimeoutError')
+  if ((code && TRANSIENT_NETWORK_CODES.has(code)) || name === 'AbortError' || name === 'TimeoutError')
     return leadflowError(UNAVAILABLE, `Marketo did not answer: ${code ?? errorSummary(err)}`);
   return leadflowError('INTERNAL.UNEXPECTED', errorSummary(err), { cause: err });
 }

@@ -1,5 +1,5 @@
 import { isLeadflowError, leadflowError, type ErrorClass, type LeadflowError } from '@leadflow/lead-model';
-import { errorSummary } from '@leadflow/sink-runtime';
+import { errorCode, errorSummary, TLS_ERROR_CODES, TRANSIENT_NETWORK_CODES } from '@leadflow/sink-runtime';
 import {
   SalesforceApiError,
   SalesforceAuthError,
@@ -49,43 +49,14 @@ export const SALESFORCE_CLASSES: Readonly<Record<string, ErrorClass>> = {
   NOT_FOUND: INTERIM.loginEndpointInvalid,
 };
 
-const TRANSIENT_NETWORK = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
-const BAD_ENDPOINT = new Set([
-  'ENOTFOUND',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 /** `ERROR_HTTP_503` → 503: jsforce's code for an answer without a Salesforce error body. */
 const httpStatusOf = (code: string): number | undefined => {
   const m = /^ERROR_HTTP_(\d{3})$/.exec(code);
   return m ? Number(m[1]) : undefined;
 };
 
-/** The network error under fetch's `TypeError: fetch failed` (or the error itself). */
-function networkCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
+/** The endpoint is not there: a name that does not resolve, or a certificate that does not verify. */
+const BAD_ENDPOINT: ReadonlySet<string> = new Set(['ENOTFOUND', ...TLS_ERROR_CODES]);
 
 function byStatus(status: number, what: string, endpointInvalid: ErrorClass): LeadflowError {
   if (status === 408 || status === 429 || status >= 500) return leadflowError(INTERIM.serviceUnavailable, what);
@@ -114,8 +85,8 @@ function byNetwork(err: unknown, endpointInvalid: ErrorClass): LeadflowError {
   if (name === 'AbortError' || name === 'TimeoutError') {
     return leadflowError(INTERIM.serviceUnavailable, `no answer in time: ${errorSummary(err)}`);
   }
-  const code = networkCode(err);
-  if (code && TRANSIENT_NETWORK.has(code)) return leadflowError(INTERIM.serviceUnavailable, errorSummary(err));
+  const code = errorCode(err);
+  if (code && TRANSIENT_NETWORK_CODES.has(code)) return leadflowError(INTERIM.serviceUnavailable, errorSummary(err));
   if (code && BAD_ENDPOINT.has(code)) {
     return leadflowError(endpointInvalid, `the endpoint does not resolve or verify: ${errorSummary(err)}`);
   }

@@ -4,11 +4,18 @@ import {
   formatLeadSource,
   isLeadflowError,
   leadflowError,
+  marketplaceUserDetails,
   parseTableConnectionString,
   type Lead,
   type LeadflowError,
 } from '@leadflow/lead-model';
-import { BoundedCache, errorSummary, type BatchSink, type DeliveryOutcome } from '@leadflow/sink-runtime';
+import {
+  BoundedCache,
+  errorSummary,
+  TRANSIENT_NETWORK_CODES,
+  type BatchSink,
+  type DeliveryOutcome,
+} from '@leadflow/sink-runtime';
 
 /** Table storage forbids / \ # ? and control characters in keys (and caps them at 1 KiB). */
 export function sanitizeKey(value: string): string {
@@ -22,19 +29,10 @@ export function sanitizeKey(value: string): string {
  * partition; RowKey is the lead id, so a replayed lead is an idempotent upsert.
  */
 export function toEntity(lead: Lead): TableEntity<Record<string, string>> {
-  const c = lead.customer;
   return {
     partitionKey: sanitizeKey(lead.offerId),
     rowKey: sanitizeKey(lead.leadId),
-    CustomerInfo: JSON.stringify({
-      FirstName: c.firstName,
-      LastName: c.lastName,
-      Email: c.email,
-      Phone: c.phone ?? '',
-      Country: c.country ?? '',
-      Company: c.company ?? '',
-      Title: c.title ?? '',
-    }),
+    CustomerInfo: JSON.stringify(marketplaceUserDetails(lead.customer)),
     LeadSource: formatLeadSource({ source: lead.source, action: lead.action, offer: lead.offerId }),
     ActionCode: lead.action,
     Description: lead.description ?? '',
@@ -52,16 +50,8 @@ interface StatusError {
 
 const AUTH_CODES = new Set(['AuthorizationFailure', 'AuthenticationFailed']);
 const TOO_LARGE = new Set(['EntityTooLarge', 'PropertyValueTooLarge', 'RequestBodyTooLarge']);
-const TRANSIENT_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ServerBusy',
-  'InternalError',
-  'OperationTimedOut',
-]);
+/** Azure Table's own answers that pass (besides the network's: TRANSIENT_NETWORK_CODES). */
+const TABLE_TRANSIENT_CODES = new Set(['ServerBusy', 'InternalError', 'OperationTimedOut']);
 
 /** Azure Table's answers (Azurite 3.37 and Azure both), mapped to the error catalog. */
 export function classifyTable(err: unknown): LeadflowError {
@@ -72,7 +62,7 @@ export function classifyTable(err: unknown): LeadflowError {
   if (e.code === 'ENOTFOUND') return leadflowError('TABLE.ACCOUNT_UNREACHABLE', what);
   if ((e.code && TOO_LARGE.has(e.code)) || e.statusCode === 413) return leadflowError('TABLE.ENTITY_TOO_LARGE', what);
   if (
-    (e.code && TRANSIENT_CODES.has(e.code)) ||
+    (e.code && (TABLE_TRANSIENT_CODES.has(e.code) || TRANSIENT_NETWORK_CODES.has(e.code))) ||
     (e.statusCode ?? 0) >= 500 ||
     e.statusCode === 408 ||
     e.statusCode === 429 ||

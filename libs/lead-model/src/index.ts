@@ -23,6 +23,8 @@ export {
   parseLeadBytes,
   type Customer,
   type Lead,
+  marketplaceUserDetails,
+  type MarketplaceUserDetails,
 } from './lead';
 export { leadInputSchemas, MARKETPLACE_NAMES, type OfferSource } from './lead-input';
 export { parseLeadInput, INPUT_LIMITS, type InputShape, type ParseContext, type ParseInputResult } from './parse-input';
@@ -97,3 +99,4 @@ export {
   type ErrorClassInfo,
   type LeadflowErrorOptions,
 } from './errors';
+export type { DeliveryReceipt } from './receipt';

@@ -89,3 +89,27 @@ export function parseLeadBytes(bytes: Buffer | string | null | undefined): Resul
   }
   return parseLead(json);
 }
+
+/** The customer as the marketplace writes it: the HTTPS-endpoint body's `UserDetails`, Azure Table's `CustomerInfo`. */
+export interface MarketplaceUserDetails {
+  readonly FirstName: string;
+  readonly LastName: string;
+  readonly Email: string;
+  readonly Phone: string;
+  readonly Country: string;
+  readonly Company: string;
+  readonly Title: string;
+}
+
+/** Every property present ('' when unknown), as the marketplace sends them. */
+export function marketplaceUserDetails(c: Customer): MarketplaceUserDetails {
+  return {
+    FirstName: c.firstName,
+    LastName: c.lastName,
+    Email: c.email,
+    Phone: c.phone ?? '',
+    Country: c.country ?? '',
+    Company: c.company ?? '',
+    Title: c.title ?? '',
+  };
+}

@@ -24,3 +24,4 @@ export {
   type SinkTypeOf,
 } from './sink-catalog';
 export { SINK_ENV, sinkLimits, retryPolicy, type SinkEnv } from './sink.config';
+export { TLS_ERROR_CODES, TRANSIENT_NETWORK_CODES, errorCode, retryAfterMs } from './transport-errors';

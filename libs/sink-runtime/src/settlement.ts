@@ -4,6 +4,7 @@ import {
   deadLetterHeaders,
   dlqCategory,
   readHeaders,
+  type DeliveryReceipt,
   type DestinationType,
   type Lead,
   type LeadflowError,
@@ -63,7 +64,7 @@ export class Settlement {
   }
 
   async delivered(lead: Lead, attempts: number, result: DeliveryResult, takenAt: number): Promise<void> {
-    const receipt = {
+    const receipt: DeliveryReceipt = {
       leadId: lead.leadId,
       offerId: lead.offerId,
       destination: this.o.sinkType,

@@ -2,7 +2,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { createProducer } from '@leadflow/kafka';
 import { Registry } from 'prom-client';
-import { leadCloudEventHeaders, type DestinationOf, type DestinationType, type Lead } from '@leadflow/lead-model';
+import {
+  leadCloudEventHeaders,
+  type DeliveryReceipt,
+  type DestinationOf,
+  type DestinationType,
+  type Lead,
+} from '@leadflow/lead-model';
 import { createLogger, HealthState } from '@leadflow/observability';
 import { OfferDestinationPublisher, OfferTable, parseKeyring, sealDestination } from '@leadflow/offer-table';
 import {
@@ -24,16 +30,7 @@ import {
 } from '@leadflow/testing';
 
 /** A delivery receipt as the sinks write it to `leads.delivered`. */
-export interface Receipt {
-  readonly leadId: string;
-  readonly offerId: string;
-  readonly destination: string;
-  readonly externalId?: string;
-  readonly attempts: number;
-  readonly deliveredAt: string;
-  readonly isTest: boolean;
-  readonly unconfirmed?: boolean;
-}
+export type Receipt = DeliveryReceipt;
 
 export interface SinkFixtureOptions<T extends DestinationType> {
   readonly type: T;

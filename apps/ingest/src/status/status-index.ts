@@ -4,15 +4,10 @@
  * topics; pure and in memory, bounded by the number of offers plus a capped set of test outcomes.
  */
 
-export interface DeliveryEvent {
-  readonly leadId: string;
-  readonly offerId: string;
-  readonly destination: string;
-  readonly externalId?: string;
-  readonly attempts: number;
-  readonly deliveredAt: string;
-  readonly isTest: boolean;
-}
+import type { DeliveryReceipt } from '@leadflow/lead-model';
+
+/** A receipt read from `leads.delivered`. */
+export type DeliveryEvent = DeliveryReceipt;
 
 export interface DeadLetterEvent {
   readonly leadId: string;

@@ -1,0 +1,15 @@
+import type { DestinationType } from './topics';
+
+/** The value of a `leads.delivered` record: a sink delivered the lead (audit, notifications, validation status). */
+export interface DeliveryReceipt {
+  readonly leadId: string;
+  readonly offerId: string;
+  readonly destination: DestinationType | string;
+  /** The destination's id for the record, when it returns one. */
+  readonly externalId?: string;
+  /** The destination accepted the lead without confirming it was stored (Salesforce Web-to-Lead). */
+  readonly unconfirmed?: boolean;
+  readonly attempts: number;
+  readonly deliveredAt: string;
+  readonly isTest: boolean;
+}
