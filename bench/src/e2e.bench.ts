@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { ensureTopics } from '@leadflow/kafka';
-import { freePort } from '@leadflow/local-infra';
+import { freePorts } from '@leadflow/local-infra';
 import { benchKafka } from './baselines';
 import { runTs, waitFor200, type ChildService } from './processes';
 import type { BenchContext } from './registry';
@@ -111,12 +111,8 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
     // The heap the stack and the image give every service (tools/stack/src/components.ts, Dockerfile).
     NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${process.env['LEADFLOW_E2E_NODE_OPTIONS'] ?? '--max-old-space-size=160 --max-semi-space-size=8'}`,
   };
-  const ports = {
-    ingest: await freePort(),
-    router: await freePort(),
-    table: await freePort(),
-    https: await freePort(),
-  };
+  const [ingestPort = 0, routerPort = 0, tablePort = 0, httpsPort = 0] = await freePorts(4);
+  const ports = { ingest: ingestPort, router: routerPort, table: tablePort, https: httpsPort };
   const services: Record<string, ChildService> = {
     ingest: runTs('apps/ingest/src/main.ts', {
       ...common,

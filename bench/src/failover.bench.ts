@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
-import { freePort, startKafkaCluster, type RunningCluster } from '@leadflow/local-infra';
+import { freePorts, startKafkaCluster, type RunningCluster } from '@leadflow/local-infra';
 import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
 
@@ -243,7 +243,9 @@ export async function failoverBench(ctx: BenchContext): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'leadflow-failover-'));
   const host = '127.0.0.1';
   const nodes = [];
-  for (let id = 1; id <= 3; id++) nodes.push({ id, port: await freePort(), controllerPort: await freePort() });
+  const free = await freePorts(6);
+  for (let id = 1; id <= 3; id++)
+    nodes.push({ id, port: free[2 * id - 2] ?? 0, controllerPort: free[2 * id - 1] ?? 0 });
   const cluster = await startKafkaCluster({
     libsDir: join(process.env['LEADFLOW_LOCAL_DIR'] ?? join(ROOT, '.local'), 'kafka', 'libs'),
     log4jConfig: join(ROOT, 'tools', 'kafka', 'log4j2.properties'),

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, startKafkaCluster, type RunningCluster } from '@leadflow/local-infra';
+import { freePorts, startKafkaCluster, type RunningCluster } from '@leadflow/local-infra';
 import { startTestInfra } from '@leadflow/testing';
 import { renderReport, verdict, type BenchRow } from './report';
 import { BENCHMARKS, type BenchContext } from './registry';
@@ -9,7 +9,9 @@ import { BENCHMARKS, type BenchContext } from './registry';
 async function startBenchCluster(): Promise<RunningCluster> {
   const root = resolve(__dirname, '..', '..');
   const nodes = [];
-  for (let id = 1; id <= 3; id++) nodes.push({ id, port: await freePort(), controllerPort: await freePort() });
+  const free = await freePorts(6);
+  for (let id = 1; id <= 3; id++)
+    nodes.push({ id, port: free[2 * id - 2] ?? 0, controllerPort: free[2 * id - 1] ?? 0 });
   return startKafkaCluster({
     libsDir: join(process.env['LEADFLOW_LOCAL_DIR'] ?? join(root, '.local'), 'kafka', 'libs'),
     log4jConfig: join(root, 'tools', 'kafka', 'log4j2.properties'),

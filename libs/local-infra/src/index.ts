@@ -1,4 +1,4 @@
-export { freePort, isPortOpen, waitUntil } from './ports';
+export { freePort, freePorts, isPortOpen, waitUntil } from './ports';
 export { spawnLogged, isAlive, stopProcessGroup, pidFile, type SpawnedProcess, type SpawnOptions } from './processes';
 export {
   startKafkaBroker,

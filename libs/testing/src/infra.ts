@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import {
   azuriteConnectionString,
   freePort,
+  freePorts,
   generateTls,
   writeTls,
   startAzurite,
@@ -64,8 +65,7 @@ async function kafkaFromLauncher(dir: string): Promise<{ brokers: string; stop: 
     log4jConfig: join(ROOT, 'tools', 'kafka', 'log4j2.properties'),
     dataDir: join(dir, 'kafka'),
     host: '127.0.0.1',
-    port: await freePort(),
-    controllerPort: await freePort(),
+    ...(await freePorts(2).then(([port = 0, controllerPort = 0]) => ({ port, controllerPort }))),
     detached: false,
   });
   return { brokers: broker.brokers, stop: () => broker.process.stop(10_000) };

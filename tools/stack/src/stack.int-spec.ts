@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort, isAlive } from '@leadflow/local-infra';
+import { freePorts, isAlive } from '@leadflow/local-infra';
 import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { readStackConfig } from './stack.config';
 import { down, status, up } from './stack';
@@ -27,8 +27,7 @@ describe('./dev up / status / down', () => {
     mkdirSync(join(dir, 'kafka'), { recursive: true });
     // Reuse the jars `./dev setup` resolved; everything else lives in the temporary folder.
     symlinkSync(join(realLocal, 'kafka', 'libs'), join(dir, 'kafka', 'libs'));
-    const env: NodeJS.ProcessEnv = { LEADFLOW_LOCAL_DIR: dir };
-    for (const name of [
+    const names = [
       'LEADFLOW_KAFKA_PORT',
       'LEADFLOW_KAFKA_CONTROLLER_PORT',
       'LEADFLOW_AZURITE_TABLE_PORT',
@@ -38,10 +37,12 @@ describe('./dev up / status / down', () => {
       'LEADFLOW_SIMULATORS_PORT',
       ...SINK_SERVICES.map((s) => sinkPortVariable(s.name)),
       ...SIMULATORS.map((s) => `LEADFLOW_SIM_${s.name}_PORT`),
-    ]) {
-      env[name] = String(await freePort());
-    }
-    cfg = readStackConfig(env);
+    ];
+    const ports = await freePorts(names.length);
+    cfg = readStackConfig({
+      LEADFLOW_LOCAL_DIR: dir,
+      ...Object.fromEntries(names.map((n, i) => [n, String(ports[i])])),
+    });
   });
 
   afterAll(async () => {

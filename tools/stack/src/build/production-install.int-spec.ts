@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, waitUntil } from '@leadflow/local-infra';
+import { freePorts, waitUntil } from '@leadflow/local-infra';
 import { SINK_SERVICES } from '@leadflow/sink-runtime';
 import { createTestTopics, testBrokers, testKafka, uniqueName } from '@leadflow/testing';
 import { builtPath } from './entries';
@@ -71,8 +71,9 @@ describe('the production install (the image runtime stage, without Docker)', () 
         ...SINK_SERVICES.flatMap((s) => [`leads.route.${s.type}`, `leads.dlq.${s.type}`]),
       ].map((t) => `${prefix}${t}`),
     );
+    const free = await freePorts(SINK_SERVICES.length + 1);
     const start = async (name: string, portVariable: string): Promise<number> => {
-      const port = await freePort();
+      const port = free.pop() ?? 0;
       const child = spawn(process.execPath, [builtPath(name)], {
         cwd: dir,
         stdio: 'ignore',

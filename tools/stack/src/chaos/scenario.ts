@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { azuriteConnectionString, freePort } from '@leadflow/local-infra';
+import { azuriteConnectionString, freePorts, isPortOpen } from '@leadflow/local-infra';
 import { SALESFORCE_SCENARIOS, SIMULATORS } from '@leadflow/simulators';
 import { SINK_SERVICES, sinkPortVariable } from '@leadflow/sink-runtime';
 import { DEMO_SIGNING_SECRET, DEV_ENV } from '../components';
@@ -32,20 +32,7 @@ export async function chaosStack(log: (line: string) => void): Promise<ChaosStac
   const dir = mkdtempSync(join(tmpdir(), 'leadflow-chaos-'));
   mkdirSync(join(dir, 'kafka'), { recursive: true });
   symlinkSync(join(root, '.local', 'kafka', 'libs'), join(dir, 'kafka', 'libs'));
-  // Node n takes the base port + 2(n-1): leave room after each base.
-  const base = async () => {
-    for (;;) {
-      const p = await freePort();
-      if (p < 60_000) return p;
-    }
-  };
-  const ports: NodeJS.ProcessEnv = {
-    LEADFLOW_LOCAL_DIR: dir,
-    LEADFLOW_KAFKA_NODES: '3',
-    LEADFLOW_KAFKA_PORT: String(await base()),
-    LEADFLOW_KAFKA_CONTROLLER_PORT: String((await base()) + 10),
-  };
-  for (const name of [
+  const names = [
     'LEADFLOW_AZURITE_TABLE_PORT',
     'LEADFLOW_INGEST_PORT',
     'LEADFLOW_ROUTER_PORT',
@@ -53,8 +40,23 @@ export async function chaosStack(log: (line: string) => void): Promise<ChaosStac
     'LEADFLOW_SIMULATORS_PORT',
     ...SINK_SERVICES.map((s) => sinkPortVariable(s.name)),
     ...SIMULATORS.map((s) => `LEADFLOW_SIM_${s.name}_PORT`),
-  ]) {
-    ports[name] = String(await freePort());
+  ];
+  // Kafka node n listens on the two base ports + 2(n-1): those must be free as well, and differ from the rest.
+  let ports: NodeJS.ProcessEnv;
+  for (;;) {
+    const [kafka = 0, controller = 0, ...rest] = await freePorts(names.length + 2);
+    const nodePorts = [0, 2, 4].flatMap((d) => [kafka + d, controller + d]);
+    const all = [...nodePorts, ...rest];
+    if (new Set(all).size === all.length && nodePorts.every((p) => p < 65_536)) {
+      ports = {
+        LEADFLOW_LOCAL_DIR: dir,
+        LEADFLOW_KAFKA_NODES: '3',
+        LEADFLOW_KAFKA_PORT: String(kafka),
+        LEADFLOW_KAFKA_CONTROLLER_PORT: String(controller),
+        ...Object.fromEntries(names.map((n, i) => [n, String(rest[i])])),
+      };
+      if (!(await Promise.all(nodePorts.slice(2).map((p) => isPortOpen(p)))).some(Boolean)) break;
+    }
   }
   const cfg = readStackConfig(ports);
   const t0 = Date.now();
