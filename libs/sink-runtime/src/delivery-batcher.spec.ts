@@ -1,6 +1,5 @@
 import { leadflowError, type DestinationOf, type Lead } from '@leadflow/lead-model';
 import { DeliveryBatcher } from './delivery-batcher';
-import { PerKeyLimit } from './per-key-limit';
 import type { BatchSink, DeliveryOutcome } from './sink.port';
 
 const destination: DestinationOf<'https'> = { type: 'https', url: 'https://example.com/leads' };
@@ -20,13 +19,8 @@ function fakeSink(maxSize: number, answer: (leads: readonly Lead[]) => DeliveryO
   return { sink, calls };
 }
 
-const batcher = (sink: BatchSink<'https'>, calls = 4) =>
-  new DeliveryBatcher({
-    sink,
-    calls: new PerKeyLimit(calls),
-    attemptTimeoutMs: 1_000,
-    shutdown: new AbortController().signal,
-  });
+const batcher = (sink: BatchSink<'https'>) =>
+  new DeliveryBatcher({ sink, attemptTimeoutMs: 1_000, shutdown: new AbortController().signal });
 
 describe('DeliveryBatcher', () => {
   it('sends leads of one key together, cuts at maxSize, and settles each lead by its own outcome', async () => {
@@ -71,22 +65,29 @@ describe('DeliveryBatcher', () => {
     expect(s.every((x) => x.status === 'rejected')).toBe(true);
   });
 
-  it('holds a key to its call limit while the next batch gathers', async () => {
+  it('keeps a key to its concurrent calls and gathers newcomers into the next batch while they run', async () => {
     let running = 0;
     let most = 0;
+    const sizes: number[] = [];
     const sink: BatchSink<'https'> = {
       type: 'https',
-      batch: { maxSize: 2, lingerMs: 1 },
+      batch: { maxSize: 100, lingerMs: 1, maxConcurrentCalls: 1 },
       classify: (e) => leadflowError('INTERNAL.UNEXPECTED', String(e)),
       deliverBatch: async (leads) => {
         most = Math.max(most, ++running);
-        await new Promise((r) => setTimeout(r, 10));
+        sizes.push(leads.length);
+        await new Promise((r) => setTimeout(r, 30));
         running--;
         return leads.map(() => ({ ok: true }));
       },
     };
-    const b = batcher(sink, 1);
-    await Promise.all(Array.from({ length: 8 }, (_, i) => b.submit('k', lead(String(i)), destination, 1)));
+    const b = batcher(sink);
+    const first = b.submit('k', lead('0'), destination, 1);
+    await new Promise((r) => setTimeout(r, 10));
+    // The first call is running: these nine wait for it and leave together.
+    const rest = Array.from({ length: 9 }, (_, i) => b.submit('k', lead(String(i + 1)), destination, 1));
+    await Promise.all([first, ...rest]);
     expect(most).toBe(1);
+    expect(sizes).toEqual([1, 9]);
   });
 });

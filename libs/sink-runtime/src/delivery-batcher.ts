@@ -1,6 +1,5 @@
 import type { DestinationOf, DestinationType, Lead } from '@leadflow/lead-model';
 import type { BatchSink, DeliveryResult } from './sink.port';
-import type { PerKeyLimit } from './per-key-limit';
 
 interface Pending<T extends DestinationType> {
   readonly lead: Lead;
@@ -10,10 +9,16 @@ interface Pending<T extends DestinationType> {
   reject(err: unknown): void;
 }
 
+/** One offer version's leads waiting for a call, and the calls running for it. */
+interface Queue<T extends DestinationType> {
+  pending: Pending<T>[];
+  running: number;
+  lingerExpired: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
+
 export interface DeliveryBatcherOptions<T extends DestinationType> {
   readonly sink: BatchSink<T>;
-  /** Calls to one offer's destination at once (the per-offer limit counts calls for a batch sink). */
-  readonly calls: PerKeyLimit;
   readonly attemptTimeoutMs: number;
   /** Aborted at shutdown: calls in flight are cut short. */
   readonly shutdown: AbortSignal;
@@ -21,44 +26,53 @@ export interface DeliveryBatcherOptions<T extends DestinationType> {
 }
 
 /**
- * Gathers ready leads of one offer and configuration version (the key) for a batch sink: a batch leaves when it
- * reaches the sink's `maxSize` or `lingerMs` after its first lead. Each lead settles by its own outcome, so one bad
- * record fails only itself; a throw of the whole call fails every lead of the batch with that error.
+ * Gathers ready leads of one offer and configuration version (the key) for a batch sink. A batch leaves when it
+ * reaches the sink's `maxSize`, or once `lingerMs` passed since its first lead — but only while the key has fewer
+ * than `maxConcurrentCalls` calls running: while its calls are busy (a slow CRM, a paced one), newcomers keep
+ * gathering and leave in the next, bigger batch instead of queueing as many small ones. Each lead settles by its own
+ * outcome, so one bad record fails only itself; a throw of the whole call fails every lead of the batch with it.
  */
 export class DeliveryBatcher<T extends DestinationType> {
-  private readonly queues = new Map<string, Pending<T>[]>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly queues = new Map<string, Queue<T>>();
+  private readonly maxCalls: number;
 
-  constructor(private readonly o: DeliveryBatcherOptions<T>) {}
+  constructor(private readonly o: DeliveryBatcherOptions<T>) {
+    this.maxCalls = Math.max(1, o.sink.batch.maxConcurrentCalls ?? 2);
+  }
 
   submit(key: string, lead: Lead, destination: DestinationOf<T>, attempt: number): Promise<DeliveryResult> {
     return new Promise<DeliveryResult>((resolve, reject) => {
-      let queue = this.queues.get(key);
-      if (!queue) this.queues.set(key, (queue = []));
-      queue.push({ lead, destination, attempt, resolve, reject });
-      if (queue.length >= this.o.sink.batch.maxSize) this.cut(key);
-      else if (!this.timers.has(key)) {
-        this.timers.set(
-          key,
-          setTimeout(() => this.cut(key), this.o.sink.batch.lingerMs),
-        );
+      let q = this.queues.get(key);
+      if (!q) this.queues.set(key, (q = { pending: [], running: 0, lingerExpired: false, timer: undefined }));
+      q.pending.push({ lead, destination, attempt, resolve, reject });
+      if (q.timer === undefined && !q.lingerExpired) {
+        const queue = q;
+        queue.timer = setTimeout(() => {
+          queue.timer = undefined;
+          queue.lingerExpired = true;
+          this.pump(key, queue);
+        }, this.o.sink.batch.lingerMs);
       }
+      this.pump(key, q);
     });
   }
 
-  private cut(key: string): void {
-    const timer = this.timers.get(key);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(key);
-    const queue = this.queues.get(key) ?? [];
-    const batch = queue.splice(0, this.o.sink.batch.maxSize);
-    if (queue.length === 0) this.queues.delete(key);
-    else
-      this.timers.set(
-        key,
-        setTimeout(() => this.cut(key), this.o.sink.batch.lingerMs),
-      );
-    if (batch.length > 0) void this.o.calls.run(key, () => this.call(batch));
+  private pump(key: string, q: Queue<T>): void {
+    const { maxSize } = this.o.sink.batch;
+    while (q.running < this.maxCalls && (q.pending.length >= maxSize || (q.lingerExpired && q.pending.length > 0))) {
+      const batch = q.pending.splice(0, maxSize);
+      if (q.pending.length === 0) {
+        q.lingerExpired = false;
+        if (q.timer) clearTimeout(q.timer);
+        q.timer = undefined;
+      }
+      q.running++;
+      void this.call(batch).finally(() => {
+        q.running--;
+        this.pump(key, q);
+      });
+    }
+    if (q.running === 0 && q.pending.length === 0 && q.timer === undefined) this.queues.delete(key);
   }
 
   private async call(batch: readonly Pending<T>[]): Promise<void> {

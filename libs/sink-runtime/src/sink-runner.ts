@@ -1,24 +1,21 @@
 import type { Admin, Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
 import { createProducer } from '@leadflow/kafka';
 import {
-  isLeadflowError,
   leadflowError,
   parseLeadBytes,
-  type Destination,
   type DestinationOf,
   type DestinationType,
   type Lead,
-  type LeadflowError,
 } from '@leadflow/lead-model';
 import type { HealthState, Logger } from '@leadflow/observability';
-import { openDestination, type Keyring, type OfferTable } from '@leadflow/offer-table';
+import type { Keyring, OfferTable } from '@leadflow/offer-table';
 import { errorSummary, FOREVER, retry, sleep, type RetryPolicy } from '@leadflow/retry';
-import { BoundedCache } from './bounded-cache';
 import { Circuit } from './circuit';
 import { DeliveryBatcher } from './delivery-batcher';
 import { InFlightLimit } from './in-flight-limit';
+import { HandedBack, LeadDelivery } from './lead-delivery';
 import type { SinkMetrics } from './metrics';
-import { nextStep, type Budget } from './next-step';
+import { OfferDestinations } from './offer-destinations';
 import { OffsetLedger, type Ticket } from './offset-ledger';
 import { PerKeyLimit } from './per-key-limit';
 import { Settlement, type TakenRecord } from './settlement';
@@ -67,15 +64,12 @@ interface Work extends TakenRecord {
   readonly takenAt: number;
 }
 
-/** Shutdown gave up on an unfinished delivery: not settled, not committed, replayed by the next owner. */
-class HandedBack extends Error {}
-
 /**
- * The delivery loop every sink shares, as wiring of small parts: the in-flight limits, the destination cache, the
- * circuit, the retry decision, the batcher of batch sinks, settlement (receipts and dead letters) and the offset
- * ledger. Leads are taken from Kafka as fast as the limits allow and delivered concurrently; each settles as
- * delivered or dead-lettered, and a partition's offset is committed only past its settled prefix. Waiting —
- * backoff, a hanging call, an offer at its limit, a quota — happens off the consume path.
+ * The shell every sink shares: it wires the small parts — the in-flight limits, the offers' destinations, the
+ * circuit, the per-lead delivery loop, the batcher of batch sinks, settlement (receipts and dead letters) and the
+ * offset ledger — and runs the consumer's lifecycle (start, new route topics, commits, stop). Leads are taken from
+ * Kafka as fast as the limits allow and delivered concurrently; a partition's offset is committed only past its
+ * settled prefix. Waiting — backoff, a hanging call, an offer at its limit, a quota — happens off the consume path.
  */
 export class SinkRunner<T extends DestinationType> {
   private readonly consumer: Consumer;
@@ -83,8 +77,7 @@ export class SinkRunner<T extends DestinationType> {
   private readonly ledger = new OffsetLedger();
   private readonly inFlight: InFlightLimit;
   private readonly perOffer: PerKeyLimit;
-  private readonly circuit = new Circuit();
-  private readonly destinations: BoundedCache<Destination>;
+  private readonly delivery: LeadDelivery<T>;
   private readonly batcher: DeliveryBatcher<T> | undefined;
   private readonly shutdown = new AbortController();
   private readonly producer;
@@ -95,8 +88,6 @@ export class SinkRunner<T extends DestinationType> {
   private commitTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
   private admin: Admin | undefined;
-  /** Leads waiting for a quota without holding an in-flight slot. */
-  private waiting = 0;
   private watcher: TopicWatcher | undefined;
 
   constructor(private readonly o: SinkRunnerOptions<T>) {
@@ -123,22 +114,33 @@ export class SinkRunner<T extends DestinationType> {
     });
     this.inFlight = new InFlightLimit(o.limits.maxInFlight, (n) => o.metrics.inFlight.set(this.label, n));
     this.perOffer = new PerKeyLimit(o.limits.maxInFlightPerOffer);
-    const count = (event: string) => () => o.metrics.destinationCache.inc({ ...this.label, event });
-    this.destinations = new BoundedCache({
-      maxEntries: o.destinationCache?.maxEntries ?? 10_000,
-      maxAgeMs: o.destinationCache?.maxAgeMs ?? 3_600_000,
-      onHit: count('hit'),
-      onEvict: (reason) => count(`evicted-${reason}`)(),
-    });
     this.batcher = isBatchSink(o.sink)
       ? new DeliveryBatcher({
           sink: o.sink,
-          calls: this.perOffer,
           attemptTimeoutMs: o.limits.attemptTimeoutMs,
           shutdown: this.shutdown.signal,
           onBatch: (size) => o.metrics.batchSize.observe(this.label, size),
         })
       : undefined;
+    this.delivery = new LeadDelivery({
+      type,
+      destinations: new OfferDestinations({
+        type,
+        offers: o.offers,
+        keyring: o.keyring,
+        cache: o.destinationCache ?? { maxEntries: 10_000, maxAgeMs: 3_600_000 },
+        count: (event) => o.metrics.destinationCache.inc({ ...this.label, event }),
+      }),
+      circuit: new Circuit(),
+      attempt: (lead, destination, version, attempt) => this.attempt(lead, destination, version, attempt),
+      classify: (err) => o.sink.classify(err),
+      settlement: this.settlement,
+      retry: o.retry,
+      inFlight: this.inFlight,
+      maxDetached: o.limits.maxInFlight * 10,
+      metrics: o.metrics,
+      shutdown: this.shutdown.signal,
+    });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.assigned = Object.keys(e.payload.memberAssignment);
       // Results of work taken before a rebalance are not committed by us: the partition's new owner replays
@@ -266,9 +268,9 @@ export class SinkRunner<T extends DestinationType> {
         await this.settlement.deadLettered(w, { error, attempts: 0, exhausted: false });
       } else if (this.batcher) {
         // A batch sink's per-offer limit counts calls (in the batcher), not leads.
-        await this.deliver(w, parsed.value);
+        await this.delivery.deliver(w, parsed.value);
       } else {
-        await this.perOffer.run(parsed.value.offerId, () => this.deliver(w, parsed.value));
+        await this.perOffer.run(parsed.value.offerId, () => this.delivery.deliver(w, parsed.value));
       }
       settled = true;
     } catch (err) {
@@ -287,91 +289,6 @@ export class SinkRunner<T extends DestinationType> {
     }
   }
 
-  /** The offer's current destination of this sink's type, opened (secrets decrypted) once per version. */
-  private destinationFor(lead: Lead): { destination: DestinationOf<T>; version: number } | LeadflowError {
-    const record = this.o.offers.get(lead.offerId);
-    if (!record || record.destination.type !== this.o.sink.type) {
-      return leadflowError(
-        'ROUTER.OFFER_NOT_CONFIGURED',
-        `offer ${lead.offerId} has no ${this.o.sink.type} destination now (removed or changed since it was routed)`,
-      );
-    }
-    let destination: Destination;
-    try {
-      destination = this.destinations.getOrLoad(`${lead.offerId}@${record.version}`, () => {
-        this.o.metrics.destinationCache.inc({ ...this.label, event: 'miss' });
-        return openDestination(record.destination, this.o.keyring, lead.offerId);
-      });
-    } catch (err) {
-      // The keyring lacks the key the secrets were sealed with: not the publisher's doing, not fixed by retrying.
-      return leadflowError('INTERNAL.SECRET_KEY_UNAVAILABLE', `offer ${lead.offerId}: ${errorSummary(err)}`);
-    }
-    return { destination: destination as DestinationOf<T>, version: record.version };
-  }
-
-  private async deliver(w: Work, lead: Lead): Promise<void> {
-    let attempts = 0;
-    let budget: Budget = { attempts: 0, startedAt: Date.now() };
-    for (;;) {
-      const target = this.destinationFor(lead);
-      if (isLeadflowError(target)) {
-        return this.settlement.deadLettered(w, { error: target, attempts, exhausted: false });
-      }
-      const broken = this.circuit.brokenBy(lead.offerId, target.version);
-      if (broken) {
-        return this.settlement.deadLettered(w, { error: broken, attempts, exhausted: false, version: target.version });
-      }
-      attempts++;
-      budget = { ...budget, attempts: budget.attempts + 1 };
-      try {
-        const result = await this.attempt(lead, target.destination, target.version, attempts);
-        return await this.settlement.delivered(lead, attempts, result, w.takenAt);
-      } catch (err) {
-        const error = this.classify(err);
-        const step = nextStep(error, budget, Date.now(), this.o.retry, this.shutdown.signal.aborted);
-        switch (step.kind) {
-          case 'dead-letter':
-            if (error.offerWide) this.circuit.trip(lead.offerId, target.version, error);
-            return this.settlement.deadLettered(w, {
-              error,
-              attempts,
-              exhausted: step.exhausted,
-              version: target.version,
-            });
-          case 'hand-back':
-            throw new HandedBack();
-          case 'retry':
-            this.o.metrics.retries.inc({ ...this.label, error_class: error.code });
-            await sleep(step.delayMs, this.shutdown.signal);
-            break;
-          case 'wait': {
-            const labels = { ...this.label, error_class: error.code };
-            this.o.metrics.waiting.inc(labels);
-            // A lead waiting hours for a quota gives its in-flight slot back, so the other offers' leads keep
-            // flowing; up to a bound (then waiting leads hold their slots and the consumer slows down).
-            const detach = this.waiting < this.o.limits.maxInFlight * 10;
-            if (detach) {
-              this.waiting++;
-              this.inFlight.release();
-            }
-            try {
-              await sleep(step.delayMs, this.shutdown.signal);
-            } finally {
-              this.o.metrics.waiting.dec(labels);
-              if (detach) {
-                this.waiting--;
-                await this.inFlight.acquire();
-              }
-            }
-            budget = { attempts: 0, startedAt: Date.now() };
-            break;
-          }
-        }
-        if (this.shutdown.signal.aborted) throw new HandedBack();
-      }
-    }
-  }
-
   /** One attempt: a call of its own for a single sink, a place in the offer's next batch for a batch sink. */
   private attempt(
     lead: Lead,
@@ -384,14 +301,6 @@ export class SinkRunner<T extends DestinationType> {
     if (isBatchSink(sink)) throw new Error('a batch sink without a batcher');
     const signal = AbortSignal.any([AbortSignal.timeout(this.o.limits.attemptTimeoutMs), this.shutdown.signal]);
     return sink.deliver(lead, destination, { signal, attempt });
-  }
-
-  private classify(err: unknown): LeadflowError {
-    try {
-      return this.o.sink.classify(err);
-    } catch (bug) {
-      return leadflowError('INTERNAL.UNEXPECTED', `classifier failed: ${errorSummary(bug)}`);
-    }
   }
 
   private async commit(): Promise<void> {

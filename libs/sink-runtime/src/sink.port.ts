@@ -41,12 +41,21 @@ export interface SingleSink<T extends DestinationType = DestinationType> extends
 
 /**
  * A destination that takes many records per call (Salesforce sObject Collections, Marketo, Table transactions).
- * The runtime gathers ready leads of ONE offer and destination version, at most `maxSize`, waiting at most
- * `lingerMs` for company, and settles each lead by its own outcome: one bad record fails only itself.
+ * The runtime gathers ready leads of ONE offer and destination version, at most `maxSize`, waiting at least
+ * `lingerMs` for company (longer while the offer's calls are busy), and settles each lead by its own outcome: one
+ * bad record fails only itself.
  * Retries, the circuit, dead letters and commits stay per lead.
  */
 export interface BatchSink<T extends DestinationType = DestinationType> extends SinkBase<T> {
-  readonly batch: { readonly maxSize: number; readonly lingerMs: number };
+  readonly batch: {
+    readonly maxSize: number;
+    readonly lingerMs: number;
+    /**
+     * Calls running at once for one offer (default 2): while they are busy, its ready leads gather into the next,
+     * bigger batch.
+     */
+    readonly maxConcurrentCalls?: number;
+  };
   /** Resolves with one outcome per lead, in order; a throw fails every lead of the batch with that error. */
   deliverBatch(
     leads: readonly Lead[],

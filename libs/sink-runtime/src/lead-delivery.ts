@@ -1,0 +1,122 @@
+import {
+  isLeadflowError,
+  leadflowError,
+  type DestinationOf,
+  type DestinationType,
+  type Lead,
+  type LeadflowError,
+} from '@leadflow/lead-model';
+import { errorSummary, sleep, type RetryPolicy } from '@leadflow/retry';
+import type { Circuit } from './circuit';
+import type { InFlightLimit } from './in-flight-limit';
+import type { SinkMetrics } from './metrics';
+import { nextStep, type Budget } from './next-step';
+import type { OfferDestinations } from './offer-destinations';
+import type { Settlement, TakenRecord } from './settlement';
+import type { DeliveryResult } from './sink.port';
+
+/** Shutdown gave up on an unfinished delivery: not settled, not committed, replayed by the partition's next owner. */
+export class HandedBack extends Error {}
+
+export interface LeadDeliveryOptions<T extends DestinationType> {
+  readonly type: T;
+  readonly destinations: OfferDestinations<T>;
+  readonly circuit: Circuit;
+  /** One attempt at the destination (a call of its own, or a place in the offer's next batch). */
+  readonly attempt: (
+    lead: Lead,
+    destination: DestinationOf<T>,
+    version: number,
+    attempt: number,
+  ) => Promise<DeliveryResult>;
+  /** The sink's classifier. */
+  readonly classify: (err: unknown) => LeadflowError;
+  readonly settlement: Settlement;
+  readonly retry: RetryPolicy;
+  /** A lead waiting for a quota gives its slot back, up to `maxDetached` leads at once. */
+  readonly inFlight: InFlightLimit;
+  readonly maxDetached: number;
+  readonly metrics: SinkMetrics;
+  readonly shutdown: AbortSignal;
+}
+
+/**
+ * One lead from taken to settled: attempts at its offer's current destination until it is delivered (receipt) or
+ * dead-lettered (classified), retrying transient errors within the budget and waiting out quotas. The decisions are
+ * `nextStep`'s and the circuit's; this is the loop that carries them out.
+ */
+export class LeadDelivery<T extends DestinationType> {
+  private detached = 0;
+  private readonly label: { sink: T };
+
+  constructor(private readonly o: LeadDeliveryOptions<T>) {
+    this.label = { sink: o.type };
+  }
+
+  /** Resolves once the lead is settled; throws HandedBack at shutdown, or what writing its settlement threw. */
+  async deliver(taken: TakenRecord & { readonly takenAt: number }, lead: Lead): Promise<void> {
+    const { settlement, circuit, shutdown } = this.o;
+    let attempts = 0;
+    let budget: Budget = { attempts: 0, startedAt: Date.now() };
+    for (;;) {
+      const target = this.o.destinations.current(lead.offerId);
+      if (isLeadflowError(target)) return settlement.deadLettered(taken, { error: target, attempts, exhausted: false });
+      const version = target.version;
+      const broken = circuit.brokenBy(lead.offerId, version);
+      if (broken) return settlement.deadLettered(taken, { error: broken, attempts, exhausted: false, version });
+      attempts++;
+      budget = { ...budget, attempts: budget.attempts + 1 };
+      try {
+        const result = await this.o.attempt(lead, target.destination, version, attempts);
+        return await settlement.delivered(lead, attempts, result, taken.takenAt);
+      } catch (err) {
+        const error = this.classify(err);
+        const step = nextStep(error, budget, Date.now(), this.o.retry, shutdown.aborted);
+        if (step.kind === 'dead-letter') {
+          if (error.offerWide) circuit.trip(lead.offerId, version, error);
+          return settlement.deadLettered(taken, { error, attempts, exhausted: step.exhausted, version });
+        }
+        if (step.kind === 'hand-back') throw new HandedBack();
+        if (step.kind === 'retry') {
+          this.o.metrics.retries.inc({ ...this.label, error_class: error.code });
+          await sleep(step.delayMs, shutdown);
+        } else {
+          await this.waitForQuota(step.delayMs, error);
+          budget = { attempts: 0, startedAt: Date.now() };
+        }
+        if (shutdown.aborted) throw new HandedBack();
+      }
+    }
+  }
+
+  /**
+   * A lead waiting hours for a quota gives its in-flight slot back, so the other offers' leads keep flowing; up to a
+   * bound (then waiting leads hold their slots and the consumer slows down).
+   */
+  private async waitForQuota(ms: number, error: LeadflowError): Promise<void> {
+    const labels = { ...this.label, error_class: error.code };
+    this.o.metrics.waiting.inc(labels);
+    const detach = this.detached < this.o.maxDetached;
+    if (detach) {
+      this.detached++;
+      this.o.inFlight.release();
+    }
+    try {
+      await sleep(ms, this.o.shutdown);
+    } finally {
+      this.o.metrics.waiting.dec(labels);
+      if (detach) {
+        this.detached--;
+        await this.o.inFlight.acquire();
+      }
+    }
+  }
+
+  private classify(err: unknown): LeadflowError {
+    try {
+      return this.o.classify(err);
+    } catch (bug) {
+      return leadflowError('INTERNAL.UNEXPECTED', `classifier failed: ${errorSummary(bug)}`);
+    }
+  }
+}
