@@ -191,7 +191,12 @@ async function runOnce(
       const batch = Array.from({ length: BATCH }, (_, j) => record(i + j));
       for (let attempt = 1; ; attempt++) {
         try {
-          await path.send(topic, batch);
+          // A send that neither resolves nor rejects within a minute counts as failed and is sent again (seen once:
+          // @platformatic/kafka 2.12.1 hung for over ten minutes after a leader was killed).
+          await Promise.race([
+            path.send(topic, batch),
+            new Promise((_, reject) => setTimeout(() => reject(new Error('send hung for 60 s')), 60_000).unref()),
+          ]);
           break;
         } catch (err) {
           rejectedSends++;
