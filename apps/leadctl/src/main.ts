@@ -2,7 +2,7 @@
 import { runCli } from './cli';
 import { processEnv } from './leadctl.config';
 
-/** Entry point: `node -r @swc-node/register apps/leadctl/src/main.ts <command> …` (or `npx leadctl`). */
+/** Entry point: `node dist/apps/leadctl/main.js <command> …` once built, `./dev leadctl …` or `npx leadctl …`. */
 const abort = new AbortController();
 // The first Ctrl-C lets a replay finish its current transaction; the second one exits at once.
 process.once('SIGINT', () => {

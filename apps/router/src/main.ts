@@ -12,7 +12,7 @@ import { createRouter } from './router';
 import { ConfigError, loadRouterConfig } from './router.config';
 import { routerTopics } from './routing/router-topics';
 
-/** Entry point: `node -r @swc-node/register apps/router/src/main.ts` (configuration from the environment). */
+/** Entry point: `node dist/apps/router/main.js` once built (`./dev build`), configuration from the environment. */
 async function main(): Promise<void> {
   let config;
   try {
