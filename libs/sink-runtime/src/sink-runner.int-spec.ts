@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import { Headers, leadCloudEventHeaders, leadflowError, type DestinationOf, type Lead } from '@leadflow/lead-model';
 import { createLogger, HealthState } from '@leadflow/observability';
 import { OfferDestinationPublisher, OfferTable, parseKeyring, sealDestination } from '@leadflow/offer-table';
+import { createServer } from 'node:net';
 import { createTestTopics, readTopic, testKafka, uniqueName } from '@leadflow/testing';
 import { createSinkMetrics, sinkTopics, SinkRunner, type SingleSink } from './index';
 
@@ -263,4 +264,48 @@ describe('sink runtime on a real broker', () => {
     ]);
     expect(await readTopic(kafka, topics().deadLetter, { count: 1, timeoutMs: 1_000 })).toEqual([]);
   }, 60_000);
+
+  it('waits for a broker that is not there, not ready, instead of exiting, and stops waiting when stopped', async () => {
+    const { Kafka, logLevel } = await import('kafkajs');
+    // A port nothing listens on: the broker "is not there yet".
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const port = (server.address() as { port: number }).port;
+        server.close(() => resolve(port));
+      });
+    });
+    const nowhere = new Kafka({
+      brokers: [`127.0.0.1:${closed}`],
+      clientId: 'nowhere',
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 200,
+    });
+    const health = new HealthState();
+    const r = new SinkRunner({
+      kafka: nowhere,
+      sink: trivialSink([]),
+      offers: new OfferTable({ kafka: nowhere, logger, clientId: uniqueName('offers'), topic: topics().offers }),
+      keyring,
+      topics: topics(),
+      groupId: `${prefix}nowhere`,
+      limits: { maxInFlight: 8, maxInFlightPerOffer: 8, attemptTimeoutMs: 1_000 },
+      retry: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 10, maxElapsedMs: 100 },
+      logger,
+      metrics: createSinkMetrics(new Registry()),
+      health,
+    });
+    let settled = false;
+    const starting = r.start().then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(settled).toBe(false);
+    expect(health.snapshot()).toMatchObject({ live: true, ready: false, reason: 'waiting for Kafka' });
+    const t0 = Date.now();
+    await r.stop(1_000);
+    await starting;
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  }, 30_000);
 });

@@ -184,7 +184,17 @@ export class SinkRunner<T extends DestinationType> {
     },
   };
 
+  /** One attempt to start: on failure, what it connected is disconnected again, so the next attempt starts clean. */
   private async connect(): Promise<void> {
+    try {
+      await this.connectAll();
+    } catch (err) {
+      await this.disconnect();
+      throw err;
+    }
+  }
+
+  private async connectAll(): Promise<void> {
     await this.o.offers.start();
     await this.producer.connect();
     const admin = this.o.kafka.admin();
@@ -252,10 +262,12 @@ export class SinkRunner<T extends DestinationType> {
   }
 
   private async disconnect(): Promise<void> {
+    await this.watcher?.stop();
     await this.admin?.disconnect().catch(() => undefined);
+    this.admin = undefined;
     await this.consumer.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
-    await this.o.offers.stop();
+    await this.o.offers.stop().catch(() => undefined);
   }
 
   private async handle(w: Work): Promise<void> {
