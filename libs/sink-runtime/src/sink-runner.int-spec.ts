@@ -278,7 +278,8 @@ describe('sink runtime on a real broker', () => {
       brokers: [`127.0.0.1:${closed}`],
       clientId: 'nowhere',
       logLevel: logLevel.NOTHING,
-      retry: { retries: 0 },
+      // One retry, short: an idempotent producer refuses `retries: 0`, and the runner's own wait is under test.
+      retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 },
       connectionTimeout: 200,
     });
     const health = new HealthState();
