@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Kafka } from 'kafkajs';
 import { Agent, request } from 'undici';
 import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { ensureTopics } from '@leadflow/kafka';
@@ -16,10 +17,13 @@ import type { BenchRow } from './report';
  * HTTPS offer (a receiver in this process) and half to an Azure Table offer, through the router and both sinks.
  * Latency is from each lead's 202 to its receipt on `leads.delivered` (and, for HTTPS, to its arrival at the
  * receiver). The baseline, on the same broker in the same run, is raw kafkajs: one acks=all produce and a consumer
- * reading it, at the same rate — what any pipeline on this broker pays for one hop.
+ * reading it, at the same rate — what any pipeline on this broker pays for one hop. The figures are taken after a
+ * warm-up at the same rate (`LEADFLOW_E2E_WARMUP_SECONDS`, 5), whose own tail is printed as the cold start;
+ * `LEADFLOW_E2E_STAGES=1` also prints where the time goes, hop by hop.
  */
 const RATE = Number(process.env['LEADFLOW_E2E_RATE'] ?? '500');
 const SECONDS = Number(process.env['LEADFLOW_E2E_SECONDS'] ?? '60');
+const WARMUP = Number(process.env['LEADFLOW_E2E_WARMUP_SECONDS'] ?? '5');
 const TOKEN = 'bench-ingest-token';
 const ADMIN = 'bench-admin-token';
 
@@ -81,6 +85,60 @@ async function rawOneHop(brokers: string, seconds: number): Promise<number[]> {
   await producer.disconnect();
   await consumer.disconnect();
   return latencies;
+}
+
+interface Accepted {
+  readonly sent: number;
+  readonly at: number;
+  readonly offer: string;
+  readonly warm: boolean;
+}
+
+type StageTimes = Record<'ingested' | 'routed' | 'delivered', Map<string, number>>;
+
+/**
+ * Diagnostics (`LEADFLOW_E2E_STAGES=1`): each lead's own record timestamps on `leads.ingested`, its route topic and
+ * its receipt's `deliveredAt`, to see which hop the tail is spent in. Off by default: reading every topic once more
+ * costs this process CPU that the services would otherwise have.
+ */
+async function watchStages(kafka: Kafka): Promise<{ seen: StageTimes; stop: () => Promise<void> }> {
+  const seen: StageTimes = { ingested: new Map(), routed: new Map(), delivered: new Map() };
+  const consumer = kafka.consumer({
+    groupId: `bench-e2e-stages-${randomBytes(4).toString('hex')}`,
+    maxWaitTimeInMs: 50,
+    readUncommitted: true,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [Topics.ingested, Topics.delivered, /^leads\.route\./], fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ topic, message }) => {
+      if (topic === Topics.delivered) {
+        const r = JSON.parse(message.value?.toString() ?? '{}') as { leadId?: string; deliveredAt?: string };
+        if (r.leadId && r.deliveredAt) seen.delivered.set(r.leadId, Date.parse(r.deliveredAt));
+        return;
+      }
+      const id = message.headers?.['ce_id']?.toString();
+      if (id) (topic === Topics.ingested ? seen.ingested : seen.routed).set(id, Number(message.timestamp));
+    },
+  });
+  return { seen, stop: () => consumer.disconnect() };
+}
+
+function printStages(measured: [string, Accepted][], receipts: Map<string, number>, seen: StageTimes): void {
+  const span = (name: string, f: (id: string, a: Accepted) => number) => {
+    const xs = measured.map(([id, a]) => f(id, a)).filter((x) => Number.isFinite(x));
+    console.log(
+      `  ${name.padEnd(34)} p50 ${quantile(xs, 0.5)} ms, p90 ${quantile(xs, 0.9)}, p99 ${quantile(xs, 0.99)}, max ${Math.max(...xs)} (${xs.length} leads)`,
+    );
+  };
+  const t = (m: Map<string, number>, id: string) => m.get(id) ?? Number.NaN;
+  console.log('stages (record timestamps; one clock):');
+  span('POST → receipt read', (id, a) => t(receipts, id) - a.sent);
+  span('POST → produced to leads.ingested', (id, a) => t(seen.ingested, id) - a.sent);
+  span('produced → 202 read', (id, a) => a.at - t(seen.ingested, id));
+  span('leads.ingested → route topic', (id) => t(seen.routed, id) - t(seen.ingested, id));
+  span('route topic → deliveredAt', (id) => t(seen.delivered, id) - t(seen.routed, id));
+  span('deliveredAt → receipt read', (id) => t(receipts, id) - t(seen.delivered, id));
 }
 
 export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
@@ -169,6 +227,7 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
         if (id && !receipts.has(id)) receipts.set(id, Date.now());
       },
     });
+    const stages = process.env['LEADFLOW_E2E_STAGES'] ? await watchStages(kafka) : undefined;
     await call('PUT', '/v1/offers/bench.https/destination', ADMIN, { type: 'https', url: receiverUrl });
     await call('PUT', '/v1/offers/bench.table/destination', ADMIN, {
       type: 'azure-table',
@@ -194,9 +253,11 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
 
     // `sent`: the POST began (an upper bound of 202 → receipt: it includes ingest's own time); `at`: its 202 was read
     // (this process also runs the receiver and the receipt reader, so it may read a receipt before that 202).
-    const accepted = new Map<string, { sent: number; at: number; offer: string }>();
+    // The first WARMUP seconds warm the services' JIT and connections at the same rate; they are reported apart
+    // (cold start) and the figures come from the SECONDS after them, as wrk2 and JMH measure after a warm-up.
+    const accepted = new Map<string, Accepted>();
     let refused = 0;
-    const total = RATE * SECONDS;
+    const total = RATE * (WARMUP + SECONDS);
     const t0 = Date.now();
     const posts: Promise<void>[] = [];
     for (let i = 0; i < total; i++) {
@@ -212,7 +273,8 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
           customer: { firstName: 'Pat', lastName: 'Lee', email: `pat${i}@contoso.example`, company: 'Contoso' },
         }).then(
           (r) => {
-            if (r.status === 202) accepted.set(String(r.json['leadId']), { sent, at: r.answeredAt, offer });
+            const warm = i < RATE * WARMUP;
+            if (r.status === 202) accepted.set(String(r.json['leadId']), { sent, at: r.answeredAt, offer, warm });
             else refused++;
           },
           () => void refused++,
@@ -226,8 +288,9 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
     clearInterval(sampler);
     const after = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, rssMb(pid)]));
 
+    const measured = [...accepted].filter(([, a]) => !a.warm);
     const lat = (offer: string, at: Map<string, number>, from: 'sent' | 'at') =>
-      [...accepted]
+      measured
         .filter(([, a]) => a.offer === offer)
         .map(([id, a]) => (at.get(id) ?? Number.NaN) - a[from])
         .filter((x) => Number.isFinite(x));
@@ -235,11 +298,19 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
     const httpsArrival = lat('bench.https', arrived, 'sent');
     const tableReceipt = lat('bench.table', receipts, 'sent');
     const from202 = [...lat('bench.https', receipts, 'at'), ...lat('bench.table', receipts, 'at')];
-    const toAccept = [...accepted.values()].map((a) => a.at - a.sent);
+    const toAccept = measured.map(([, a]) => a.at - a.sent);
+    const coldStart = [...accepted]
+      .filter(([, a]) => a.warm)
+      .map(([id, a]) => (receipts.get(id) ?? Number.NaN) - a.sent)
+      .filter((x) => Number.isFinite(x));
+    if (stages) {
+      printStages(measured, receipts, stages.seen);
+      await stages.stop();
+    }
     const missing = [...accepted.keys()].filter((id) => !receipts.has(id)).length;
     const base = await rawOneHop(ctx.brokers, Math.min(SECONDS, 20));
     const baseline = { label: 'raw kafkajs one hop, p99', value: quantile(base, 0.99) };
-    const note = `${accepted.size} accepted in ${offeredFor.toFixed(1)} s (${refused} refused), ${missing} without receipt; raw one hop p50 ${quantile(base, 0.5)} ms`;
+    const note = `${measured.length} accepted in the ${SECONDS} s measured (${accepted.size} in ${offeredFor.toFixed(1)} s with the warm-up) (${refused} refused), ${missing} without receipt; raw one hop p50 ${quantile(base, 0.5)} ms`;
     const row = (scenario: string, xs: number[], target?: number): BenchRow[] => [
       { scenario: `${scenario} p50`, value: quantile(xs, 0.5), unit: 'ms', notes: `${xs.length} leads` },
       {
@@ -257,6 +328,7 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
       ...row(`Table sink, POST → receipt`, tableReceipt, 150),
       ...row(`both sinks, 202 read → receipt read (same process; skewed low)`, from202),
       ...row(`ingest alone, POST → 202`, toAccept),
+      ...row(`cold start: the ${WARMUP} s warm-up, POST → receipt (not measured above)`, coldStart),
       ...Object.keys(services).map((n): BenchRow => ({
         scenario: `${n} RSS idle → peak under load → after`,
         value: peak[n] ?? Number.NaN,

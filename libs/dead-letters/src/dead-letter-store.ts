@@ -1,5 +1,5 @@
 import type { Kafka, Producer } from 'kafkajs';
-import { ensureTopics, headersToStrings } from '@leadflow/kafka';
+import { createProducer, ensureTopics, headersToStrings } from '@leadflow/kafka';
 import { decodeDeadLetter, type DeadLetter } from './dead-letter';
 import { REPLAY_LEDGER_PARTITIONS, stageOfTopic, type DeadLetterTopics } from './dead-letter-topics';
 import { matchesFilter, type DeadLetterFilter } from './filter';
@@ -189,11 +189,9 @@ export class DeadLetterStore {
     if (matched === 0) return this.report(false, 0, [], 0, snapshot, startedAt);
 
     await this.ensureLedgerTopic();
-    const producer = this.opts.kafka.producer({
+    // libs/kafka's producer: the failover-safe send path (checked), murmur2 keys like every other producer.
+    const producer = createProducer(this.opts.kafka, {
       transactionalId: this.opts.transactionalId ?? `${this.opts.topics.ledger}.replayer`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
     });
     await producer.connect();
     let replayed = 0;

@@ -36,6 +36,15 @@ export interface LeadflowProducerOptions {
 }
 
 /**
+ * A transactional producer retries first after 20 ms, not the client's 100 ms. The coordinator answers
+ * CONCURRENT_TRANSACTIONS to a transaction begun while the previous one's commit markers are still being written (a
+ * few ms); the Java producer retries that case after 20 ms (`ADD_PARTITIONS_RETRY_BACKOFF_MS`) for the same reason.
+ * Measured with the router at 500 leads/s: ingested → routed p99 100–154 ms with 100 ms, 39 ms with a short first
+ * retry. Eleven doublings from 20 ms, capped at 5 s, still span about 20 s: a leader election.
+ */
+export const TRANSACTIONAL_RETRY = { initialRetryTime: 20, retries: 11, maxRetryTime: 5_000 } as const;
+
+/**
  * An idempotent producer (acks=all is the caller's `send` option, `acks: -1`), never creating topics, with the
  * Java-compatible murmur2 partitioner. One request in flight: kafkajs rolls sequence numbers back when a request
  * fails, which is only safe when no other request of the same producer can take them meanwhile (leadflow's
@@ -50,6 +59,10 @@ export function createProducer(kafka: Kafka, opts: LeadflowProducerOptions = {})
     createPartitioner: Partitioners.DefaultPartitioner,
     ...(opts.transactionalId !== undefined ? { transactionalId: opts.transactionalId } : {}),
     ...(opts.transactionTimeoutMs !== undefined ? { transactionTimeout: opts.transactionTimeoutMs } : {}),
-    ...(opts.retry !== undefined ? { retry: opts.retry } : {}),
+    ...(opts.retry !== undefined
+      ? { retry: opts.retry }
+      : opts.transactionalId !== undefined
+        ? { retry: TRANSACTIONAL_RETRY }
+        : {}),
   });
 }
