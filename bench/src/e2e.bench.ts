@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kafka } from 'kafkajs';
@@ -8,7 +7,7 @@ import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { ensureTopics } from '@leadflow/kafka';
 import { freePorts } from '@leadflow/local-infra';
 import { benchKafka } from './baselines';
-import { runTs, waitFor200, type ChildService } from './processes';
+import { rssMb, runTs, waitFor200, type ChildService } from './processes';
 import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
 
@@ -32,16 +31,6 @@ const quantile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
 };
-
-function rssMb(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /** Raw kafkajs: RATE records/s for a while, each timed from its acknowledged send to its arrival at a consumer. */
 async function rawOneHop(brokers: string, seconds: number): Promise<number[]> {
@@ -174,8 +163,10 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
     KAFKA_BROKERS: ctx.brokers,
     LEADFLOW_SECRET_KEYS: keys,
     LEADFLOW_LOG_LEVEL: 'warn',
-    // The heap the stack and the image give every service (tools/stack/src/components.ts, Dockerfile).
-    NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${process.env['LEADFLOW_E2E_NODE_OPTIONS'] ?? '--max-old-space-size=160 --max-semi-space-size=8'}`,
+    // runTs gives each service the stack's heap (SERVICE_HEAP); LEADFLOW_E2E_NODE_OPTIONS tries another.
+    ...(process.env['LEADFLOW_E2E_NODE_OPTIONS']
+      ? { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${process.env['LEADFLOW_E2E_NODE_OPTIONS']}` }
+      : {}),
   };
   const [ingestPort = 0, routerPort = 0, tablePort = 0, httpsPort = 0] = await freePorts(4);
   const ports = { ingest: ingestPort, router: routerPort, table: tablePort, https: httpsPort };

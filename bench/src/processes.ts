@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -13,7 +13,16 @@ export interface ChildService {
   stop(): Promise<void>;
 }
 
-/** Runs one of our entry points as its own process, as the stack does: its built program (`./dev bench` builds). */
+/**
+ * The heap bound the stack and the image give every service (`tools/stack/src/components.ts`, `Dockerfile`): without
+ * it V8 sizes the heap from the host's memory and lets garbage grow RSS past 400 MB.
+ */
+export const SERVICE_HEAP = '--max-old-space-size=160 --max-semi-space-size=8';
+
+/**
+ * Runs one of our entry points as its own process, as the stack does: its built program (`./dev bench` builds), with
+ * the service heap unless `env` sets NODE_OPTIONS itself.
+ */
 export function runTs(entry: string, env: Record<string, string>): ChildService {
   // apps/<app>/src/main.ts is built to dist/apps/<app>/main.js (tools/stack/src/build).
   const app = /^apps\/([^/]+)\/src\/main\.ts$/.exec(entry)?.[1];
@@ -21,7 +30,7 @@ export function runTs(entry: string, env: Record<string, string>): ChildService 
   const args = built && existsSync(join(ROOT, built)) ? [built] : ['-r', '@swc-node/register', entry];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${SERVICE_HEAP}`.trim(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Keep the tail of both streams for the error message; reading them also keeps the pipes drained.
@@ -68,4 +77,30 @@ export async function waitFor200(url: string, timeoutMs = 60_000, service?: Chil
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms${service ? `; output: ${service.output()}` : ''}`);
+}
+
+/** Resident set size of a process in MB, from /proc (NaN once it is gone). */
+export function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Samples a process's RSS twice a second until stopped; `stop()` gives the peak in MB. */
+export function samplePeakRss(pid: number | undefined): { stop(): number } {
+  let peak = rssMb(pid);
+  const timer = setInterval(() => {
+    const now = rssMb(pid);
+    if (now > peak || Number.isNaN(peak)) peak = now;
+  }, 500);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
 }

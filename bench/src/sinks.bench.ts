@@ -23,7 +23,7 @@ import {
 } from '@leadflow/simulators';
 import { sinkPortVariable } from '@leadflow/sink-runtime';
 import { benchKafka, preload, rawTableBatches, rawTableSingles } from './baselines';
-import { runTs, waitFor200 } from './processes';
+import { runTs, samplePeakRss, SERVICE_HEAP, waitFor200 } from './processes';
 import { drainRate } from './progress';
 import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
@@ -37,7 +37,13 @@ const SINK_APPS = {
   marketo: 'marketo-sink',
 } as const;
 
-/** Runs one sink process over `leads` preloaded leads for OFFERS offers of `destination`; returns leads/s. */
+/** Peak RSS of each sink process while it drained its leads, for the RSS rows. */
+const peaks = new Map<string, number>();
+
+/**
+ * Runs one sink process (with the stack's heap) over `leads` preloaded leads for OFFERS offers of `destination`;
+ * returns leads/s and records the process's peak RSS in `peaks`.
+ */
 async function runSinkOver(
   ctx: BenchContext,
   type: keyof typeof SINK_APPS,
@@ -82,7 +88,12 @@ async function runSinkOver(
   });
   try {
     await waitFor200(`http://127.0.0.1:${port}/healthz`, 60_000, sink);
-    return await drainRate(admin, `${prefix}leadflow-${SINK_APPS[type]}`, route, 600_000);
+    const rss = samplePeakRss(sink.child.pid);
+    try {
+      return await drainRate(admin, `${prefix}leadflow-${SINK_APPS[type]}`, route, 600_000);
+    } finally {
+      peaks.set(SINK_APPS[type], Math.max(peaks.get(SINK_APPS[type]) ?? 0, rss.stop()));
+    }
   } finally {
     await sink.stop();
     await admin.disconnect();
@@ -94,6 +105,7 @@ async function runSinkOver(
  * same Azurite; https-sink against a receiver that answers after 200 ms, beside sequential delivery.
  */
 export async function sinksBench(ctx: BenchContext): Promise<BenchRow[]> {
+  peaks.clear();
   const id = randomUUID()
     .slice(0, 8)
     .replace(/[^A-Za-z0-9]/g, '');
@@ -155,6 +167,13 @@ export async function sinksBench(ctx: BenchContext): Promise<BenchRow[]> {
       dynamics,
       salesforce,
       marketo,
+      ...[...peaks].map(([sink, peak]): BenchRow => ({
+        scenario: `${sink} RSS peak while draining its leads above`,
+        value: peak,
+        unit: 'MB',
+        target: { atMost: 250 },
+        notes: `heap ${SERVICE_HEAP}`,
+      })),
     ];
   } finally {
     server.closeAllConnections();
