@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ProblemException, ProblemType } from './problem';
+import { ProblemException, problemFromError, ProblemType } from './problem';
 
 /** Body limits of the contract: 64 KiB for a lead or a destination, 5 MiB for a batch. */
 export const SINGLE_BODY_LIMIT = 64 * 1024;
@@ -34,6 +34,12 @@ export function exceedsJsonDepth(text: string, limit: number): boolean {
 
 type Done = (err: Error | null, body?: unknown) => void;
 
+/** Fastify's content-type parser errors (FST_ERR_CTP_*): body limit, media type, empty or malformed JSON. */
+function isBodyParsingError(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('FST_ERR_CTP_');
+}
+
 /**
  * Body handling of the ingest's Fastify instance: JSON only (text/plain and everything else → 415),
  * parsed with Fastify's prototype-poisoning-safe parser (poisoning keys removed) after a depth check, and a per-route body
@@ -66,5 +72,11 @@ export function configureJsonBodies(fastify: FastifyInstance, maxDepth = MAX_JSO
   fastify.addHook('onRoute', (route) => {
     const limit = (route.config as { bodyLimit?: unknown } | undefined)?.bodyLimit;
     if (typeof limit === 'number') route.bodyLimit = limit;
+    // Nest turns a Fastify error into a bare HttpException (status and message, no code), which would answer a
+    // body too large, a media type or malformed JSON as `about:blank`. The route's own handler names the problem
+    // first, then hands it on to Nest's (Fastify passes what an error handler sends to the parent handler).
+    route.errorHandler ??= (err, _request, reply) => {
+      void reply.send(isBodyParsingError(err) ? new ProblemException(problemFromError(err).problem) : err);
+    };
   });
 }

@@ -234,11 +234,16 @@ describe('ingest lead endpoints against a real broker', () => {
   });
 
   it('answers errors as problem details: 401, 403, 400, 413, 415, 404', async () => {
-    const expectProblem = (r: Awaited<ReturnType<typeof post>>, status: number) => {
+    // Every refusal names its own problem type (never `about:blank`), Fastify's parser errors included.
+    const expectProblem = (r: Awaited<ReturnType<typeof post>>, status: number, type?: string) => {
       expect(r.statusCode).toBe(status);
       expect(r.headers['content-type']).toContain('application/problem+json');
       const body = r.json() as Record<string, unknown>;
-      expect(body).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
+      expect(body).toMatchObject({
+        status,
+        type: type ?? expect.stringMatching(/^urn:leadflow:problem:/),
+        title: expect.any(String),
+      });
       expect(JSON.stringify(body)).not.toMatch(/\bat .+\.(ts|js):\d+/);
       return body;
     };
@@ -263,7 +268,7 @@ describe('ingest lead endpoints against a real broker', () => {
       headers: { ...json, ...producerAuth },
       payload: '{"offerId": ',
     });
-    expectProblem(malformed, 400);
+    expectProblem(malformed, 400, 'urn:leadflow:problem:invalid-json');
     const deep = await t.ingest.app.inject({
       method: 'POST',
       url: '/v1/leads',
@@ -276,7 +281,7 @@ describe('ingest lead endpoints against a real broker', () => {
 
     const big = canonical({ description: 'x'.repeat(70 * 1024) });
     const tooLarge = await post('/v1/leads', big);
-    expectProblem(tooLarge, 413);
+    expectProblem(tooLarge, 413, 'urn:leadflow:problem:content-too-large');
     // The batch endpoint takes up to 5 MiB: the same body size is fine there (and then invalid per item).
     const bigBatch = await post('/v1/leads/batch', { leads: [big] });
     expect(bigBatch.statusCode).toBe(200);
@@ -289,7 +294,7 @@ describe('ingest lead endpoints against a real broker', () => {
       headers: { 'content-type': 'text/plain', ...producerAuth },
       payload: 'hello',
     });
-    expectProblem(text, 415);
+    expectProblem(text, 415, 'urn:leadflow:problem:unsupported-media-type');
     const form = await t.ingest.app.inject({
       method: 'POST',
       url: '/v1/leads',
