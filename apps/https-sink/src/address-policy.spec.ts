@@ -11,6 +11,13 @@ describe('addressKind', () => {
     ['::', 'private'],
     ['fe80::1%eth0', 'private'],
     ['fd00::1', 'private'],
+    // Neither private nor public internet: documentation, benchmarking, Teredo, a network's own NAT64 prefix.
+    ['192.0.2.1', 'private'],
+    ['198.18.0.1', 'private'],
+    ['2001:db8::1', 'private'],
+    ['2001::1', 'private'],
+    ['64:ff9b:1::5db8:d822', 'private'],
+    ['not an address', 'private'],
   ])('%s is %s', (address, kind) => {
     expect(addressKind(address)).toBe(kind);
   });
@@ -33,6 +40,10 @@ describe('addressKind', () => {
     ['::127.0.0.1', 'loopback'],
     ['::7f00:1', 'loopback'],
     ['::5db8:d822', 'public'],
+    // 6to4 2002::/16 (RFC 3056): the IPv4 address sits in bits 16–47.
+    ['2002:a00:1::1', 'private'],
+    ['2002:7f00:1::', 'loopback'],
+    ['2002:5db8:d822::1', 'public'],
   ])('judges %s by the IPv4 address it carries: %s', (address, kind) => {
     expect(addressKind(address)).toBe(kind);
   });
@@ -44,7 +55,7 @@ describe('addressKind', () => {
     expect(embeddedIPv4('10.0.0.1')).toBeUndefined();
     expect(embeddedIPv4('not an address')).toBeUndefined();
     expect(embeddedIPv4('64:ff9b::a00:1')).toBe('10.0.0.1');
-    expect(addressKind('64:ff9b:1::a00:1')).toBe('public');
+    expect(embeddedIPv4('2002:a00:1::1')).toBe('10.0.0.1');
   });
 });
 

@@ -1,90 +1,52 @@
-import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 export type AllowedAddresses = 'none' | 'loopback' | 'private';
 
-const loopback = new BlockList();
-loopback.addSubnet('127.0.0.0', 8, 'ipv4');
-loopback.addAddress('::1', 'ipv6');
+/** Bytes 0–11 of the NAT64 well-known prefix 64:ff9b::/96 (RFC 6052 §2.1). */
+const NAT64_WELL_KNOWN = [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0];
 
-/** Private, link-local, carrier-grade NAT, unspecified and other non-public ranges. */
-const internal = new BlockList();
-for (const [net, bits] of [
-  ['10.0.0.0', 8],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-  ['100.64.0.0', 10],
-  ['169.254.0.0', 16],
-  ['0.0.0.0', 8],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  internal.addSubnet(net, bits, 'ipv4');
-}
-for (const [net, bits] of [
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['::', 128],
-  ['ff00::', 8],
-] as const)
-  internal.addSubnet(net, bits, 'ipv6');
+const dotted = (bytes: readonly number[]): string => bytes.join('.');
 
-/** The 16 bytes of an IPv6 address (zone id ignored), or undefined when `text` is not one. */
-function ipv6Bytes(text: string): Uint8Array | undefined {
-  const address = text.replace(/%.*$/, '');
-  if (isIP(address) !== 6) return undefined;
-  let groups = address;
-  // A trailing dotted quad (`::ffff:10.0.0.1`) is the last two groups.
-  const quad = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(groups);
-  if (quad) {
-    const [a, b, c, d] = quad.slice(2, 6).map(Number) as [number, number, number, number];
-    groups = `${quad[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+/**
+ * The IPv4 address an IPv6 address carries and that a connection to it reaches: IPv4-mapped `::ffff:0:0/96` and
+ * IPv4-compatible `::/96` (RFC 4291 §2.5.5), the NAT64 well-known prefix `64:ff9b::/96` (RFC 6052 §2.1), which a NAT64
+ * gateway translates to that address, and 6to4 `2002::/16` (RFC 3056 §2), whose relay tunnels to it.
+ */
+export function embeddedIPv4(address: string): string | undefined {
+  if (!ipaddr.IPv6.isValid(address)) return undefined;
+  const v6 = ipaddr.IPv6.parse(address);
+  const bytes = v6.toByteArray();
+  switch (v6.range()) {
+    case 'ipv4Mapped':
+      return dotted(bytes.slice(12));
+    case 'rfc6052':
+      // Only the /96 well-known prefix says where the IPv4 address sits; 64:ff9b:1::/48 (RFC 8215) is a network's
+      // own NAT64 prefix, whose length, and so the embedded address, only that network knows.
+      return NAT64_WELL_KNOWN.every((b, i) => bytes[i] === b) ? dotted(bytes.slice(12)) : undefined;
+    case '6to4':
+      return dotted(bytes.slice(2, 6));
+    default:
+      // IPv4-compatible: 96 zero bits, then the address (`::` and `::1` are themselves, not IPv4 forms).
+      return bytes.slice(0, 12).every((b) => b === 0) && v6.range() === 'unicast' ? dotted(bytes.slice(12)) : undefined;
   }
-  const [head = '', tail] = groups.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const words = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  const bytes = new Uint8Array(16);
-  words.forEach((w, i) => {
-    const v = parseInt(w, 16);
-    bytes[i * 2] = v >> 8;
-    bytes[i * 2 + 1] = v & 0xff;
-  });
-  return bytes;
 }
 
 /**
- * IPv6 forms whose last 32 bits are an IPv4 address that the connection reaches: IPv4-mapped
- * `::ffff:0:0/96` and IPv4-compatible `::/96` (RFC 4291 §2.5.5), and the NAT64 well-known prefix
- * `64:ff9b::/96` (RFC 6052 §2.1), which a NAT64 gateway translates to that IPv4 address.
+ * Loopback, public, or private: anything that is not plain unicast on the public internet (RFC 1918, link-local,
+ * carrier-grade NAT, multicast, documentation and benchmarking ranges, unique-local, Teredo, a network's own NAT64
+ * prefix…). An IPv6 form that carries an IPv4 address is judged by that address.
  */
-const IPV4_CARRYING_PREFIXES: readonly (readonly number[])[] = [
-  [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff],
-  [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-  [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0],
-];
-
-/** The IPv4 address an IPv6 address carries (`::ffff:a00:1`, `::10.0.0.1`, `64:ff9b::a00:1` → 10.0.0.1). */
-export function embeddedIPv4(address: string): string | undefined {
-  const bytes = ipv6Bytes(address);
-  if (!bytes) return undefined;
-  const carried = IPV4_CARRYING_PREFIXES.some((prefix) => prefix.every((b, i) => bytes[i] === b));
-  return carried ? Array.from(bytes.subarray(12)).join('.') : undefined;
-}
-
-/** An address as the family it is judged in: an IPv6 form that carries an IPv4 address is that IPv4 address. */
-function judged(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
-  if (isIP(address) === 4) return { address, family: 'ipv4' };
-  const v4 = embeddedIPv4(address);
-  return v4 === undefined ? { address, family: 'ipv6' } : { address: v4, family: 'ipv4' };
-}
-
 export function addressKind(address: string): 'loopback' | 'private' | 'public' {
-  // `::1` is itself loopback (though inside ::/96); every other form is judged by what it reaches.
-  if (isIP(address) === 6 && loopback.check(address, 'ipv6')) return 'loopback';
-  const a = judged(address);
-  if (loopback.check(a.address, a.family)) return 'loopback';
-  if (internal.check(a.address, a.family)) return 'private';
-  return 'public';
+  const bare = address.replace(/%.*$/, '');
+  if (ipaddr.IPv4.isValidFourPartDecimal(bare)) return kindOf(ipaddr.IPv4.parse(bare).range());
+  if (!ipaddr.IPv6.isValid(bare)) return 'private';
+  const v4 = embeddedIPv4(bare);
+  return v4 === undefined ? kindOf(ipaddr.IPv6.parse(bare).range()) : kindOf(ipaddr.IPv4.parse(v4).range());
+}
+
+function kindOf(range: string): 'loopback' | 'private' | 'public' {
+  if (range === 'loopback') return 'loopback';
+  return range === 'unicast' ? 'public' : 'private';
 }
 
 /**
