@@ -19,6 +19,24 @@ export interface KafkaClientOptions {
 }
 
 /**
+ * kafkajs logs every error response at ERROR, including ones it retries as a matter of course. A transaction begun
+ * while the previous one's markers are written is answered CONCURRENT_TRANSACTIONS and retried 20 ms later: routine
+ * for the router (hundreds a minute under load), so debug. A partition leader or group coordinator that moved is
+ * retried too, but says the cluster changed: warn. Everything else keeps kafkajs's level.
+ */
+const ROUTINE = /another concurrent operation on the same transaction/;
+const CLUSTER_CHANGED =
+  /not the correct coordinator|not the leader for that topic-partition|leadership election|coordinator is loading|coordinator is not available/;
+
+function levelOf(level: logLevel, text: string, error: unknown): logLevel {
+  if (level !== logLevel.ERROR) return level;
+  const said = `${text} ${typeof error === 'string' ? error : ''}`;
+  if (ROUTINE.test(said)) return logLevel.DEBUG;
+  if (CLUSTER_CHANGED.test(said)) return logLevel.WARN;
+  return level;
+}
+
+/**
  * kafkajs log lines go through our structured logger. Only the namespace, message and a few safe
  * fields are kept: kafkajs never logs record values, but we do not forward arbitrary extras either.
  */
@@ -28,7 +46,7 @@ function bridge(sink: KafkaLogSink): logCreator {
     const { message, broker, groupId, topic, error, retryCount } = log as Record<string, unknown>;
     const fields = { component: 'kafkajs', namespace, broker, groupId, topic, error, retryCount };
     const text = String(message);
-    switch (entry.level) {
+    switch (levelOf(entry.level, text, error)) {
       case logLevel.ERROR:
         sink.error(fields, text);
         break;
