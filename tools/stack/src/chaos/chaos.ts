@@ -92,6 +92,7 @@ async function main(): Promise<number> {
   process.env['LEADFLOW_SINK_RETRY_BUDGET_MS'] = String(awayMs + 120_000);
   process.env['LEADFLOW_SINK_MAX_ATTEMPTS'] = '30';
   const stack = await chaosStack(log);
+  let failed = true;
   try {
     const abort = new AbortController();
     const load = steadyLoad({
@@ -144,11 +145,16 @@ async function main(): Promise<number> {
         ],
       ),
     );
-    if (verdict.missing.length > 0) log(`missing: ${verdict.missing.slice(0, 20).join(', ')}`);
+    if (verdict.missing.length > 0) {
+      log(`missing by offer: ${JSON.stringify(verdict.missingByOffer)}`);
+      log(`missing: ${verdict.missing.slice(0, 20).join(', ')}`);
+    }
     if (verdict.duplicated.length > 0) log(`duplicated: ${verdict.duplicated.slice(0, 20).join(', ')}`);
-    return verdict.missing.length === 0 && verdict.duplicated.length === 0 ? 0 : 1;
+    failed = verdict.missing.length > 0 || verdict.duplicated.length > 0;
+    if (failed) log(`logs and data kept in ${stack.dir}`);
+    return failed ? 1 : 0;
   } finally {
-    await stack.close();
+    await stack.close({ keep: failed });
   }
 }
 

@@ -4,6 +4,8 @@ import { TableClient } from '@azure/data-tables';
 import { Kafka, logLevel } from 'kafkajs';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { azuriteConnectionString } from '@leadflow/local-infra';
+import { readToEnd } from '@leadflow/dead-letters';
+import { headersToStrings } from '@leadflow/kafka';
 import { Headers, Topics } from '@leadflow/lead-model';
 import { simulatorTlsDir } from '../components';
 import { kafkaBrokers, type StackConfig } from '../stack.config';
@@ -23,45 +25,27 @@ export interface Verdict {
   readonly deadLettered: number;
   /** Accepted (202) and neither stored nor dead-lettered: lost. */
   readonly missing: readonly string[];
+  /** The missing ones by offer (each offer is one destination), to tell which path lost them. */
+  readonly missingByOffer: Readonly<Record<string, number>>;
   /** Stored more than once where the destination is idempotent (a table row, an upserted CRM record). */
   readonly duplicated: readonly string[];
 }
 
-/** Every record of the given topics, from the beginning to the end offsets as they are now. */
-async function readAll(
-  cfg: StackConfig,
-  topics: readonly string[],
-): Promise<{ topic: string; headers: Record<string, string> }[]> {
+/**
+ * Every record's headers on the given topics, to their ends as they are now (read_committed, transaction markers
+ * accounted for; the throw-away group is deleted afterwards).
+ */
+async function readAll(cfg: StackConfig, topics: readonly string[]): Promise<Record<string, string>[]> {
   const kafka = new Kafka({
     brokers: kafkaBrokers(cfg).split(','),
     clientId: 'leadflow-count',
     logLevel: logLevel.NOTHING,
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map<string, number>();
-  for (const t of topics) {
-    for (const p of await admin.fetchTopicOffsets(t)) ends.set(`${t}/${p.partition}`, Number(p.high));
-  }
-  await admin.disconnect();
-  const total = [...ends.values()].reduce((n, x) => n + x, 0);
-  const out: { topic: string; headers: Record<string, string> }[] = [];
-  if (total === 0) return out;
-  const consumer = kafka.consumer({ groupId: `count-${Date.now()}`, maxWaitTimeInMs: 200 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [...topics], fromBeginning: true });
-  let seen = 0;
-  await consumer.run({
-    eachMessage: async ({ topic, message }) => {
-      seen++;
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v);
-      out.push({ topic, headers });
-    },
+  const out: Record<string, string>[] = [];
+  await readToEnd(kafka, topics, (_topic, _partition, m) => out.push(headersToStrings(m.headers)), {
+    groupPrefix: 'leadflow-count',
+    timeoutMs: 60_000,
   });
-  const deadline = Date.now() + 60_000;
-  while (seen < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  await consumer.disconnect();
   return out;
 }
 
@@ -92,9 +76,9 @@ export async function tally(cfg: StackConfig, table: string): Promise<Tally> {
   }
   const dlqTopics = ['router', 'https', 'azure-table', 'salesforce'].map((s) => Topics.dlq(s as never));
   const deadLettered = new Map<string, string>();
-  for (const r of await readAll(cfg, dlqTopics)) {
-    const id = r.headers[Headers.ceId];
-    if (id) deadLettered.set(id, r.headers[Headers.errorClass] ?? '');
+  for (const headers of await readAll(cfg, dlqTopics)) {
+    const id = headers[Headers.ceId];
+    if (id) deadLettered.set(id, headers[Headers.errorClass] ?? '');
   }
   return { stored, deadLettered };
 }
@@ -103,8 +87,15 @@ export async function tally(cfg: StackConfig, table: string): Promise<Tally> {
 export function judge(accepted: readonly Accepted[], t: Tally): Verdict {
   const ids = [...new Set(accepted.map((a) => a.leadId))];
   const missing = ids.filter((id) => !t.stored.has(id) && !t.deadLettered.has(id));
+  const offerOf = new Map(accepted.map((a) => [a.leadId, a.offerId]));
+  const missingByOffer: Record<string, number> = {};
+  for (const id of missing) {
+    const offer = offerOf.get(id) ?? '?';
+    missingByOffer[offer] = (missingByOffer[offer] ?? 0) + 1;
+  }
   return {
     accepted: ids.length,
+    missingByOffer,
     delivered: ids.filter((id) => t.stored.has(id)).length,
     deadLettered: ids.filter((id) => !t.stored.has(id) && t.deadLettered.has(id)).length,
     missing,

@@ -17,10 +17,13 @@ export const CHAOS_TABLE = 'ChaosLeads';
 
 export interface ChaosStack {
   readonly cfg: StackConfig;
+  /** The stack's own folder: data, logs (`logs/`), pid files. */
+  readonly dir: string;
   readonly ingest: IngestClient;
   /** Counts at the destinations until every accepted lead is settled (or the deadline), then judges. */
   settle(accepted: readonly Accepted[], timeoutMs: number): Promise<Verdict>;
-  close(): Promise<void>;
+  /** Stops everything; the folder (logs, data) is removed unless `keep` (a failed run, to investigate). */
+  close(opts?: { keep?: boolean }): Promise<void>;
 }
 
 /**
@@ -87,6 +90,7 @@ export async function chaosStack(log: (line: string) => void): Promise<ChaosStac
   });
   return {
     cfg,
+    dir,
     ingest,
     async settle(accepted, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
@@ -96,9 +100,9 @@ export async function chaosStack(log: (line: string) => void): Promise<ChaosStac
         await new Promise((r) => setTimeout(r, 2_000));
       }
     },
-    async close() {
+    async close(opts) {
       await down(cfg, () => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      if (!opts?.keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
