@@ -16,6 +16,7 @@ export {
 } from './kafka-broker';
 export {
   startAzurite,
+  AZURITE_STOP_SIGNAL,
   azuriteAnswers,
   azuriteConnectionString,
   azuriteTableEndpoint,

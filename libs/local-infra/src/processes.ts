@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 
 export interface SpawnedProcess {
   readonly pid: number;
-  /** SIGTERM the process group, wait up to `graceMs`, then SIGKILL it. Resolves when it is gone. */
+  /** Signals the process group to stop (SIGTERM unless spawned with another), waits up to `graceMs`, then SIGKILLs it. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -16,6 +16,8 @@ export interface SpawnOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Survive the parent (for `./dev up`); otherwise the child dies with the test run. */
   readonly detached: boolean;
+  /** The signal its shutdown hook listens for; SIGTERM by default. */
+  readonly stopSignal?: NodeJS.Signals;
 }
 
 /**
@@ -35,7 +37,7 @@ export function spawnLogged(opts: SpawnOptions): SpawnedProcess {
   if (child.pid === undefined) throw new Error(`could not start ${opts.command}`);
   if (opts.detached) child.unref();
   const pid = child.pid;
-  return { pid, stop: (graceMs?: number) => stopProcessGroup(pid, graceMs) };
+  return { pid, stop: (graceMs?: number) => stopProcessGroup(pid, graceMs, opts.stopSignal) };
 }
 
 /**
@@ -69,10 +71,17 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** SIGTERM first (Kafka and our services have shutdown hooks), SIGKILL after the grace period. */
-export async function stopProcessGroup(pid: number, graceMs = 15_000): Promise<void> {
+/**
+ * The stop signal first (SIGTERM: Kafka and our services have shutdown hooks for it; Azurite's is SIGINT), SIGKILL
+ * after the grace period.
+ */
+export async function stopProcessGroup(
+  pid: number,
+  graceMs = 15_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (!isAlive(pid)) return;
-  signalGroup(pid, 'SIGTERM');
+  signalGroup(pid, signal);
   const deadline = Date.now() + graceMs;
   while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (isAlive(pid)) {

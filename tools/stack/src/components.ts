@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import {
+  AZURITE_STOP_SIGNAL,
   azuriteAnswers,
   extraCaBundle,
   generateTls,
@@ -31,6 +32,8 @@ export interface Component {
   readonly healthy: (cfg: StackConfig) => Promise<boolean>;
   /** The last component of a group that must be up before what follows (Kafka: the topics are created after). */
   readonly kafka?: true;
+  /** The signal its shutdown hook listens for, when not SIGTERM. */
+  readonly stopSignal?: NodeJS.Signals;
 }
 
 function clusterOptions(cfg: StackConfig): KafkaClusterOptions {
@@ -71,6 +74,7 @@ function kafkaNode(id: number, of: number): Component {
 
 const azurite: Component = {
   name: 'azurite',
+  stopSignal: AZURITE_STOP_SIGNAL,
   port: (cfg) => cfg.azuritePort,
   healthy: (cfg) => azuriteAnswers(cfg.host, cfg.azuritePort),
   start: (cfg) =>

@@ -72,6 +72,8 @@ export function renderCompose(): string {
           'azurite-table --tableHost 0.0.0.0 --tablePort 10002 --location /data --disableTelemetry --skipApiVersionCheck --loose',
         ports: ['127.0.0.1:${LEADFLOW_AZURITE_TABLE_PORT:-10002}:10002'],
         volumes: ['azurite-data:/data'],
+        // Azurite saves its tables on SIGINT (its only shutdown hook); SIGTERM would lose the last 5 s of rows.
+        stop_signal: 'SIGINT',
       },
       // The topics of the model's topic map, created once (explicit partitions; compacted where it says so).
       topics: {

@@ -74,7 +74,7 @@ export function killComponent(cfg: StackConfig, name: string): number | undefine
   return pid;
 }
 
-/** Stops one component gracefully (SIGTERM, then SIGKILL after the grace period), as `down` does. */
+/** Stops one component gracefully (its stop signal, then SIGKILL after the grace period), as `down` does. */
 export async function stopOne(cfg: StackConfig, name: string): Promise<void> {
   await stopComponent(cfg, component(cfg, name), () => undefined);
 }
@@ -91,7 +91,7 @@ async function stopComponent(cfg: StackConfig, c: Component, log: (line: string)
   const path = pidPath(cfg, c);
   const pid = pidFile.read(path);
   if (pid !== undefined && isAlive(pid)) {
-    await stopProcessGroup(pid, 20_000);
+    await stopProcessGroup(pid, 20_000, c.stopSignal);
     log(`${c.name}: stopped (pid ${pid})`);
   }
   pidFile.remove(path);

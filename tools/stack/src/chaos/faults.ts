@@ -48,7 +48,7 @@ export async function restart(cfg: StackConfig, name: string): Promise<void> {
   }
 }
 
-/** Stops a component with SIGTERM (its shutdown hook runs: Azurite persists its tables) and starts it again. */
+/** Stops a component with its stop signal (its shutdown hook runs: Azurite saves its tables) and starts it again. */
 export async function restartGracefully(cfg: StackConfig, name: string, downMs: number): Promise<void> {
   await stopOne(cfg, name);
   await new Promise((r) => setTimeout(r, downMs));
