@@ -15,11 +15,9 @@ describe('the kafkajs log bridge', () => {
       'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing';
     log.namespace('Producer').error(`Failed to send messages: ${concurrent}`, { retryCount: 0 });
     log.namespace('Connection').error('Response AddPartitionsToTxn(key: 24, version: 1)', { error: concurrent });
-    log
-      .namespace('Connection')
-      .error('Response Heartbeat(key: 12, version: 3)', {
-        error: 'This is not the correct coordinator for this group',
-      });
+    log.namespace('Connection').error('Response Heartbeat(key: 12, version: 3)', {
+      error: 'This is not the correct coordinator for this group',
+    });
     log.namespace('Connection').error('Connection error: connect ECONNREFUSED 127.0.0.1:1');
     log.namespace('Consumer').info('Starting', {});
 
