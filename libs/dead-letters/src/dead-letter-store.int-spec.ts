@@ -1,25 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { createProducer, headersToStrings } from '@leadflow/kafka';
-import { deadLetterHeaders, leadCloudEventHeaders, type Lead } from '@leadflow/lead-model';
+import { deadLetterHeaders, leadCloudEventHeaders } from '@leadflow/lead-model';
+import { testLead } from '@leadflow/sink-testing';
 import { createTestTopics, testKafka, uniqueName } from '@leadflow/testing';
 import { DeadLetterStore, ReplayFencedError } from './dead-letter-store';
 import { deadLetterTopics, REPLAY_LEDGER_PARTITIONS, ReplayHeaders } from './dead-letter-topics';
 import { readToEnd } from './topic-reader';
 
 const M = 60;
-
-function lead(n: number): Lead {
-  return {
-    leadId: randomUUID(),
-    offerId: 'fabrikam.suite',
-    source: 'AzureMarketplace',
-    action: 'INS',
-    customer: { firstName: `Sam${n}`, lastName: 'Fabrikam', email: `sam${n}@fabrikam.example` },
-    occurredAt: new Date().toISOString(),
-    isTest: false,
-    piiSuppressed: false,
-  };
-}
 
 /**
  * Two analysts replaying the same dead letters at once, against a real broker: replays share one transactional id,
@@ -53,7 +40,7 @@ describe('DeadLetterStore replays on a real broker', () => {
       topic: dlq,
       acks: -1,
       messages: Array.from({ length: M }, (_, n) => {
-        const l = lead(n);
+        const l = testLead('fabrikam.suite');
         return {
           key: l.offerId,
           value: JSON.stringify(l),
