@@ -90,55 +90,71 @@ export class SinkRunner<T extends DestinationType> {
   private admin: Admin | undefined;
   private watcher: TopicWatcher | undefined;
 
-  constructor(private readonly o: SinkRunnerOptions<T>) {
-    const now = o.now ?? (() => new Date());
-    const type = o.sink.type;
+  // What the runner uses after construction; the rest of the options only wire the parts above.
+  private readonly kafka: Kafka;
+  private readonly sink: Sink<T>;
+  private readonly offers: OfferTable;
+  private readonly topics: SinkTopics;
+  private readonly limits: SinkLimits;
+  private readonly logger: Logger;
+  private readonly health: HealthState;
+
+  constructor(options: SinkRunnerOptions<T>) {
+    this.kafka = options.kafka;
+    this.sink = options.sink;
+    this.offers = options.offers;
+    this.topics = options.topics;
+    this.limits = options.limits;
+    this.logger = options.logger;
+    this.health = options.health;
+    const now = options.now ?? (() => new Date());
+    const type = options.sink.type;
     this.label = { sink: type };
-    this.name = o.name ?? `${type}-sink`;
-    const sessionTimeout = o.limits.sessionTimeoutMs ?? 30_000;
-    this.consumer = o.kafka.consumer({
-      groupId: o.groupId,
+    this.name = options.name ?? `${type}-sink`;
+    const sessionTimeout = options.limits.sessionTimeoutMs ?? 30_000;
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
       sessionTimeout,
       heartbeatInterval: Math.floor(sessionTimeout / 10),
       maxWaitTimeInMs: 500,
     });
-    this.producer = createProducer(o.kafka);
+    this.producer = createProducer(options.kafka);
     this.settlement = new Settlement({
       producer: this.producer,
-      topics: o.topics,
+      topics: options.topics,
       sinkName: this.name,
       sinkType: type,
-      metrics: o.metrics,
-      logger: o.logger,
+      metrics: options.metrics,
+      logger: options.logger,
       now,
     });
-    this.inFlight = new InFlightLimit(o.limits.maxInFlight, (n) => o.metrics.inFlight.set(this.label, n));
-    this.perOffer = new PerKeyLimit(o.limits.maxInFlightPerOffer);
-    this.batcher = isBatchSink(o.sink)
+    this.inFlight = new InFlightLimit(options.limits.maxInFlight, (n) => options.metrics.inFlight.set(this.label, n));
+    this.perOffer = new PerKeyLimit(options.limits.maxInFlightPerOffer);
+    this.batcher = isBatchSink(options.sink)
       ? new DeliveryBatcher({
-          sink: o.sink,
-          attemptTimeoutMs: o.limits.attemptTimeoutMs,
+          sink: options.sink,
+          attemptTimeoutMs: options.limits.attemptTimeoutMs,
           shutdown: this.shutdown.signal,
-          onBatch: (size) => o.metrics.batchSize.observe(this.label, size),
+          onBatch: (size) => options.metrics.batchSize.observe(this.label, size),
         })
       : undefined;
     this.delivery = new LeadDelivery({
       type,
       destinations: new OfferDestinations({
         type,
-        offers: o.offers,
-        keyring: o.keyring,
-        cache: o.destinationCache ?? { maxEntries: 10_000, maxAgeMs: 3_600_000 },
-        count: (event) => o.metrics.destinationCache.inc({ ...this.label, event }),
+        offers: options.offers,
+        keyring: options.keyring,
+        cache: options.destinationCache ?? { maxEntries: 10_000, maxAgeMs: 3_600_000 },
+        count: (event) => options.metrics.destinationCache.inc({ ...this.label, event }),
       }),
       circuit: new Circuit(),
       attempt: (lead, destination, version, attempt) => this.attempt(lead, destination, version, attempt),
-      classify: (err) => o.sink.classify(err),
+      classify: (err) => options.sink.classify(err),
       settlement: this.settlement,
-      retry: o.retry,
+      retry: options.retry,
       inFlight: this.inFlight,
-      maxDetached: o.limits.maxInFlight * 10,
-      metrics: o.metrics,
+      maxDetached: options.limits.maxInFlight * 10,
+      metrics: options.metrics,
       shutdown: this.shutdown.signal,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
@@ -146,10 +162,10 @@ export class SinkRunner<T extends DestinationType> {
       // Results of work taken before a rebalance are not committed by us: the partition's new owner replays
       // from the committed offset (deliveries are idempotent).
       this.ledger.rebalanced();
-      o.health.setReady(true, 'consuming');
+      this.health.setReady(true, 'consuming');
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
-      if (!e.payload.restart) o.health.setDead(`consumer crashed: ${e.payload.error.message}`);
+      if (!e.payload.restart) this.health.setDead(`consumer crashed: ${e.payload.error.message}`);
     });
   }
 
@@ -162,8 +178,8 @@ export class SinkRunner<T extends DestinationType> {
       policy: FOREVER,
       signal: this.shutdown.signal,
       onRetry: (err, attempt, delayMs) => {
-        this.o.health.setReady(false, 'waiting for Kafka');
-        this.o.logger.warn({ err: errorSummary(err), attempt, retryInMs: delayMs }, 'sink start failed; retrying');
+        this.health.setReady(false, 'waiting for Kafka');
+        this.logger.warn({ err: errorSummary(err), attempt, retryInMs: delayMs }, 'sink start failed; retrying');
       },
     }).then(() => {
       this.commitTimer = setInterval(() => void this.commit(), 500);
@@ -195,17 +211,17 @@ export class SinkRunner<T extends DestinationType> {
   }
 
   private async connectAll(): Promise<void> {
-    await this.o.offers.start();
+    await this.offers.start();
     await this.producer.connect();
-    const admin = this.o.kafka.admin();
+    const admin = this.kafka.admin();
     await admin.connect();
     this.admin = admin;
     this.watcher = new TopicWatcher({
-      pattern: this.o.topics.routes,
+      pattern: this.topics.routes,
       list: () => admin.listTopics(),
-      intervalMs: this.o.limits.topicRefreshMs ?? 10_000,
+      intervalMs: this.limits.topicRefreshMs ?? 10_000,
       onChange: (topics) => this.resubscribe(topics),
-      onError: (err) => this.o.logger.warn({ err: errorSummary(err) }, 'looking for new route topics failed'),
+      onError: (err) => this.logger.warn({ err: errorSummary(err) }, 'looking for new route topics failed'),
     });
     const topics = await this.watcher.initial();
     await this.consumer.connect();
@@ -214,7 +230,7 @@ export class SinkRunner<T extends DestinationType> {
     await this.consumer.subscribe(
       topics.length > 0
         ? { topics: [...topics], fromBeginning: true }
-        : { topic: this.o.topics.routes, fromBeginning: true },
+        : { topic: this.topics.routes, fromBeginning: true },
     );
     await this.consumer.run(this.runConfig);
     this.watcher.start();
@@ -225,10 +241,10 @@ export class SinkRunner<T extends DestinationType> {
    * subscription. What does not settle in time is handed back to the partition's next owner, as at a rebalance.
    */
   private async resubscribe(topics: readonly string[]): Promise<void> {
-    this.o.logger.info({ topics }, 'route topics changed; subscribing again');
+    this.logger.info({ topics }, 'route topics changed; subscribing again');
     const assigned = this.assigned.map((topic) => ({ topic }));
     this.consumer.pause(assigned);
-    const until = Date.now() + Math.min(30_000, this.o.limits.attemptTimeoutMs * 2);
+    const until = Date.now() + Math.min(30_000, this.limits.attemptTimeoutMs * 2);
     while (this.inFlight.inFlight > 0 && Date.now() < until) await sleep(50);
     await this.commit();
     this.consumer.resume(assigned);
@@ -239,7 +255,7 @@ export class SinkRunner<T extends DestinationType> {
 
   /** Stops taking leads, lets in-flight ones settle within the deadline, commits, disconnects. */
   async stop(deadlineMs: number): Promise<void> {
-    this.o.health.setReady(false, 'stopping');
+    this.health.setReady(false, 'stopping');
     await this.watcher?.stop();
     if (!this.commitTimer) {
       // Never got to consume (the broker never answered): end the wait for it.
@@ -267,7 +283,7 @@ export class SinkRunner<T extends DestinationType> {
     this.admin = undefined;
     await this.consumer.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
-    await this.o.offers.stop().catch(() => undefined);
+    await this.offers.stop().catch(() => undefined);
   }
 
   private async handle(w: Work): Promise<void> {
@@ -289,11 +305,11 @@ export class SinkRunner<T extends DestinationType> {
       if (!(err instanceof HandedBack)) {
         // Only a failure to write the dead letter or receipt lands here: the offset stays unsettled so the lead
         // is replayed, and the instance reports itself unhealthy rather than skip work.
-        this.o.logger.error(
+        this.logger.error(
           { err: errorSummary(err), topic: w.topic, partition: w.partition, offset: w.message.offset },
           'could not settle a lead; it will be replayed',
         );
-        this.o.health.setDead('could not write to Kafka');
+        this.health.setDead('could not write to Kafka');
       }
     } finally {
       this.inFlight.release();
@@ -309,9 +325,9 @@ export class SinkRunner<T extends DestinationType> {
     attempt: number,
   ): Promise<DeliveryResult> {
     if (this.batcher) return this.batcher.submit(`${lead.offerId}@${version}`, lead, destination, attempt);
-    const sink = this.o.sink;
+    const sink = this.sink;
     if (isBatchSink(sink)) throw new Error('a batch sink without a batcher');
-    const signal = AbortSignal.any([AbortSignal.timeout(this.o.limits.attemptTimeoutMs), this.shutdown.signal]);
+    const signal = AbortSignal.any([AbortSignal.timeout(this.limits.attemptTimeoutMs), this.shutdown.signal]);
     return sink.deliver(lead, destination, { signal, attempt });
   }
 
@@ -323,7 +339,7 @@ export class SinkRunner<T extends DestinationType> {
       this.ledger.markCommitted(offsets);
     } catch (err) {
       // A rebalance in progress: the next owner starts from the last committed offset (replay, no skip).
-      this.o.logger.warn({ err: errorSummary(err) }, 'offset commit failed');
+      this.logger.warn({ err: errorSummary(err) }, 'offset commit failed');
     }
   }
 }
