@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kafka } from 'kafkajs';
 import { Agent, request } from 'undici';
-import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
+import { Headers, TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { ensureTopics } from '@leadflow/kafka';
 import { freePorts } from '@leadflow/local-infra';
 import { benchKafka } from './baselines';
@@ -98,7 +98,10 @@ async function watchStages(kafka: Kafka): Promise<{ seen: StageTimes; stop: () =
     readUncommitted: true,
   });
   await consumer.connect();
-  await consumer.subscribe({ topics: [Topics.ingested, Topics.delivered, /^leads\.route\./], fromBeginning: false });
+  await consumer.subscribe({
+    topics: [Topics.ingested, Topics.delivered, Topics.route('https'), Topics.route('azure-table')],
+    fromBeginning: false,
+  });
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
       if (topic === Topics.delivered) {
@@ -106,7 +109,7 @@ async function watchStages(kafka: Kafka): Promise<{ seen: StageTimes; stop: () =
         if (r.leadId && r.deliveredAt) seen.delivered.set(r.leadId, Date.parse(r.deliveredAt));
         return;
       }
-      const id = message.headers?.['ce_id']?.toString();
+      const id = message.headers?.[Headers.ceId]?.toString();
       if (id) (topic === Topics.ingested ? seen.ingested : seen.routed).set(id, Number(message.timestamp));
     },
   });
