@@ -7,7 +7,7 @@ import { Headers, TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { ensureTopics } from '@leadflow/kafka';
 import { freePorts } from '@leadflow/local-infra';
 import { benchKafka } from './baselines';
-import { rssMb, runTs, waitFor200, type ChildService } from './processes';
+import { rssMb, runTs, samplePeakRss, waitFor200, type ChildService } from './processes';
 import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
 
@@ -240,10 +240,7 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
     await new Promise((r) => setTimeout(r, 3_000));
     const pids = Object.fromEntries(Object.entries(services).map(([n, s]) => [n, s.child.pid]));
     const idle = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, rssMb(pid)]));
-    const peak: Record<string, number> = { ...idle };
-    const sampler = setInterval(() => {
-      for (const [n, pid] of Object.entries(pids)) peak[n] = Math.max(peak[n] ?? 0, rssMb(pid));
-    }, 500);
+    const samplers = Object.entries(pids).map(([n, pid]) => [n, samplePeakRss(pid)] as const);
 
     // `sent`: the POST began (an upper bound of 202 → receipt: it includes ingest's own time); `at`: its 202 was read
     // (this process also runs the receiver and the receipt reader, so it may read a receipt before that 202).
@@ -279,7 +276,7 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
     const offeredFor = (Date.now() - t0) / 1000;
     const deadline = Date.now() + 60_000;
     while (receipts.size < accepted.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    clearInterval(sampler);
+    const peak = Object.fromEntries(samplers.map(([n, sampler]) => [n, sampler.stop()]));
     const after = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, rssMb(pid)]));
 
     const measured = [...accepted].filter(([, a]) => !a.warm);

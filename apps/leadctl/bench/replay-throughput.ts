@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeadLetterStore, deadLetterTopics } from '@leadflow/dead-letters';
-import { createKafka } from '@leadflow/kafka';
+import { createKafka, createProducer } from '@leadflow/kafka';
 import { deadLetterHeaders, DLQ_STAGES, leadCloudEventHeaders, Topics, type Lead } from '@leadflow/lead-model';
 import { createTestTopics, startTestInfra, uniqueName } from '@leadflow/testing';
 import { processEnv } from '../src/leadctl.config';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     3,
   );
   try {
-    const producer = kafka.producer({ idempotent: true });
+    const producer = createProducer(kafka);
     await producer.connect();
     const failedAt = new Date();
     for (let i = 0; i < COUNT; i += 200) {

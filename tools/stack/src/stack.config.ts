@@ -37,6 +37,19 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
+const simulatorPortVariable = (name: string): string => `LEADFLOW_SIM_${name}_PORT`;
+
+/** Every port variable of the stack besides Kafka's two: what a stack on ports of its own sets. */
+export const SERVICE_PORT_VARIABLES: readonly string[] = [
+  'LEADFLOW_AZURITE_TABLE_PORT',
+  'LEADFLOW_INGEST_PORT',
+  'LEADFLOW_ROUTER_PORT',
+  'LEADFLOW_RECEIVER_PORT',
+  'LEADFLOW_SIMULATORS_PORT',
+  ...SINK_SERVICES.map((s) => sinkPortVariable(s.name)),
+  ...SIMULATORS.map((s) => simulatorPortVariable(s.name)),
+];
+
 /** The ports node `id` (1-based) of the stack's Kafka listens on. */
 export function kafkaNodePorts(cfg: StackConfig, id: number): { port: number; controllerPort: number } {
   return { port: cfg.kafkaPort + 2 * (id - 1), controllerPort: cfg.kafkaControllerPort + 2 * (id - 1) };
@@ -66,7 +79,7 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     receiverPort: port(env, 'LEADFLOW_RECEIVER_PORT', 8090),
     simulatorsPort: port(env, 'LEADFLOW_SIMULATORS_PORT', 9440),
     simulatorPorts: Object.fromEntries(
-      SIMULATORS.map((s) => [s.name, port(env, `LEADFLOW_SIM_${s.name}_PORT`, s.defaultPort)]),
+      SIMULATORS.map((s) => [s.name, port(env, simulatorPortVariable(s.name), s.defaultPort)]),
     ),
     runFromSource: env['LEADFLOW_RUN_FROM_SOURCE'] === '1',
   };

@@ -4,11 +4,9 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePorts, isAlive } from '@leadflow/local-infra';
 import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
-import { readStackConfig } from './stack.config';
+import { readStackConfig, SERVICE_PORT_VARIABLES } from './stack.config';
 import { down, status, up } from './stack';
 import { components } from './components';
-import { SINK_SERVICES, sinkPortVariable } from '@leadflow/sink-runtime';
-import { SIMULATORS } from '@leadflow/simulators';
 import { runDemo } from './demo/demo';
 
 /**
@@ -27,17 +25,7 @@ describe('./dev up / status / down', () => {
     mkdirSync(join(dir, 'kafka'), { recursive: true });
     // Reuse the jars `./dev setup` resolved; everything else lives in the temporary folder.
     symlinkSync(join(realLocal, 'kafka', 'libs'), join(dir, 'kafka', 'libs'));
-    const names = [
-      'LEADFLOW_KAFKA_PORT',
-      'LEADFLOW_KAFKA_CONTROLLER_PORT',
-      'LEADFLOW_AZURITE_TABLE_PORT',
-      'LEADFLOW_INGEST_PORT',
-      'LEADFLOW_ROUTER_PORT',
-      'LEADFLOW_RECEIVER_PORT',
-      'LEADFLOW_SIMULATORS_PORT',
-      ...SINK_SERVICES.map((s) => sinkPortVariable(s.name)),
-      ...SIMULATORS.map((s) => `LEADFLOW_SIM_${s.name}_PORT`),
-    ];
+    const names = ['LEADFLOW_KAFKA_PORT', 'LEADFLOW_KAFKA_CONTROLLER_PORT', ...SERVICE_PORT_VARIABLES];
     const ports = await freePorts(names.length);
     cfg = readStackConfig({
       LEADFLOW_LOCAL_DIR: dir,

@@ -2,11 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { azuriteConnectionString, freePorts, isPortOpen } from '@leadflow/local-infra';
-import { SALESFORCE_SCENARIOS, SIMULATORS } from '@leadflow/simulators';
-import { SINK_SERVICES, sinkPortVariable } from '@leadflow/sink-runtime';
+import { SALESFORCE_SCENARIOS } from '@leadflow/simulators';
 import { DEMO_SIGNING_SECRET, DEV_ENV } from '../components';
 import { IngestClient } from '../demo/ingest-client';
-import { readStackConfig, type StackConfig } from '../stack.config';
+import { readStackConfig, SERVICE_PORT_VARIABLES, type StackConfig } from '../stack.config';
 import { down, up } from '../stack';
 import { judge, tally, type Verdict } from './count';
 import type { Accepted } from './load';
@@ -35,15 +34,7 @@ export async function chaosStack(log: (line: string) => void): Promise<ChaosStac
   const dir = mkdtempSync(join(tmpdir(), 'leadflow-chaos-'));
   mkdirSync(join(dir, 'kafka'), { recursive: true });
   symlinkSync(join(root, '.local', 'kafka', 'libs'), join(dir, 'kafka', 'libs'));
-  const names = [
-    'LEADFLOW_AZURITE_TABLE_PORT',
-    'LEADFLOW_INGEST_PORT',
-    'LEADFLOW_ROUTER_PORT',
-    'LEADFLOW_RECEIVER_PORT',
-    'LEADFLOW_SIMULATORS_PORT',
-    ...SINK_SERVICES.map((s) => sinkPortVariable(s.name)),
-    ...SIMULATORS.map((s) => `LEADFLOW_SIM_${s.name}_PORT`),
-  ];
+  const names = SERVICE_PORT_VARIABLES;
   // Kafka node n listens on the two base ports + 2(n-1): those must be free as well, and differ from the rest.
   let ports: NodeJS.ProcessEnv;
   for (;;) {
