@@ -5,6 +5,8 @@
  * connection for the life of the client (tulios/kafkajs#1751). patches/kafkajs+2.2.4.patch schedules a check only
  * when something is pending.
  */
+export {}; // a module: the failover spec beside it declares the same helper names
+
 interface RequestQueue {
   pending: unknown[];
   throttledUntil: number;
