@@ -8,3 +8,16 @@ export {
   UnpatchedKafkaClientError,
   type LeadflowProducerOptions,
 } from './producer';
+export {
+  kafkajsSecurity,
+  describeKafkaSecurity,
+  KafkaSecurityError,
+  KAFKA_SECURITY_PROTOCOLS,
+  KAFKA_SASL_MECHANISMS,
+  PLAINTEXT,
+  type KafkaSecurity,
+  type KafkaSecurityProtocol,
+  type KafkaSaslMechanism,
+  type KafkaSaslCredentials,
+  type KafkaTlsMaterial,
+} from './security';
