@@ -21,3 +21,16 @@ export {
   type KafkaSaslCredentials,
   type KafkaTlsMaterial,
 } from './security';
+export {
+  aclEntries,
+  isAllowed,
+  applyAcls,
+  kafkaAclsCommands,
+  grant,
+  type AclGrant,
+  type AclOperation,
+  type AclPattern,
+  type AclResource,
+  type KafkaPrincipal,
+} from './acls';
+export { leadflowPrincipals, PRINCIPALS, type LeadflowPrincipalsOptions, type SinkPrincipalSpec } from './principals';
