@@ -353,4 +353,5 @@ const STEP_ORDER: Record<HistoryStep['kind'], number> = {
   replayed: 3,
   delivered: 4,
 };
-const order = (s: HistoryStep): number => STEP_ORDER[s.kind];
+/** A replayed record re-enters after its ledger entry (same transaction, same instant). */
+const order = (s: HistoryStep): number => (s.kind === 'accepted' && s.replayOf ? 3.5 : STEP_ORDER[s.kind]);

@@ -140,10 +140,12 @@ export async function startTestConsole(
     seed?: (w: PipelineWriter, prefix: string) => Promise<void>;
     webDir?: string;
     env?: Record<string, string>;
+    /** Topic prefix shared with processes the test starts itself; a fresh one by default. */
+    prefix?: string;
   } = {},
 ): Promise<TestConsole> {
   const kafka = testKafka();
-  const prefix = `${uniqueName('console')}.`;
+  const prefix = opts.prefix ?? `${uniqueName('console')}.`;
   const drop = await createTestTopics(kafka, pipelineTopics(prefix), 2);
   const writer = new PipelineWriter(kafka, prefix);
   await writer.connect();
