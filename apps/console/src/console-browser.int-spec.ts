@@ -114,11 +114,15 @@ describe('the console in a browser, against a real pipeline', () => {
     receiver?.close();
   });
 
+  let good: ReturnType<typeof lead>;
+  let replayedLead: ReturnType<typeof lead>;
+
   it("takes the analyst from a misconfigured offer's dead letters to their delivery, with a mouse", async () => {
     // A marker that a reload would wipe: the overview must update live.
     await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 1));
-    const good = lead('fabrikam.fine', 0);
+    good = lead('fabrikam.fine', 0);
     const broken = Array.from({ length: 5 }, (_, i) => lead('contoso.broken', i + 1));
+    replayedLead = broken[0] as ReturnType<typeof lead>;
     await t.writer.ingested([good, ...broken]);
 
     const row = page.getByTestId('group-row').filter({ hasText: 'contoso.broken' });
@@ -172,4 +176,99 @@ describe('the console in a browser, against a real pipeline', () => {
       await page.getByTestId('history-step').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind'))),
     ).toEqual(['accepted', 'routed', 'delivered']);
   }, 240_000);
+
+  it('does the same loop with the keyboard only', async () => {
+    const leads = Array.from({ length: 3 }, (_, i) => lead('tailspin.broken', i + 10));
+    const ids = new RegExp(leads.map((l) => l.leadId).join('|'));
+    await page.goto(`${t.address}/#/`);
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    await t.writer.ingested(leads);
+    const row = page.getByTestId('group-row').filter({ hasText: 'tailspin.broken' });
+    await row.getByRole('cell', { name: '3', exact: true }).first().waitFor({ timeout: 60_000 });
+
+    await tabTo(page, /Dead letters of HTTPS\.ENDPOINT_REJECTED for tailspin\.broken/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Dead letters' }).waitFor();
+    await tabTo(page, ids);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: /^Lead / }).waitFor();
+    expect(await page.locator('.history .remediation').first().textContent()).toMatch(/Remediation: .{10,}/);
+
+    await configure('tailspin.broken', '/good');
+    await tabTo(page, /^Replay$/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Replay dead letters' }).waitFor();
+    await tabTo(page, /^Offer\b/);
+    await page.keyboard.type('tailspin.broken');
+    await tabTo(page, /^Dry run$/);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('dry-run-count').waitFor();
+    expect(await page.getByTestId('dry-run-count').textContent()).toMatch(/^3 dead letter\(s\) would be replayed/);
+    // The dry run moves focus to the confirmation, so Enter confirms it.
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement
+            .textContent,
+      ),
+    ).toBe('Replay 3 lead(s)');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('replay-result').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('replay-result').textContent()).toMatch(/Replayed 3 lead\(s\)/);
+    await eventually(async () => delivered(leads) === 3, 60_000);
+  }, 180_000);
+
+  it('passes axe (no serious or critical violation) on every page, at 1280 and 390 px, without sideways scrolling', async () => {
+    const pages: { name: string; hash: string; ready: () => Promise<unknown> }[] = [
+      { name: 'overview', hash: '#/', ready: () => page.getByTestId('group-row').first().waitFor() },
+      {
+        name: 'dead-letters',
+        hash: '#/dead-letters?offer=contoso.broken',
+        ready: () => page.getByTestId('dead-letter-row').first().waitFor(),
+      },
+      { name: 'offer', hash: '#/offers/contoso.broken', ready: () => page.getByText('Version history').waitFor() },
+      {
+        name: 'lead-delivered',
+        hash: `#/leads/${good.leadId}`,
+        ready: () => page.getByTestId('history-step').first().waitFor(),
+      },
+      {
+        name: 'lead-replayed',
+        hash: `#/leads/${replayedLead.leadId}`,
+        ready: () => page.getByTestId('history-step').first().waitFor(),
+      },
+      { name: 'find-lead', hash: '#/leads', ready: () => page.getByRole('search').waitFor() },
+      {
+        name: 'replay',
+        hash: '#/replay?offer=contoso.broken',
+        ready: async () => {
+          await page.getByRole('button', { name: 'Dry run' }).click();
+          await page.getByTestId('dry-run-count').waitFor();
+        },
+      },
+    ];
+    const problems: string[] = [];
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const p of pages) {
+        await page.goto(`${t.address}/${p.hash}`);
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        await p.ready();
+        await page.getByText('Loading…').waitFor({ state: 'detached' });
+        for (const v of await seriousA11yViolations(page, `${p.name}-${width}`))
+          problems.push(`${p.name} @${width}: ${v}`);
+        if (await overflowsHorizontally(page)) problems.push(`${p.name} @${width}: the page scrolls sideways`);
+        await screenshot(page, `${p.name}-${width}`);
+      }
+    }
+    // The sign-in page, in a context without a token.
+    const fresh = await browser.newContext({ viewport: { width: 390, height: 900 } });
+    const login = await fresh.newPage();
+    await login.goto(t.address);
+    await login.getByLabel('Console token').waitFor();
+    for (const v of await seriousA11yViolations(login, 'login-390')) problems.push(`login: ${v}`);
+    await screenshot(login, 'login-390');
+    await fresh.close();
+    expect(problems).toEqual([]);
+  }, 180_000);
 });

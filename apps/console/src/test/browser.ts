@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** The little of the DOM these helpers touch inside the page (the repo's TypeScript has no DOM library). */
 interface PageElement {
+  tagName: string;
   textContent: string | null;
   getAttribute(name: string): string | null;
   name?: string;
@@ -79,7 +80,8 @@ export async function tabTo(page: Page, match: RegExp, max = 80): Promise<number
     await page.keyboard.press('Tab');
     const text = await page.evaluate(() => {
       const el = (globalThis as unknown as PageGlobals).document.activeElement;
-      if (!el) return '';
+      // Only what a key acts on: a focusable scroll region's text holds every link inside it.
+      if (!el || !['A', 'BUTTON', 'INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)) return '';
       const label = el.getAttribute('aria-label') ?? el.labels?.[0]?.textContent ?? '';
       return `${el.textContent ?? ''} ${label} ${el.name ?? ''}`.replace(/\s+/g, ' ').trim();
     });

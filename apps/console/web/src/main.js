@@ -212,7 +212,7 @@ function Overview({ version }) {
             >
               ${dl.groups.map((g) => {
                 const f = { stage: g.stage, class: g.errorClass, offer: g.offerId === '(unknown)' ? '' : g.offerId };
-                return html`<tr data-testid="group-row">
+                return html`<tr data-testid="group-row" key=${`${g.stage}|${g.errorClass}|${g.offerId}`}>
                   <td>${g.stage}</td>
                   <td><code>${g.errorClass}</code></td>
                   <td>${offerLink(g.offerId)}</td>
