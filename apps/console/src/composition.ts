@@ -166,7 +166,8 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
               : { ready: true, reason: 'ready' },
       },
     }),
-    new FastifyAdapter({ bodyLimit: 16 * 1024, return503OnClosing: true, routerOptions: { maxParamLength: 1024 } }),
+    // 128 KiB: the largest valid request (a filter of long offer lists) JSON-escaped fits with room; beyond it, 413.
+    new FastifyAdapter({ bodyLimit: 128 * 1024, return503OnClosing: true, routerOptions: { maxParamLength: 1024 } }),
     { logger: new NestPinoLogger(logger), abortOnError: false },
   );
   const fastify = app.getHttpAdapter().getInstance();

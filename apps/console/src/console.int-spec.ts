@@ -86,10 +86,10 @@ describe('console (real Kafka)', () => {
   });
 
   it('validates filters and names the failing field', async () => {
-    const res = await t.post('/api/replays/preview', { filter: { class: 'NOPE.NEVER' } });
+    const res = await t.post('/api/replay-dry-runs', { filter: { class: 'NOPE.NEVER' } });
     expect(res.status).toBe(400);
     expect((res.body as Problem).errors).toEqual([expect.objectContaining({ path: 'filter.class' })]);
-    expect((await t.post('/api/replays/preview', { filter: {} })).status).toBe(400);
+    expect((await t.post('/api/replay-dry-runs', { filter: {} })).status).toBe(400);
   });
 
   it('replays with a dry run first, streams progress, and never replays a dead letter twice (leadctl included)', async () => {
@@ -103,7 +103,7 @@ describe('console (real Kafka)', () => {
     expect(first.replayed).toBe(1);
 
     const preview = await eventually(async () => {
-      const r = (await t.post('/api/replays/preview', { filter })).body as Preview;
+      const r = (await t.post('/api/replay-dry-runs', { filter })).body as Preview;
       return r.alreadyReplayed === 1 ? r : undefined;
     });
     expect(preview).toMatchObject({ matched: 5, alreadyReplayed: 1, wouldReplay: 4 });

@@ -139,7 +139,7 @@ export class ConsoleController {
   }
 
   /** The dry run: what a replay with this filter would publish, counted from the index (the ledger included). */
-  @Post('replays/preview')
+  @Post('replay-dry-runs')
   @RequireAccess('console')
   @HttpCode(200)
   preview(@Req() req: FastifyRequest, @Body() body: unknown) {

@@ -183,7 +183,7 @@ export function buildOpenApiDocument(publicUrl: string): object {
           responses: { '200': ok('LeadSearchResult'), ...bad, ...body, ...auth },
         },
       },
-      '/api/replays/preview': {
+      '/api/replay-dry-runs': {
         post: {
           summary: 'Dry run: how many dead letters a replay would publish (the ledger excluded)',
           requestBody: { required: true, content: json('ReplayPreviewRequest') },

@@ -511,7 +511,7 @@ function Replay({ params }) {
     setErrors({});
     setResult(null);
     try {
-      setPreview(await api('/api/replays/preview', { method: 'POST', body: body() }));
+      setPreview(await api('/api/replay-dry-runs', { method: 'POST', body: body() }));
     } catch (err) {
       fail(err);
     }
