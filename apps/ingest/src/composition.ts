@@ -85,7 +85,12 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
   const clientId = options.clientId ?? 'leadflow-ingest';
   const kafka: Kafka =
     options.kafka ??
-    createKafka({ brokers: config.kafkaBrokers, clientId, logger: logger.child({ component: 'kafka' }) });
+    createKafka({
+      brokers: config.kafkaBrokers,
+      clientId,
+      logger: logger.child({ component: 'kafka' }),
+      security: config.kafkaSecurity,
+    });
   const registry = createMetricsRegistry('ingest');
   const metrics = createIngestMetrics(registry, () => publisher.backlog);
   const health = new HealthState();
