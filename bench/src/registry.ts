@@ -6,6 +6,7 @@ import { ingestBench } from './ingest.bench';
 import { kafkaBaselines } from './kafka.bench';
 import { routerBench } from './router.bench';
 import { sinksBench } from './sinks.bench';
+import { statusReaderBench } from './status-reader/status-reader.bench';
 
 export interface BenchContext {
   readonly brokers: string;
@@ -28,4 +29,6 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   idle: idleBench,
   // Starts its own 3-node cluster (the run's single broker cannot fail over); a few minutes.
   failover: failoverBench,
+  // The @nestjs/microservices trial (docs/decisions): ingest's status reader both ways, each its own process.
+  'status-reader': statusReaderBench,
 };
