@@ -6,9 +6,16 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { createKafka, PRINCIPALS } from '@leadflow/kafka';
 import { Topics } from '@leadflow/lead-model';
-import { freePorts, generateTls, securityMaterial, writeTls, type SpawnedProcess } from '@leadflow/local-infra';
+import {
+  freePort,
+  freePorts,
+  generateTls,
+  securityMaterial,
+  writeTls,
+  type SpawnedProcess,
+} from '@leadflow/local-infra';
 import { kafkaSecurityFromEnv } from '@leadflow/service-config';
-import { components, DEMO_SIGNING_SECRET, DEV_ENV, simulatorTlsDir } from './components';
+import { components, DEMO_SIGNING_SECRET, DEV_ENV, nodeService, simulatorTlsDir } from './components';
 import {
   applyStackAcls,
   kafkaClientEnv,
@@ -247,6 +254,30 @@ describe('Kafka secured: SASL_SSL, SCRAM users and ACLs per service', () => {
     const visible = await admin.listTopics();
     expect(visible).toContain(Topics.route('https'));
     expect(visible.filter((t) => t.startsWith('leads.route.')).sort()).toEqual([Topics.route('https')]);
+  });
+
+  it('runs the analyst console as its own principal: it follows every topic it is granted', async () => {
+    const port = await freePort();
+    const console = nodeService({
+      name: 'console',
+      entry: 'apps/console/src/main.ts',
+      port: () => port,
+      kafkaUser: PRINCIPALS.console,
+      env: () => ({ LEADFLOW_CONSOLE_PORT: String(port), LEADFLOW_CONSOLE_TOKENS: 'analyst=acl-test-console-token' }),
+    });
+    // Ready means its index caught up with leads, routes, receipts, dead letters and offers: all read as `console`.
+    running.push(await console.start(cfg));
+  }, 90_000);
+
+  it('refused no service anything: the broker denied only the probes above', () => {
+    const log = readFileSync(join(cfg.localDir, 'kafka', 'secure-broker', 'broker.log'), 'utf8');
+    const denied = [...log.matchAll(/Principal = User:(\S+) is Denied operation = (\w+) .* on resource = (\S+)/g)].map(
+      (m) => `${m[1]} ${m[2]} ${m[3]}`,
+    );
+    expect([...new Set(denied)].sort()).toEqual([
+      'https-sink DESCRIBE Topic:LITERAL:leads.route.marketo',
+      'producer DESCRIBE Topic:LITERAL:leads.route.https',
+    ]);
   });
 
   it("writes no principal's password into any service's log", () => {
