@@ -1,8 +1,15 @@
-import { createStackTopics } from './topics';
+import { createStackTopics, topicOptionsFromEnv } from './topics';
 
-/** `topics` one-shot of docker-compose.yml: the same topic map `./dev up` creates. */
-const brokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
-createStackTopics(brokers).then(
+/**
+ * `topics` one-shot of docker-compose.yml and of the Helm chart's Job: the same topic map `./dev up` creates, with the
+ * partition counts and replication factor of LEADFLOW_TOPICS_* when set.
+ */
+async function main(): Promise<string[]> {
+  const brokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+  return createStackTopics(brokers, topicOptionsFromEnv(process.env));
+}
+
+main().then(
   (created) => {
     process.stdout.write(`topics created: ${created.length === 0 ? 'none (all exist)' : created.join(', ')}\n`);
   },
