@@ -100,3 +100,4 @@ export {
   type LeadflowErrorOptions,
 } from './errors';
 export type { DeliveryReceipt } from './receipt';
+export { quotaAccount } from './quota-account';
