@@ -18,7 +18,12 @@ describe('the stack record', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('records every layout variable, and reading the record back gives the same layout', () => {
-    const cfg = readStackConfig({ LEADFLOW_LOCAL_DIR: dir, LEADFLOW_KAFKA_NODES: '3', LEADFLOW_INGEST_PORT: '18080' });
+    const cfg = readStackConfig({
+      LEADFLOW_LOCAL_DIR: dir,
+      LEADFLOW_KAFKA_NODES: '3',
+      LEADFLOW_KAFKA_SECURE: '1',
+      LEADFLOW_INGEST_PORT: '18080',
+    });
     expect(Object.keys(stackSettings(cfg)).sort()).toEqual([...STACK_LAYOUT_VARIABLES].sort());
     expect(readStackConfig({ ...stackSettings(cfg), LEADFLOW_LOCAL_DIR: dir })).toEqual(cfg);
   });
@@ -33,6 +38,9 @@ describe('the stack record', () => {
     expect(msg).toContain('LEADFLOW_KAFKA_NODES=3 ./dev up');
     expect(msg).toContain('./dev down');
     expect(conflictMessage(single, cluster)).toContain('LEADFLOW_KAFKA_NODES=1 ./dev up');
+    expect(conflictMessage(single, readStackConfig({ LEADFLOW_KAFKA_SECURE: '1' }))).toContain(
+      'LEADFLOW_KAFKA_SECURE=0 ./dev up',
+    );
     expect(conflictMessage(single, readStackConfig({ LEADFLOW_INGEST_PORT: '18080' }))).toContain(
       'LEADFLOW_INGEST_PORT=8080 ./dev up',
     );

@@ -17,6 +17,7 @@ const recordPath = (cfg: StackConfig): string => join(runDir(cfg), 'stack.json')
 export function stackSettings(cfg: StackConfig): Record<string, string> {
   return {
     LEADFLOW_KAFKA_NODES: String(cfg.kafkaNodes),
+    LEADFLOW_KAFKA_SECURE: cfg.kafkaSecure ? '1' : '0',
     LEADFLOW_HOST: cfg.host,
     LEADFLOW_KAFKA_PORT: String(cfg.kafkaPort),
     LEADFLOW_KAFKA_CONTROLLER_PORT: String(cfg.kafkaControllerPort),
@@ -33,6 +34,7 @@ export function stackSettings(cfg: StackConfig): Record<string, string> {
 /** Every variable of the stack's layout (a port variable added to stack.config must be recorded too). */
 export const STACK_LAYOUT_VARIABLES: readonly string[] = [
   'LEADFLOW_KAFKA_NODES',
+  'LEADFLOW_KAFKA_SECURE',
   'LEADFLOW_HOST',
   'LEADFLOW_KAFKA_PORT',
   'LEADFLOW_KAFKA_CONTROLLER_PORT',

@@ -1,5 +1,5 @@
 import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
-import { createKafka, ensureTopics, type TopicSpec } from '@leadflow/kafka';
+import { createKafka, ensureTopics, PLAINTEXT, type KafkaSecurity, type TopicSpec } from '@leadflow/kafka';
 
 /** What an operator may choose about the topics: the rest of the topic map (names, compaction) is the contract's. */
 export interface TopicOptions {
@@ -43,8 +43,12 @@ export function topicOptionsFromEnv(env: Readonly<Record<string, string | undefi
  * Creates the fixed topics of the model's topic map that are missing; returns the names created. On a cluster
  * they get replication factor 3 (min ISR 2 is the brokers' default there).
  */
-export async function createStackTopics(brokers: string, opts: TopicOptions = {}): Promise<string[]> {
-  const admin = createKafka({ brokers: brokers.split(','), clientId: 'leadflow-stack' }).admin();
+export async function createStackTopics(
+  brokers: string,
+  security: KafkaSecurity = PLAINTEXT,
+  opts: TopicOptions = {},
+): Promise<string[]> {
+  const admin = createKafka({ brokers: brokers.split(','), clientId: 'leadflow-stack', security }).admin();
   await admin.connect();
   try {
     return await ensureTopics(admin, topicSpecs(opts), opts.replicationFactor);
