@@ -5,6 +5,7 @@ import { idleBench } from './idle.bench';
 import { ingestBench } from './ingest.bench';
 import { kafkaBaselines } from './kafka.bench';
 import { routerBench } from './router.bench';
+import { scaleBench } from './scale.bench';
 import { sinksBench } from './sinks.bench';
 
 export interface BenchContext {
@@ -28,4 +29,6 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   idle: idleBench,
   // Starts its own 3-node cluster (the run's single broker cannot fail over); a few minutes.
   failover: failoverBench,
+  // The https sink with 1, 2 and 3 instances on a 6-partition topic, and the pause when one joins or leaves.
+  scale: scaleBench,
 };
