@@ -193,6 +193,26 @@ describe('the Helm chart', () => {
     ).toBe(true);
   });
 
+  it("reaches a secured Kafka as each service's own principal, the scalers through a TriggerAuthentication", () => {
+    const all = render(VALUES.allOptions);
+    const marketo = all.find((m) => m.kind === 'Deployment' && m.metadata.name === 'lf-marketo-sink');
+    const text = JSON.stringify(marketo);
+    expect(text).toContain('{"name":"KAFKA_SECURITY_PROTOCOL","value":"SASL_SSL"}');
+    expect(text).toContain('{"key":"marketo-sink-username","path":"username"}');
+    expect(text).toContain('{"name":"KAFKA_SSL_CA_FILE","value":"/etc/leadflow/kafka-ca/ca.crt"}');
+    expect(JSON.stringify(all.find((m) => m.kind === 'Job'))).toContain('{"key":"topics-password","path":"password"}');
+    const scaled = all.find((m) => m.kind === 'ScaledObject')?.spec as {
+      triggers: { metadata: Record<string, string>; authenticationRef: { name: string } }[];
+    };
+    expect(scaled.triggers[0]?.metadata).toMatchObject({ sasl: 'scram_sha512', tls: 'enable' });
+    expect(scaled.triggers[0]?.authenticationRef).toEqual({ name: 'lf-kafka' });
+    expect(JSON.stringify(all.find((m) => m.kind === 'TriggerAuthentication'))).toContain('"key":"keda-password"');
+    const plain = render(VALUES.default);
+    expect(plain.some((m) => m.kind === 'TriggerAuthentication' || JSON.stringify(m).includes('KAFKA_SASL'))).toBe(
+      false,
+    );
+  });
+
   it('explains every setting of values.yaml with a comment', () => {
     expect(undocumentedValues(readFileSync(join(CHART, 'values.yaml'), 'utf8'))).toEqual([]);
     expect(undocumentedValues('# a\na: 1\nb:\n  c: 2\n')).toEqual(['b.c']);

@@ -87,3 +87,74 @@ the code (libs/sink-runtime/src/sink-catalog.ts) is the source of these names; t
 {{- define "leadflow.autoscaled" -}}
 {{- if or (include "leadflow.kedaScaled" .) (and (not .c.group) .c.values.autoscaling.enabled) }}true{{ end }}
 {{- end }}
+
+{{/* True when the services reach Kafka with SASL. */}}
+{{- define "leadflow.kafkaSasl" -}}
+{{- if hasPrefix "SASL_" .Values.kafka.security.protocol }}true{{ end }}
+{{- end }}
+
+{{/* True when the services reach Kafka over TLS. */}}
+{{- define "leadflow.kafkaTls" -}}
+{{- if has .Values.kafka.security.protocol (list "SSL" "SASL_SSL") }}true{{ end }}
+{{- end }}
+
+{{/* The Kafka security variables of a container (root: chart context). */}}
+{{- define "leadflow.kafkaSecurityEnv" -}}
+{{- $s := .Values.kafka.security }}
+{{- if not (has $s.protocol (list "PLAINTEXT" "SSL" "SASL_PLAINTEXT" "SASL_SSL")) }}
+{{- fail (printf "kafka.security.protocol must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, not %s" $s.protocol) }}
+{{- end }}
+{{- if ne $s.protocol "PLAINTEXT" }}
+- name: KAFKA_SECURITY_PROTOCOL
+  value: {{ $s.protocol | quote }}
+{{- end }}
+{{- if include "leadflow.kafkaSasl" . }}
+- name: KAFKA_SASL_MECHANISM
+  value: {{ $s.saslMechanism | quote }}
+- name: KAFKA_SASL_USERNAME_FILE
+  value: /etc/leadflow/kafka-sasl/username
+- name: KAFKA_SASL_PASSWORD_FILE
+  value: /etc/leadflow/kafka-sasl/password
+{{- end }}
+{{- if and (include "leadflow.kafkaTls" .) $s.caSecret }}
+- name: KAFKA_SSL_CA_FILE
+  value: /etc/leadflow/kafka-ca/ca.crt
+{{- end }}
+{{- end }}
+
+{{/* Volume mounts of the Kafka credentials (root: chart context). */}}
+{{- define "leadflow.kafkaSecurityMounts" -}}
+{{- if include "leadflow.kafkaSasl" . }}
+- name: kafka-sasl
+  mountPath: /etc/leadflow/kafka-sasl
+  readOnly: true
+{{- end }}
+{{- if and (include "leadflow.kafkaTls" .) .Values.kafka.security.caSecret }}
+- name: kafka-ca
+  mountPath: /etc/leadflow/kafka-ca
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{/* Volumes of the Kafka credentials of principal `principal` (root: chart context). */}}
+{{- define "leadflow.kafkaSecurityVolumes" -}}
+{{- $s := .root.Values.kafka.security }}
+{{- if include "leadflow.kafkaSasl" .root }}
+- name: kafka-sasl
+  secret:
+    secretName: {{ required "kafka.security.credentialsSecret is required with SASL" $s.credentialsSecret }}
+    items:
+      - key: {{ .principal }}-username
+        path: username
+      - key: {{ .principal }}-password
+        path: password
+{{- end }}
+{{- if and (include "leadflow.kafkaTls" .root) $s.caSecret }}
+- name: kafka-ca
+  secret:
+    secretName: {{ $s.caSecret }}
+    items:
+      - key: ca.crt
+        path: ca.crt
+{{- end }}
+{{- end }}
