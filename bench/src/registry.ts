@@ -1,4 +1,5 @@
 import type { BenchRow } from './report';
+import { consoleBench } from './console.bench';
 import { e2eBench } from './e2e.bench';
 import { failoverBench } from './failover.bench';
 import { ingestBench } from './ingest.bench';
@@ -23,4 +24,6 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   e2e: e2eBench,
   // Starts its own 3-node cluster (the run's single broker cannot fail over); a few minutes.
   failover: failoverBench,
+  // 200,000 dead letters and 1,000,000 receipts: the console's start-up, overview, lead history and RSS.
+  console: consoleBench,
 };
