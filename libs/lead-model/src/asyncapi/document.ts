@@ -123,6 +123,17 @@ function examples(list: readonly ContractExample[]) {
   };
 }
 
+const deadLetter = (name: string, title: string, value: string, list: readonly ContractExample[]) => ({
+  name,
+  title,
+  summary:
+    "The original record's key, value (byte for byte, even when it is not JSON) and headers, plus the dead-letter set. Replay it with leadctl dlq replay (docs/kafka.md#replay).",
+  headers: ref('schemas/DeadLetterHeaders'),
+  payload: { description: value },
+  bindings: kafkaKey({ type: 'string', description: 'the original record key' }),
+  ...examples(list),
+});
+
 function messages(): Record<string, unknown> {
   const input = (shape: 'canonical' | 'marketplace' | 'legacy', title: string) => ({
     name: `${shape}LeadInput`,
@@ -148,16 +159,18 @@ function messages(): Record<string, unknown> {
       bindings: offerKey,
       ...examples([ROUTED_LEAD_EXAMPLE]),
     },
-    deadLetter: {
-      name: 'deadLetter',
-      title: 'A dead letter',
-      summary:
-        "The original record's key, value (byte for byte, even when it is not JSON) and headers, plus the dead-letter set. Replay it with leadctl dlq replay (docs/kafka.md#replay).",
-      headers: ref('schemas/DeadLetterHeaders'),
-      payload: { description: 'the original value, byte for byte (a lead in any input shape, or not JSON at all)' },
-      bindings: kafkaKey({ type: 'string', description: 'the original record key' }),
-      ...examples([...ROUTER_DEAD_LETTER_EXAMPLES, SINK_DEAD_LETTER_EXAMPLE]),
-    },
+    routerDeadLetter: deadLetter(
+      'routerDeadLetter',
+      'A router dead letter: a record of leads.ingested that is not a lead, or whose offer has no usable destination',
+      'the original value, byte for byte (a lead in any input shape, or not JSON at all)',
+      ROUTER_DEAD_LETTER_EXAMPLES,
+    ),
+    sinkDeadLetter: deadLetter(
+      'sinkDeadLetter',
+      'A sink dead letter: a routed lead its destination refused, or that exhausted its retries',
+      'the routed lead, byte for byte',
+      [SINK_DEAD_LETTER_EXAMPLE],
+    ),
     deliveryReceipt: {
       name: 'deliveryReceipt',
       title: 'A delivery receipt',
@@ -265,7 +278,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
     if (name === Topics.dlq(stage))
       return {
         description: `Dead letters of the ${stage === 'router' ? 'router' : `${stage} sink`}.`,
-        messages: ['deadLetter'],
+        messages: [stage === 'router' ? 'routerDeadLetter' : 'sinkDeadLetter'],
         writers: stage === 'router' ? ['router'] : o.sinks.filter((s) => s.type === stage).map((s) => s.name),
         readers: [ingestStatus, leadctl],
       };
