@@ -5,6 +5,7 @@ import { idleBench } from './idle.bench';
 import { ingestBench } from './ingest.bench';
 import { kafkaBaselines } from './kafka.bench';
 import { routerBench } from './router.bench';
+import { scaleBench } from './scale.bench';
 import { sinksBench } from './sinks.bench';
 import { statusReaderBench } from './status-reader/status-reader.bench';
 
@@ -31,4 +32,6 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   failover: failoverBench,
   // The @nestjs/microservices trial (docs/decisions): ingest's status reader both ways, each its own process.
   'status-reader': statusReaderBench,
+  // The https sink with 1, 2 and 3 instances on a 6-partition topic, and the pause when one joins or leaves.
+  scale: scaleBench,
 };
