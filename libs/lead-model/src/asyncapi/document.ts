@@ -8,6 +8,7 @@ import {
 } from '../header-schemas';
 import { LeadSchema, OFFER_ID_PATTERN } from '../lead';
 import { leadInputSchemas } from '../lead-input';
+import { quotaAccount } from '../quota-account';
 import { DeliveryReceiptSchema } from '../receipt';
 import { DEAD_LETTER_POSITION_PATTERN, ReplayLedgerEntrySchema } from '../replay-ledger';
 import {
@@ -112,6 +113,24 @@ function schemas(): Record<string, unknown> {
 const kafkaKey = (schema: object) => ({ kafka: { key: schema, bindingVersion: KAFKA_BINDING } });
 const offerKey = kafkaKey({ ...ref('schemas/OfferId'), description: "the offer id: one offer's records in order" });
 
+/** The quota-account keys `quotaAccount` makes, shown by example: computed, so they follow the function. */
+const keyOf = (destination: { readonly type: string } & Record<string, unknown>) => quotaAccount(destination);
+const QUOTA_KEY_EXAMPLES = [
+  keyOf({ type: 'marketo', munchkinId: '123-abc-456' }),
+  keyOf({ type: 'salesforce', mode: 'web-to-lead', orgId: '00D5e000000AbCdEAF' }),
+  keyOf({
+    type: 'dynamics',
+    url: 'https://contoso.crm.dynamics.com',
+    auth: { kind: 'aad', tenantId: 'contoso.onmicrosoft.com', clientId: 'app' },
+  }),
+];
+const routeKey = kafkaKey({
+  anyOf: [ref('schemas/OfferId'), { type: 'string', pattern: '^(marketo|salesforce|dynamics):[A-Za-z0-9_-]+$' }],
+  description:
+    "the destination's quota account when its CRM limits calls per account (Marketo Munchkin ID, Salesforce Web-to-Lead org, Dataverse environment and user, hashed): one account's leads on one partition, so one sink instance spends its quota; else the offer id (docs/kafka.md#route-keys-the-quota-account)",
+  examples: [...QUOTA_KEY_EXAMPLES, 'contoso.crm-connector'],
+});
+
 /**
  * A message's examples, and their record keys: AsyncAPI 3's example object has no key and admits no
  * extension, so the keys go beside them on the message, by example name (`x-example-keys`).
@@ -156,7 +175,7 @@ function messages(): Record<string, unknown> {
       contentType: 'application/json',
       headers: ref('schemas/LeadCloudEventHeaders'),
       payload: ref('schemas/Lead'),
-      bindings: offerKey,
+      bindings: routeKey,
       ...examples([ROUTED_LEAD_EXAMPLE]),
     },
     routerDeadLetter: deadLetter(
