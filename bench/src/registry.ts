@@ -1,4 +1,5 @@
 import type { BenchRow } from './report';
+import { consoleBench } from './console.bench';
 import { e2eBench } from './e2e.bench';
 import { failoverBench } from './failover.bench';
 import { idleBench } from './idle.bench';
@@ -34,4 +35,6 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   'status-reader': statusReaderBench,
   // The https sink with 1, 2 and 3 instances on a 6-partition topic, and the pause when one joins or leaves.
   scale: scaleBench,
+  // 200,000 dead letters and 1,000,000 receipts: the console's start-up, overview, lead history and RSS.
+  console: consoleBench,
 };
