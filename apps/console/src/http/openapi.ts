@@ -9,6 +9,7 @@ import {
   OfferListSchema,
   OfferSchema,
   OverviewSchema,
+  QUERY_FIELD_MAX,
   ReplayJobSchema,
   ReplayPreviewRequestSchema,
   ReplayPreviewSchema,
@@ -105,7 +106,7 @@ export function buildOpenApiDocument(publicUrl: string): object {
     name,
     in: 'query',
     required: false,
-    schema: { type: 'string', maxLength: 64 },
+    schema: { type: 'string', maxLength: QUERY_FIELD_MAX },
   }));
   return {
     openapi: '3.1.0',
