@@ -19,6 +19,8 @@ export interface StackConfig {
   readonly sinkPorts: Readonly<Record<SinkName, number>>;
   /** The local HTTPS-endpoint receiver the demo's https destination points at. */
   readonly receiverPort: number;
+  /** The analysts' and publishers' web console (apps/console). */
+  readonly consolePort: number;
   /** The CRM simulators' control port (plain HTTP: /healthz and the simulators' URLs). */
   readonly simulatorsPort: number;
   /** Each CRM simulator's HTTPS port, by its catalog name. */
@@ -53,6 +55,7 @@ export const SERVICE_PORT_VARIABLES: readonly string[] = [
   'LEADFLOW_ROUTER_PORT',
   'LEADFLOW_RECEIVER_PORT',
   'LEADFLOW_SIMULATORS_PORT',
+  'LEADFLOW_CONSOLE_PORT',
   ...SINK_SERVICES.map((s) => sinkPortVariable(s.name)),
   ...SIMULATORS.map((s) => simulatorPortVariable(s.name)),
 ];
@@ -84,6 +87,7 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
       SINK_SERVICES.map((s) => [s.name, port(env, sinkPortVariable(s.name), s.defaultPort)]),
     ) as Record<SinkName, number>,
     receiverPort: port(env, 'LEADFLOW_RECEIVER_PORT', 8090),
+    consolePort: port(env, 'LEADFLOW_CONSOLE_PORT', 8070),
     simulatorsPort: port(env, 'LEADFLOW_SIMULATORS_PORT', 9440),
     simulatorPorts: Object.fromEntries(
       SIMULATORS.map((s) => [s.name, port(env, simulatorPortVariable(s.name), s.defaultPort)]),
@@ -99,6 +103,7 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     cfg.routerPort,
     ...Object.values(cfg.sinkPorts),
     cfg.receiverPort,
+    cfg.consolePort,
     cfg.simulatorsPort,
     ...Object.values(cfg.simulatorPorts),
   ];
