@@ -293,7 +293,11 @@ describe('Kafka secured: SASL_SSL, SCRAM users and ACLs per service', () => {
     const logs = readdirSync(join(cfg.localDir, 'logs')).map((f) =>
       readFileSync(join(cfg.localDir, 'logs', f), 'utf8'),
     );
-    expect(logs.join('')).toContain('User:router'); // the services did log their (secret-free) Kafka security
+    // Each service logged the (secret-free) security it connected with: its own principal over SASL_SSL.
+    for (const user of ['ingest', 'router', 'https-sink', 'console'])
+      expect(logs.join('')).toMatch(
+        new RegExp(`"protocol":"SASL_SSL","mechanism":"SCRAM-SHA-512","principal":"User:${user}"`),
+      );
     for (const user of ['admin', ...stackPrincipals().map((p) => p.name)]) {
       const password = m.password(user);
       expect(password.length).toBeGreaterThan(20);
