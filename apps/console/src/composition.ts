@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Kafka } from 'kafkajs';
 import { Gauge, Counter, type Registry } from 'prom-client';
 import { DeadLetterStore } from '@leadflow/dead-letters';
-import { createKafka } from '@leadflow/kafka';
+import { createKafka, describeKafkaSecurity } from '@leadflow/kafka';
 import { createLogger, createMetricsRegistry, HealthState, type Logger } from '@leadflow/observability';
 import { OfferTable } from '@leadflow/offer-table';
 import { staticTokenPolicy } from './access/static-tokens';
@@ -215,7 +215,7 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
       ]);
       if (!stop.signal.aborted) {
         health.setReady(true);
-        logger.info({ ...index.stats() }, 'console ready');
+        logger.info({ ...index.stats(), kafka: describeKafkaSecurity(config.kafkaSecurity) }, 'console ready');
       }
     })());
 

@@ -3,7 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { DLQ_STAGES, Topics } from '@leadflow/lead-model';
-import { createKafka } from '@leadflow/kafka';
+import { createKafka, describeKafkaSecurity } from '@leadflow/kafka';
 import { createLogger, createMetricsRegistry, HealthState, type Logger } from '@leadflow/observability';
 import { OfferDestinationPublisher, OfferTable } from '@leadflow/offer-table';
 import { TokenVerifier } from './auth/token-verifier';
@@ -190,7 +190,10 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
       await Promise.all([producerUp, writerUp, tableUp]);
       if (!stop.signal.aborted) {
         health.setReady(true);
-        logger.info({ topics: { ingested: topics.ingested } }, 'ingest ready');
+        logger.info(
+          { topics: { ingested: topics.ingested }, kafka: describeKafkaSecurity(config.kafkaSecurity) },
+          'ingest ready',
+        );
       }
     })());
 

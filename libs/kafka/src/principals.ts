@@ -1,4 +1,4 @@
-import { DLQ_STAGES, Topics, type DestinationType } from '@leadflow/lead-model';
+import { DLQ_STAGES, TOPIC_SPECS, Topics, type DestinationType } from '@leadflow/lead-model';
 import { grant, type KafkaPrincipal } from './acls';
 
 /** A sink service as the ACLs see it: its name (SCRAM user, group `leadflow-<name>`) and the type it delivers. */
@@ -20,6 +20,10 @@ export const PRINCIPALS = {
   router: 'router',
   leadctl: 'leadctl',
   console: 'console',
+  /** The topics one-shot (docker-compose, the Helm chart's Job): creates the topic map's missing topics. */
+  topics: 'topics',
+  /** KEDA's Kafka scalers: read the services' group lag. */
+  keda: 'keda',
   /** A system of a publisher's or marketplace's that writes leads straight to Kafka (docs/kafka.md). */
   producer: 'producer',
 } as const;
@@ -115,6 +119,20 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         replayer,
         // Its index reader's group is per start and deleted at a graceful stop; the replay engine's likewise.
         grant.groupsStartingWith(`${p}leadflow-console`, 'READ', 'DELETE'),
+      ],
+    },
+    {
+      name: PRINCIPALS.topics,
+      description: "the topics one-shot: creates the topic map's missing topics (the Helm chart's Job, docker-compose)",
+      grants: TOPIC_SPECS.map((s) => grant.topic(`${p}${s.name}`, 'CREATE', 'DESCRIBE')),
+    },
+    {
+      name: PRINCIPALS.keda,
+      description: "KEDA's Kafka scalers: the lag of the services' groups on their input topics, nothing else",
+      grants: [
+        grant.topic(t.ingested, 'DESCRIBE'),
+        grant.topicsStartingWith(t.routes, 'DESCRIBE'),
+        { resource: 'GROUP', name: `${p}leadflow-`, pattern: 'PREFIXED', operations: ['DESCRIBE'] },
       ],
     },
     {

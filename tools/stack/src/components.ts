@@ -298,6 +298,7 @@ export function components(cfg: StackConfig): Component[] {
       name: 'console',
       entry: 'apps/console/src/main.ts',
       port: (c) => c.consolePort,
+      kafkaUser: PRINCIPALS.console,
       env: (c) => ({
         LEADFLOW_CONSOLE_PORT: String(c.consolePort),
         LEADFLOW_CONSOLE_TOKENS: `analyst=${DEV_CONSOLE_TOKEN}`,

@@ -17,7 +17,7 @@ const recordPath = (cfg: StackConfig): string => join(runDir(cfg), 'stack.json')
 export function stackSettings(cfg: StackConfig): Record<string, string> {
   return {
     LEADFLOW_KAFKA_NODES: String(cfg.kafkaNodes),
-    LEADFLOW_KAFKA_SECURE: cfg.kafkaSecure ? '1' : '0',
+    LEADFLOW_KAFKA_SECURE: cfg.kafkaMtls ? 'mtls' : cfg.kafkaSecure ? '1' : '0',
     LEADFLOW_HOST: cfg.host,
     LEADFLOW_KAFKA_PORT: String(cfg.kafkaPort),
     LEADFLOW_KAFKA_CONTROLLER_PORT: String(cfg.kafkaControllerPort),

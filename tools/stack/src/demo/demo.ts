@@ -3,10 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { kafkajsSecurity, PRINCIPALS } from '@leadflow/kafka';
 import { azuriteConnectionString } from '@leadflow/local-infra';
 import { DESTINATION_TYPES, Headers } from '@leadflow/lead-model';
 import { DYNAMICS_SCENARIOS, MARKETO_SCENARIOS, SALESFORCE_SCENARIOS } from '@leadflow/simulators';
 import { DEMO_SIGNING_SECRET, DEV_CONSOLE_TOKEN, DEV_ENV, kafkaBrokers, simulatorTlsDir } from '../components';
+import { kafkaClientEnv, stackAdminSecurity } from '../kafka-security';
 import type { StackConfig } from '../stack.config';
 import { IngestClient } from './ingest-client';
 import { watchPipeline, type Seen } from './pipeline';
@@ -216,7 +218,14 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
   const wanted = new Set(expected.keys());
   const routed = (seen: readonly Seen[]) =>
     wanted.size === new Set(seen.filter((s) => /^leads\.(route|dlq\.router)/.test(s.topic)).map((s) => s.leadId)).size;
-  const seen = await watchPipeline(kafkaBrokers(cfg), /^leads\.(route|dlq)\..+/, wanted, routed, 60_000);
+  const seen = await watchPipeline(
+    kafkaBrokers(cfg),
+    /^leads\.(route|dlq)\..+/,
+    wanted,
+    routed,
+    60_000,
+    kafkajsSecurity(stackAdminSecurity(cfg)),
+  );
   const byLead = new Map(seen.filter((s) => /^leads\.(route|dlq\.router)/.test(s.topic)).map((s) => [s.leadId, s]));
   out(
     renderTable(
@@ -266,6 +275,7 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
     sinkWanted,
     settled,
     60_000,
+    kafkajsSecurity(stackAdminSecurity(cfg)),
   );
   const outcome = new Map(outcomes.map((x) => [x.leadId, x]));
   out(
@@ -417,6 +427,7 @@ function leadctl(cfg: StackConfig, args: readonly string[], out: (line?: string)
       LEADFLOW_INGEST_URL: `http://${cfg.host}:${cfg.ingestPort}`,
       LEADFLOW_ADMIN_TOKEN: DEV_ENV.LEADFLOW_ADMIN_TOKENS,
       LEADFLOW_INGEST_TOKEN: DEV_ENV.LEADFLOW_INGEST_TOKENS,
+      ...kafkaClientEnv(cfg, PRINCIPALS.leadctl),
     },
   });
   out(r.stdout.trimEnd());
@@ -459,6 +470,7 @@ async function analystLoop(
     wanted,
     (seen) => new Set(seen.map((x) => x.leadId)).size >= wanted.size,
     60_000,
+    kafkajsSecurity(stackAdminSecurity(cfg)),
   );
   const count = new Set(delivered.map((d) => d.leadId)).size;
   out(`\n${count} of ${wanted.size} replayed lead(s) delivered to Azure Table.`);
