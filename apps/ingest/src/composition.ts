@@ -6,7 +6,8 @@ import { DLQ_STAGES, Topics } from '@leadflow/lead-model';
 import { createKafka } from '@leadflow/kafka';
 import { createLogger, createMetricsRegistry, HealthState, type Logger } from '@leadflow/observability';
 import { OfferDestinationPublisher, OfferTable } from '@leadflow/offer-table';
-import { TokenVerifier } from './auth/token-verifier';
+import { JwtVerifier, StaticTokens } from '@leadflow/access';
+import { Authenticator } from './auth/authenticate';
 import { DestinationStore } from './destinations/destination-store';
 import { OfferTableView } from './destinations/offer-table-view';
 import { DestinationService } from './destinations/destination.service';
@@ -153,7 +154,11 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
   );
   const fastify = app.getHttpAdapter().getInstance();
   await configureHttp(fastify, {
-    tokens: new TokenVerifier({ producer: config.ingestTokens, admin: config.adminTokens }),
+    authenticator: new Authenticator(
+      new StaticTokens(config.staticTokens),
+      config.oidc ? new JwtVerifier(config.oidc) : undefined,
+    ),
+    onRefusal: (status, code) => metrics.authRefusals.inc({ status: String(status), reason: code }),
     urlSigningKey: config.urlSigningKey,
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
   });

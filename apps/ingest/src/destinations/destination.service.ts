@@ -16,7 +16,7 @@ import {
   type Keyring,
 } from '@leadflow/offer-table';
 import { offerLeadUrl } from '../auth/url-signature';
-import { brokerUnavailable, notFound, ProblemException, ProblemType, validationProblem } from '../common/problem';
+import { brokerUnavailable, offerNotFound, ProblemException, ProblemType, validationProblem } from '../common/problem';
 import { validationLeadId } from '../leads/lead-ids';
 import type { LeadService } from '../leads/lead.service';
 import type { OfferStatusIndex } from '../status/status-index';
@@ -174,7 +174,7 @@ export class DestinationService {
   private require(offerId: string): OfferDestinationRecord {
     checkOfferId(offerId);
     const record = this.deps.store.current(offerId);
-    if (!record) throw notFound(`Offer ${offerId} has no destination.`);
+    if (!record) throw offerNotFound(offerId);
     return record;
   }
 }

@@ -6,33 +6,33 @@ import { DestinationService } from './destination.service';
 
 export const DESTINATIONS = Symbol('DESTINATIONS');
 
-/** Offer configuration: admin tokens only. */
+/** Offer configuration: publishers on their own offers, operators on all (libs/access decides, the gate enforces). */
 @Controller('v1/offers/:offerId')
 export class DestinationsController {
   constructor(@Inject(DESTINATIONS) private readonly destinations: DestinationService) {}
 
   @Put('destination')
-  @RequireAccess('admin')
+  @RequireAccess('offer.configure')
   @HttpCode(200)
   put(@Param('offerId') offerId: string, @Body() body: unknown, @Req() req: FastifyRequest) {
     return this.destinations.put(offerId, requireJsonBody(body), requestTraceparent(req));
   }
 
   @Get('destination')
-  @RequireAccess('admin')
+  @RequireAccess('offer.read')
   get(@Param('offerId') offerId: string) {
     return this.destinations.get(offerId);
   }
 
   @Delete('destination')
-  @RequireAccess('admin')
+  @RequireAccess('offer.configure')
   @HttpCode(204)
   async remove(@Param('offerId') offerId: string): Promise<void> {
     await this.destinations.remove(offerId);
   }
 
   @Get('status')
-  @RequireAccess('admin')
+  @RequireAccess('offer.status')
   status(@Param('offerId') offerId: string) {
     return this.destinations.status(offerId);
   }
