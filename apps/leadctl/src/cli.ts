@@ -30,6 +30,10 @@ export function buildProgram(io: CliIo): Command {
     )
     .option('--topic-prefix <prefix>', 'prefix of every topic name (default LEADFLOW_TOPIC_PREFIX, empty)')
     .option('--ingest-url <url>', 'ingest API base URL (default LEADFLOW_INGEST_URL or http://127.0.0.1:8080)')
+    .option(
+      '--token <token>',
+      'bearer token for the ingest API (default LEADFLOW_TOKEN; or client credentials: LEADFLOW_OIDC_TOKEN_URL, LEADFLOW_CLIENT_ID, LEADFLOW_CLIENT_SECRET)',
+    )
     .option('--admin-token <token>', 'admin token for offers (default LEADFLOW_ADMIN_TOKEN)')
     .option('--ingest-token <token>', 'producer token for leads (default LEADFLOW_INGEST_TOKEN)')
     .addHelpText('after', EXAMPLES)

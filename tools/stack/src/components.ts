@@ -19,6 +19,7 @@ import {
 } from '@leadflow/local-infra';
 import { SINK_SERVICES, sinkPortVariable, type SinkName } from '@leadflow/sink-runtime';
 import { builtPath, entries } from './build/entries';
+import { ingestIdentityEnv } from './identity';
 import { kafkaBrokers, kafkaNodePorts, type StackConfig } from './stack.config';
 
 export { kafkaBrokers } from './stack.config';
@@ -235,9 +236,13 @@ export function components(cfg: StackConfig): Component[] {
       name: 'ingest',
       entry: 'apps/ingest/src/main.ts',
       port: (c) => c.ingestPort,
+      // Ingest fetches the local OIDC issuer's keys over HTTPS: it trusts the simulators' CA, made before it starts.
+      prepare: ensureSimulatorTls,
       env: (c) => ({
         LEADFLOW_INGEST_PORT: String(c.ingestPort),
         LEADFLOW_PUBLIC_URL: `http://${c.host}:${c.ingestPort}`,
+        NODE_EXTRA_CA_CERTS: extraCaBundle(simulatorTlsDir(c), process.env['NODE_EXTRA_CA_CERTS']),
+        ...ingestIdentityEnv(c),
       }),
     }),
     // The demo's HTTPS endpoint: plays a publisher's receiver for the https sink and verifies signatures.
