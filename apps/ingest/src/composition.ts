@@ -7,6 +7,7 @@ import { createKafka } from '@leadflow/kafka';
 import { createLogger, createMetricsRegistry, HealthState, type Logger } from '@leadflow/observability';
 import { OfferDestinationPublisher, OfferTable } from '@leadflow/offer-table';
 import { JwtVerifier, StaticTokens } from '@leadflow/access';
+import { AuditLog } from '@leadflow/audit';
 import { Authenticator } from './auth/authenticate';
 import { DestinationStore } from './destinations/destination-store';
 import { OfferTableView } from './destinations/offer-table-view';
@@ -36,6 +37,8 @@ export interface IngestTopics {
   readonly deadLetters: Readonly<Record<string, string>>;
   /** Replay ledger of auto-replay (default `leads.replay.ledger`). */
   readonly replayLedger?: string;
+  /** Audit trail (default `leads.audit`). */
+  readonly audit?: string;
 }
 
 export function defaultIngestTopics(): IngestTopics {
@@ -104,9 +107,10 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
   });
   const probe = new BrokerProbe({ kafka, topic: topics.ingested });
   const destinationWriter = new OfferDestinationPublisher({ kafka, topic: topics.offerDestinations });
+  const audit = new AuditLog(kafka, topics.audit ?? Topics.audit);
   const index = new OfferStatusIndex();
   const table = new OfferTableView(() => new OfferTable({ kafka, logger, clientId, topic: topics.offerDestinations }));
-  const autoReplay = createAutoReplay({ kafka, logger, registry, topics, offers: table, index });
+  const autoReplay = createAutoReplay({ kafka, logger, registry, topics, offers: table, index, audit });
   const statusConsumer = new StatusConsumer({
     kafka,
     logger,
@@ -125,6 +129,7 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
     keyring: config.keyring,
     urlSigningKey: config.urlSigningKey,
     publicUrl: config.publicUrl,
+    audit,
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -184,8 +189,9 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
         destinationWriter.connect(),
       );
       const tableUp = keepTrying('offer table load', logger, stop.signal, () => table.start());
+      const auditUp = keepTrying('audit producer connect', logger, stop.signal, () => audit.connect());
       void keepTrying('status consumer start', logger, stop.signal, () => statusConsumer.start());
-      await Promise.all([producerUp, writerUp, tableUp]);
+      await Promise.all([producerUp, writerUp, tableUp, auditUp]);
       if (!stop.signal.aborted) {
         health.setReady(true);
         logger.info({ topics: { ingested: topics.ingested } }, 'ingest ready');
@@ -215,6 +221,7 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
           statusConsumer.stop().then(() => autoReplay.stop()),
           table.stop(),
           destinationWriter.disconnect(),
+          audit.disconnect(),
           probe.close(),
         ]);
         logger.info('ingest stopped');

@@ -20,6 +20,7 @@ export function uniqueTopics(): IngestTopics {
     delivered: uniqueName('ingest-delivered'),
     offerDestinations: uniqueName('ingest-offers'),
     deadLetters: { router: uniqueName('ingest-dlq-router'), https: uniqueName('ingest-dlq-https') },
+    audit: uniqueName('ingest-audit'),
   };
 }
 
@@ -30,6 +31,7 @@ export function allTopics(t: IngestTopics): string[] {
     t.offerDestinations,
     ...Object.values(t.deadLetters),
     ...(t.replayLedger ? [t.replayLedger] : []),
+    ...(t.audit ? [t.audit] : []),
   ];
 }
 

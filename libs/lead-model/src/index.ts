@@ -100,3 +100,4 @@ export {
   type LeadflowErrorOptions,
 } from './errors';
 export type { DeliveryReceipt } from './receipt';
+export { AUDIT_ACTIONS, AuditRecordSchema, changedFields, type AuditAction, type AuditRecord } from './audit';
