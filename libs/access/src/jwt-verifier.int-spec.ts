@@ -43,6 +43,19 @@ describe('JwtVerifier against an OIDC issuer', () => {
     return ((await res.json()) as { access_token: string }).access_token;
   };
 
+  it('publishes its OpenID configuration: issuer, token endpoint and key set', async () => {
+    const doc = (await (await fetch(`${sim.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(doc).toMatchObject({
+      issuer: sim.url,
+      token_endpoint: `${sim.url}/oauth2/v2.0/token`,
+      jwks_uri: `${sim.url}/discovery/v2.0/keys`,
+    });
+    const jwks = (await (await fetch(String(doc['jwks_uri']))).json()) as { keys: { kty: string; d?: string }[] };
+    expect(jwks.keys.length).toBeGreaterThan(0);
+    // Public parts only.
+    expect(jwks.keys.every((k) => k.kty === 'RSA' && k.d === undefined)).toBe(true);
+  });
+
   it('accepts a client-credentials token from the token endpoint, with its roles, publishers and subject', async () => {
     const verifier = new JwtVerifier(settings);
     const token = await grant('contoso-publisher', 'dev-contoso-secret');
