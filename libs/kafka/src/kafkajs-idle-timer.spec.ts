@@ -9,6 +9,7 @@ export {}; // a module: the failover spec beside it declares the same helper nam
 
 interface RequestQueue {
   pending: unknown[];
+  scheduleRequestTimeoutCheck(): void;
   throttledUntil: number;
   checkPendingRequests(): void;
   scheduleCheckPendingRequests(): void;
@@ -19,15 +20,23 @@ type RequestQueueClass = new (o: Record<string, unknown>) => RequestQueue;
 const load = (pkg: string) => require(`${pkg}/src/network/requestQueue`) as RequestQueueClass;
 const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-function idleQueue(pkg: string): { queue: RequestQueue; checks: () => number } {
+function idleQueue(
+  pkg: string,
+  enforceRequestTimeout = false,
+): { queue: RequestQueue; checks: () => number; connectionChecks: () => number } {
   const RequestQueue = load(pkg);
+  let connectionChecks = 0;
   const queue = new RequestQueue({
     maxInFlightRequests: 5,
     requestTimeout: 30_000,
-    enforceRequestTimeout: false,
+    enforceRequestTimeout,
     clientId: 'spec',
     broker: 'broker-1:9092',
     logger,
+    isConnected: () => {
+      connectionChecks++;
+      return true;
+    },
   });
   let checks = 0;
   const check = queue.checkPendingRequests.bind(queue);
@@ -35,7 +44,7 @@ function idleQueue(pkg: string): { queue: RequestQueue; checks: () => number } {
     checks++;
     check();
   };
-  return { queue, checks: () => checks };
+  return { queue, checks: () => checks, connectionChecks: () => connectionChecks };
 }
 
 describe('kafkajs request queue at rest', () => {
@@ -73,6 +82,17 @@ describe('kafkajs request queue at rest', () => {
     // Sent and awaiting its response: nothing left to check on a timer.
     expect(jest.getTimerCount()).toBe(0);
     expect(checks()).toBe(1);
+    queue.destroy();
+  });
+
+  it.each([
+    ['as published', 'kafkajs-upstream', 100],
+    ['patched', 'kafkajs', 10],
+  ])('%s (%s): the request-timeout sweep of a connection runs %i times in 10 s', (_, pkg, times) => {
+    const { queue, connectionChecks } = idleQueue(pkg, true);
+    queue.scheduleRequestTimeoutCheck(); // what every connection does when it connects
+    jest.advanceTimersByTime(10_000);
+    expect(connectionChecks()).toBe(times);
     queue.destroy();
   });
 });
