@@ -19,6 +19,7 @@ export const PRINCIPALS = {
   ingest: 'ingest',
   router: 'router',
   leadctl: 'leadctl',
+  console: 'console',
   /** A system of a publisher's or marketplace's that writes leads straight to Kafka (docs/kafka.md). */
   producer: 'producer',
 } as const;
@@ -61,8 +62,9 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         replayer,
         // The audit trail: configuration changes and auto-replays (libs/audit).
         grant.topic(t.audit, 'WRITE'),
-        // ingest's groups carry no topic prefix: its status and offer-table readers, its auto-replay.
-        grant.groupsStartingWith('leadflow-ingest'),
+        // ingest's groups carry no topic prefix: its status and offer-table readers, its auto-replay (whose
+        // one-off readers delete their group when done, as every user of the replay engine does).
+        grant.groupsStartingWith('leadflow-ingest', 'READ', 'DELETE'),
       ],
     },
     {
@@ -102,7 +104,25 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         replayer,
         // Replays and unmasked views are recorded; `leadctl audit list` reads the trail.
         grant.topic(t.audit, 'READ', 'WRITE'),
-        grant.groupsStartingWith(`${p}leadctl`),
+        grant.groupsStartingWith(`${p}leadctl`, 'READ', 'DELETE'),
+      ],
+    },
+    {
+      name: PRINCIPALS.console,
+      description:
+        'console: follows leads, routes, receipts and dead letters for analysts; replays like leadctl; drops its groups',
+      grants: [
+        grant.topic(t.ingested, 'READ', 'WRITE'),
+        grant.topicsStartingWith(t.routes, 'READ'),
+        grant.topic(t.delivered, 'READ'),
+        grant.topicsStartingWith(t.deadLetters, 'READ'),
+        grant.topic(t.offers, 'READ'),
+        ledger,
+        replayer,
+        // Its reveals of personal data and its replays are recorded (libs/audit).
+        grant.topic(t.audit, 'WRITE'),
+        // Its index reader's group is per start and deleted at a graceful stop; the replay engine's likewise.
+        grant.groupsStartingWith(`${p}leadflow-console`, 'READ', 'DELETE'),
       ],
     },
     {

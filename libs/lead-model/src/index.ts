@@ -101,6 +101,7 @@ export {
 } from './errors';
 export type { DeliveryReceipt } from './receipt';
 export { AUDIT_ACTIONS, AuditRecordSchema, changedFields, type AuditAction, type AuditRecord } from './audit';
+export { quotaAccount } from './quota-account';
 export { DeliveryReceiptSchema } from './receipt';
 export { EncryptedSecretSchema, OfferDestinationRecordSchema } from './destination';
 export { DEAD_LETTER_POSITION_PATTERN, ReplayLedgerEntrySchema, type ReplayLedgerEntry } from './replay-ledger';
