@@ -3,7 +3,7 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import type { Admin } from 'kafkajs';
 import { createOidcIssuer, startSimulator, type OidcIssuer, type StartedSimulator } from '@leadflow/simulators';
 import { testTls } from '@leadflow/testing';
-import { adminAuth, startTestIngest, type TestIngest } from '../ingest.int-harness';
+import { adminAuth, allTopics, startTestIngest, type TestIngest } from '../ingest.int-harness';
 
 /**
  * Every route and method against every kind of caller, on one ingest instance whose tokens come from a real OIDC
@@ -254,7 +254,7 @@ describe('access matrix: every route and method × every caller, on one ingest',
     }
   };
 
-  /** What a refused call must not change: both offers' versions, and the end offsets of every topic ingest writes. */
+  /** What a refused call must not change: both offers' versions, and the end offsets of every topic of the instance. */
   const snapshot = async () => {
     const versions: Record<string, unknown> = {};
     for (const offer of [A, B]) {
@@ -266,7 +266,8 @@ describe('access matrix: every route and method × every caller, on one ingest',
       versions[offer] = r.statusCode === 200 ? (r.json() as { version: number }).version : r.statusCode;
     }
     const offsets: Record<string, string> = {};
-    for (const topic of [t.topics.ingested, t.topics.offerDestinations, t.topics.replayLedger as string]) {
+    // Every topic of the instance: leads, offer configuration, receipts, dead letters, the replay ledger, the audit.
+    for (const topic of allTopics(t.topics)) {
       const parts = await admin.fetchTopicOffsets(topic);
       offsets[topic] = parts
         .map((p) => `${p.partition}:${p.high}`)
