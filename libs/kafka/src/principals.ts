@@ -43,6 +43,7 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
     delivered: `${p}${Topics.delivered}`,
     offers: `${p}${Topics.offerDestinations}`,
     ledger: `${p}${Topics.replayLedger}`,
+    audit: `${p}${Topics.audit}`,
     routes: `${p}leads.route.`,
     deadLetters: `${p}leads.dlq.`,
     route: (type: DestinationType) => `${p}${Topics.route(type)}`,
@@ -63,6 +64,8 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         grant.topicsStartingWith(t.deadLetters, 'READ'),
         ledger,
         replayer,
+        // The audit trail: configuration changes and auto-replays (libs/audit).
+        grant.topic(t.audit, 'WRITE'),
         // ingest's groups carry no topic prefix: its status and offer-table readers, its auto-replay (whose
         // one-off readers delete their group when done, as every user of the replay engine does).
         grant.groupsStartingWith('leadflow-ingest', 'READ', 'DELETE'),
@@ -96,12 +99,15 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
     })),
     {
       name: PRINCIPALS.leadctl,
-      description: 'leadctl: reads dead letters, replays them to leads.ingested with the replay ledger',
+      description:
+        'leadctl: reads dead letters, replays them to leads.ingested with the replay ledger; the audit trail',
       grants: [
         grant.topicsStartingWith(t.deadLetters, 'READ'),
         grant.topic(t.ingested, 'WRITE'),
         ledger,
         replayer,
+        // Replays and unmasked views are recorded; `leadctl audit list` reads the trail.
+        grant.topic(t.audit, 'READ', 'WRITE'),
         grant.groupsStartingWith(`${p}leadctl`, 'READ', 'DELETE'),
       ],
     },
@@ -117,6 +123,8 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         grant.topic(t.offers, 'READ'),
         ledger,
         replayer,
+        // Its reveals of personal data and its replays are recorded (libs/audit).
+        grant.topic(t.audit, 'WRITE'),
         // Its index reader's group is per start and deleted at a graceful stop; the replay engine's likewise.
         grant.groupsStartingWith(`${p}leadflow-console`, 'READ', 'DELETE'),
       ],

@@ -100,6 +100,7 @@ export {
   type LeadflowErrorOptions,
 } from './errors';
 export type { DeliveryReceipt } from './receipt';
+export { AUDIT_ACTIONS, AuditRecordSchema, changedFields, type AuditAction, type AuditRecord } from './audit';
 export { quotaAccount } from './quota-account';
 export { DeliveryReceiptSchema } from './receipt';
 export { EncryptedSecretSchema, OfferDestinationRecordSchema } from './destination';

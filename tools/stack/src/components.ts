@@ -22,6 +22,7 @@ import {
 import { PRINCIPALS } from '@leadflow/kafka';
 import { SINK_SERVICES, sinkPortVariable, type SinkName } from '@leadflow/sink-runtime';
 import { builtPath, entries } from './build/entries';
+import { ingestIdentityEnv } from './identity';
 import { kafkaClientEnv, stackKafkaSecurity } from './kafka-security';
 import { kafkaBrokers, kafkaNodePorts, type StackConfig } from './stack.config';
 
@@ -259,10 +260,14 @@ export function components(cfg: StackConfig): Component[] {
       name: 'ingest',
       entry: 'apps/ingest/src/main.ts',
       port: (c) => c.ingestPort,
+      // Ingest fetches the local OIDC issuer's keys over HTTPS: it trusts the simulators' CA, made before it starts.
+      prepare: ensureSimulatorTls,
       kafkaUser: PRINCIPALS.ingest,
       env: (c) => ({
         LEADFLOW_INGEST_PORT: String(c.ingestPort),
         LEADFLOW_PUBLIC_URL: `http://${c.host}:${c.ingestPort}`,
+        NODE_EXTRA_CA_CERTS: extraCaBundle(simulatorTlsDir(c), process.env['NODE_EXTRA_CA_CERTS']),
+        ...ingestIdentityEnv(c),
       }),
     }),
     // The demo's HTTPS endpoint: plays a publisher's receiver for the https sink and verifies signatures.

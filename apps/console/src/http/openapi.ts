@@ -172,9 +172,16 @@ export function buildOpenApiDocument(publicUrl: string): object {
       },
       '/api/leads/{leadId}/reveal': {
         post: {
-          summary: "The lead's data unmasked, from its dead letters (an explicit, logged action)",
+          summary:
+            "The lead's data unmasked, from its dead letters (an explicit action, recorded in leads.audit first)",
           parameters: [leadIdParam],
-          responses: { '200': ok('Reveal'), ...bad, ...auth, '404': problem('No dead letter holds it') },
+          responses: {
+            '200': ok('Reveal'),
+            ...bad,
+            ...auth,
+            '404': problem('No dead letter holds it'),
+            '503': problem('Not shown: its audit record could not be written'),
+          },
         },
       },
       '/api/leads/search': {

@@ -11,6 +11,7 @@ import { leadInputSchemas } from '../lead-input';
 import { quotaAccount } from '../quota-account';
 import { DeliveryReceiptSchema } from '../receipt';
 import { DEAD_LETTER_POSITION_PATTERN, ReplayLedgerEntrySchema } from '../replay-ledger';
+import { AuditRecordSchema } from '../audit';
 import {
   DESTINATION_TYPES,
   ROUTE_SUFFIX_PATTERN,
@@ -103,6 +104,7 @@ function schemas(): Record<string, unknown> {
     DeliveryReceipt: jsonSchema(DeliveryReceiptSchema),
     OfferDestinationRecord: jsonSchema(OfferDestinationRecordSchema),
     ReplayLedgerEntry: jsonSchema(ReplayLedgerEntrySchema),
+    AuditRecord: jsonSchema(AuditRecordSchema),
     LeadCloudEventHeaders: jsonSchema(LeadCloudEventHeadersSchema),
     DirectProducerHeaders: jsonSchema(DirectProducerHeadersSchema.extend(ReplayHeadersSchema.shape)),
     DeadLetterHeaders: jsonSchema(DeadLetterHeadersSchema),
@@ -219,6 +221,15 @@ function messages(): Record<string, unknown> {
       }),
       ...examples(REPLAY_LEDGER_EXAMPLES),
     },
+    auditRecord: {
+      name: 'auditRecord',
+      title: 'An audit record',
+      summary:
+        'A configuration change, a replay or an unmasked view of personal data: who, when, which offer, versions and field names, a filter and a count; never a value.',
+      contentType: 'application/json',
+      payload: ref('schemas/AuditRecord'),
+      bindings: kafkaKey({ type: 'string', description: 'the offer id, else the actor' }),
+    },
   };
 }
 
@@ -282,6 +293,14 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
       writers: ['leadctl', 'ingest'],
       readers: [leadctl, { service: 'ingest', group: leadctl.group }],
     };
+  if (name === Topics.audit)
+    return {
+      description:
+        'The audit trail: one record per configuration change, replay and unmasked view; kept without a time limit, never compacted.',
+      messages: ['auditRecord'],
+      writers: ['ingest', 'leadctl', 'console'],
+      readers: [leadctl],
+    };
   for (const type of DESTINATION_TYPES) {
     if (name === Topics.route(type))
       return {
@@ -312,7 +331,12 @@ function kafkaChannel(spec: TopicSpec) {
     kafka: {
       topic: spec.name,
       partitions: spec.partitions,
-      topicConfiguration: { 'cleanup.policy': [spec.compacted ? 'compact' : 'delete'] },
+      topicConfiguration: {
+        'cleanup.policy': [spec.compacted ? 'compact' : 'delete'],
+        ...(spec.retentionMs !== undefined
+          ? { 'retention.ms': spec.retentionMs, ...(spec.retentionMs < 0 ? { 'retention.bytes': -1 } : {}) }
+          : {}),
+      },
       bindingVersion: KAFKA_BINDING,
     },
   };

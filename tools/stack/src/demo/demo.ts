@@ -7,8 +7,9 @@ import { kafkajsSecurity, PRINCIPALS } from '@leadflow/kafka';
 import { azuriteConnectionString } from '@leadflow/local-infra';
 import { DESTINATION_TYPES, Headers } from '@leadflow/lead-model';
 import { DYNAMICS_SCENARIOS, MARKETO_SCENARIOS, SALESFORCE_SCENARIOS } from '@leadflow/simulators';
-import { DEMO_SIGNING_SECRET, DEV_CONSOLE_TOKEN, DEV_ENV, kafkaBrokers, simulatorTlsDir } from '../components';
+import { DEMO_SIGNING_SECRET, DEV_CONSOLE_TOKEN, kafkaBrokers, simulatorTlsDir } from '../components';
 import { kafkaClientEnv, stackAdminSecurity } from '../kafka-security';
+import { leadctlIdentityEnv, localAccessToken } from '../identity';
 import type { StackConfig } from '../stack.config';
 import { IngestClient } from './ingest-client';
 import { watchPipeline, type Seen } from './pipeline';
@@ -146,10 +147,11 @@ export interface DemoReport {
  * Throws if any lead is not accounted for.
  */
 export async function runDemo(cfg: StackConfig, out: (line?: string) => void): Promise<DemoReport> {
+  // Signed tokens from the local OIDC issuer (client credentials), verified by ingest against the issuer's keys.
   const ingest = new IngestClient(
     `http://${cfg.host}:${cfg.ingestPort}`,
-    DEV_ENV.LEADFLOW_INGEST_TOKENS,
-    DEV_ENV.LEADFLOW_ADMIN_TOKENS,
+    await localAccessToken(cfg, 'leadflow-producer', 'dev-producer-secret'),
+    await localAccessToken(cfg, 'leadflow-operator', 'dev-operator-secret'),
   );
 
   out("\n1. A publisher configures each offer's destination (PUT /v1/offers/{offerId}/destination)\n");
@@ -337,6 +339,17 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
   }
   out(renderTable(['offer', 'validation', 'error class'], statusRows));
 
+  out("\nA publisher's token reaches its own offers only (another publisher's answers 404, as if it did not exist)\n");
+  const contoso = await localAccessToken(cfg, 'contoso-publisher', 'dev-contoso-secret');
+  const isolation: string[][] = [];
+  for (const offerId of ['contoso.crm-connector', 'fabrikam.analytics-suite']) {
+    const status = await ingest.statusCode(offerId, contoso);
+    isolation.push(['contoso-publisher', `GET /v1/offers/${offerId}/status`, String(status)]);
+    const want = offerId.startsWith('contoso.') ? 200 : 404;
+    if (status !== want) throw new Error(`contoso-publisher on ${offerId} answered ${status}, not ${want}`);
+  }
+  out(renderTable(['client', 'request', 'status'], isolation));
+
   const unsettled = [...sinkWanted].filter((id) => !outcome.has(id));
   out();
   if (unsettled.length > 0)
@@ -425,8 +438,9 @@ function leadctl(cfg: StackConfig, args: readonly string[], out: (line?: string)
       ...process.env,
       KAFKA_BROKERS: kafkaBrokers(cfg),
       LEADFLOW_INGEST_URL: `http://${cfg.host}:${cfg.ingestPort}`,
-      LEADFLOW_ADMIN_TOKEN: DEV_ENV.LEADFLOW_ADMIN_TOKENS,
-      LEADFLOW_INGEST_TOKEN: DEV_ENV.LEADFLOW_INGEST_TOKENS,
+      // leadctl gets its own signed token from the local issuer, as an operator's would from Entra.
+      ...leadctlIdentityEnv(cfg, 'leadflow-operator', 'dev-operator-secret'),
+      NODE_EXTRA_CA_CERTS: join(simulatorTlsDir(cfg), 'ca.pem'),
       ...kafkaClientEnv(cfg, PRINCIPALS.leadctl),
     },
   });
