@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CATALOG } from './errors';
+import { NotificationsSchema } from './notification-contacts';
 import { fail, fromZodIssues, ok, type FieldIssue, type Result } from './result';
 import { MAX_ROUTE_SUFFIX, ROUTE_SUFFIX_PATTERN, type DestinationType } from './topics';
 
@@ -42,6 +43,9 @@ const topicSuffix = z
  */
 const autoReplay = z.boolean().optional();
 
+/** Optional: the contacts who get new-lead and broken/fixed-destination notices (docs/notifications.md). */
+const notifications = NotificationsSchema.optional();
+
 /** Guid or a verified domain, as Entra ID accepts for a tenant. */
 const tenantId = z
   .string()
@@ -61,6 +65,7 @@ export const DynamicsDestinationSchema = z.object({
   authorityHost: httpUrl.optional(),
   topicSuffix,
   autoReplay,
+  notifications,
 });
 
 /** Salesforce org ids are 15 or 18 characters and start with 00D. */
@@ -76,6 +81,7 @@ export const SalesforceDestinationSchema = z.discriminatedUnion('mode', [
     webToLeadUrl: httpUrl.optional(),
     topicSuffix,
     autoReplay,
+    notifications,
   }),
   z.object({
     type: z.literal('salesforce'),
@@ -100,6 +106,7 @@ export const SalesforceDestinationSchema = z.discriminatedUnion('mode', [
       .optional(),
     topicSuffix,
     autoReplay,
+    notifications,
   }),
 ]);
 
@@ -113,6 +120,7 @@ export const MarketoDestinationSchema = z.object({
   formId: z.number().int().positive().max(2_147_483_647).optional(),
   topicSuffix,
   autoReplay,
+  notifications,
 });
 
 export const AzureTableDestinationSchema = z.object({
@@ -135,6 +143,7 @@ export const AzureTableDestinationSchema = z.object({
     .optional(),
   topicSuffix,
   autoReplay,
+  notifications,
 });
 
 export const HttpsDestinationSchema = z.object({
@@ -145,6 +154,7 @@ export const HttpsDestinationSchema = z.object({
   signingSecret: z.string().min(16, 'must be at least 16 characters').max(1024).optional(),
   topicSuffix,
   autoReplay,
+  notifications,
 });
 
 export const DestinationSchema = z.discriminatedUnion('type', [

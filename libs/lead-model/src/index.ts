@@ -100,3 +100,19 @@ export {
   type LeadflowErrorOptions,
 } from './errors';
 export type { DeliveryReceipt } from './receipt';
+export {
+  MAX_NOTIFICATION_CONTACTS,
+  EMAIL_PATTERN,
+  EmailAddressSchema,
+  NotificationsSchema,
+  notificationContacts,
+  type Notifications,
+} from './notification-contacts';
+export {
+  NOTICE_KINDS,
+  NoticeKeys,
+  NOTIFIER_ERRORS,
+  type NoticeKind,
+  type NoticeRecord,
+  type NotifierErrorClass,
+} from './notices';

@@ -12,4 +12,9 @@ export interface DeliveryReceipt {
   readonly attempts: number;
   readonly deliveredAt: string;
   readonly isTest: boolean;
+  /** The lead's source and action, for the publisher's notice (no customer data travels on this topic). */
+  readonly source?: string;
+  readonly action?: string;
+  /** The customer's details were withheld (`.edu`): the notice says so. */
+  readonly piiSuppressed?: boolean;
 }

@@ -20,6 +20,10 @@ export const Topics = {
   route: (type: DestinationType, suffix?: string): RouteTopic =>
     suffix ? `leads.route.${type}.${suffix}` : `leads.route.${type}`,
   dlq: (stage: DlqStage): DlqTopic => `leads.dlq.${stage}`,
+  /** The notifier's memory: one record per notice it sent or gave up on, keyed by the notice's key (compacted). */
+  noticesSent: 'notices.sent',
+  /** Notices a mail server refused for good (docs/notifications.md); not leads, so not a replay stage. */
+  notifierDlq: 'leads.dlq.notifier',
 } as const;
 
 /** What a sink subscribes to: `^leads\.route\.<type>(\..+)?$`. */
@@ -54,4 +58,6 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   // The source of truth for offer destinations: latest value per offer, tombstone = removed.
   { name: Topics.offerDestinations, partitions: 3, compacted: true },
   { name: Topics.replayLedger, partitions: 3, compacted: true },
+  { name: Topics.noticesSent, partitions: 3, compacted: true },
+  { name: Topics.notifierDlq, partitions: 3, compacted: false },
 ];
