@@ -25,3 +25,4 @@ export {
   type AzuriteOptions,
 } from './azurite';
 export { generateTls, writeTls, readTls, extraCaBundle, type SimulatorTls } from './tls';
+export { startMailpit, mailpitAnswers, mailpitTlsFiles, MAILPIT_BIN, type MailpitOptions } from './mailpit';
