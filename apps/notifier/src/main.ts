@@ -57,6 +57,7 @@ async function main(): Promise<void> {
       replayHint: cfg.replayHint,
       retry: cfg.retry,
       sessionTimeoutMs: cfg.sessionTimeoutMs,
+      recordDelayMs: cfg.recordDelayMs,
       tickMs: Math.min(1_000, Math.max(100, Math.floor(cfg.planner.digestWindowMs / 10))),
       logger,
       metrics: createNotifierMetrics(registry),

@@ -48,6 +48,11 @@ export const NOTIFIER_ENV = {
   LEADFLOW_NOTIFIER_RETRY_BASE_MS: envVar.int(1, 60_000, 1_000),
   LEADFLOW_NOTIFIER_RETRY_MAX_MS: envVar.int(1, 600_000, 60_000),
   LEADFLOW_NOTIFIER_SESSION_TIMEOUT_MS: envVar.int(6_000, 300_000, 30_000),
+  /**
+   * Fault injection for the crash test only: waits this long between a send and its record, so a SIGKILL lands in
+   * that window. 0 (default) in every deployment.
+   */
+  LEADFLOW_NOTIFIER_TEST_RECORD_DELAY_MS: envVar.int(0, 10_000, 0),
   /** Shown in notices as the way to replay (the operators' console or CLI). */
   LEADFLOW_NOTIFIER_REPLAY_HINT: z.string().max(500).default('leadctl dlq replay --offer {offerId}'),
 };
@@ -73,6 +78,7 @@ export interface NotifierConfig {
   readonly planner: PlannerSettings;
   readonly retry: RetryPolicy;
   readonly sessionTimeoutMs: number;
+  readonly recordDelayMs: number;
 }
 
 /** Reads and validates the environment once; a bad variable is named in the error, its value never echoed. */
@@ -111,5 +117,6 @@ export function loadNotifierConfig(env: Readonly<Record<string, string | undefin
       maxElapsedMs: Number.POSITIVE_INFINITY,
     },
     sessionTimeoutMs: e.LEADFLOW_NOTIFIER_SESSION_TIMEOUT_MS,
+    recordDelayMs: e.LEADFLOW_NOTIFIER_TEST_RECORD_DELAY_MS,
   };
 }

@@ -147,6 +147,8 @@ export class NotifierHarness {
   private cleanup: (() => Promise<void>) | undefined;
   private proc: ChildProcess | undefined;
   exits = 0;
+  /** The running process's ops port (`/readyz`, `/metrics`). */
+  opsPort = 0;
 
   constructor(
     readonly mailpit: TestMailpit,
@@ -176,6 +178,7 @@ export class NotifierHarness {
   /** Starts the notifier process from its TypeScript source; resolves once `/readyz` answers 200. */
   async start(extra: Record<string, string> = {}): Promise<void> {
     const port = await freePort();
+    this.opsPort = port;
     this.proc = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/notifier/src/main.ts'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],

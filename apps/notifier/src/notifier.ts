@@ -41,6 +41,8 @@ export interface NotifierOptions {
   readonly replayHint: string;
   readonly retry: RetryPolicy;
   readonly sessionTimeoutMs: number;
+  /** Crash-test fault injection: a pause between a send and its record (0 in deployments). */
+  readonly recordDelayMs?: number;
   /** How often open digests are checked for their window's end. */
   readonly tickMs: number;
   readonly logger: Logger;
@@ -292,6 +294,7 @@ export class Notifier {
           );
         }
         if (result.accepted === 0) return;
+        if (this.#o.recordDelayMs) await sleep(this.#o.recordDelayMs);
         await this.#record(notice, 'sent', result.accepted);
         this.#o.metrics.sent.inc({ kind: notice.kind });
         log.info({ attempt, accepted: result.accepted }, 'notice sent');
