@@ -9,6 +9,8 @@ import { sinksBench } from './sinks.bench';
 export interface BenchContext {
   readonly brokers: string;
   readonly tablesConnectionString: string;
+  /** The broker processes of the run (one, or the cluster's three): their CPU time counts in the cost per lead. */
+  readonly brokerPids: readonly number[];
 }
 
 export type Benchmark = (ctx: BenchContext) => Promise<BenchRow[]>;
