@@ -13,7 +13,7 @@ import { smtpMailer } from './mailer';
 import { NoticeLedger } from './notice-ledger';
 import { NoticePlanner } from './notice-planner';
 import { Notifier } from './notifier';
-import { loadNotifierConfig } from './notifier.config';
+import { loadNotifierConfig, processEnv } from './notifier.config';
 import { createNotifierMetrics } from './notifier-metrics';
 
 /**
@@ -23,7 +23,7 @@ import { createNotifierMetrics } from './notifier-metrics';
 async function main(): Promise<void> {
   const name = 'notifier';
   try {
-    const cfg = loadNotifierConfig(process.env);
+    const cfg = loadNotifierConfig(processEnv());
     const logger = createLogger({ service: name, level: cfg.service.logLevel });
     const tracing = startTracing({
       serviceName: name,

@@ -81,6 +81,9 @@ export interface NotifierConfig {
   readonly recordDelayMs: number;
 }
 
+/** The process environment, read by the notifier's shell at start (the only place it is read). */
+export const processEnv = (): Readonly<Record<string, string | undefined>> => process.env;
+
 /** Reads and validates the environment once; a bad variable is named in the error, its value never echoed. */
 export function loadNotifierConfig(env: Readonly<Record<string, string | undefined>>): NotifierConfig {
   const e = loadEnv(z.object(NOTIFIER_ENV), env, 'notifier');

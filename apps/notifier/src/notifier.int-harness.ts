@@ -16,7 +16,7 @@ import {
   type OfferDestinationRecord,
 } from '@leadflow/lead-model';
 import { freePort, freePorts, mailpitTlsFiles, startMailpit, type SpawnedProcess } from '@leadflow/local-infra';
-import { createTestTopics, readTopic, testKafka, uniqueName } from '@leadflow/testing';
+import { createTestTopics, readTopic, testKafka, testProcessEnv, testTlsDir, uniqueName } from '@leadflow/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -46,7 +46,8 @@ export class TestMailpit {
   static async start(opts: { allowedRecipients?: string } = {}): Promise<TestMailpit> {
     const [smtpPort, httpPort] = await freePorts(2);
     const dir = mkdtempSync(join(tmpdir(), 'mailpit-'));
-    const m = new TestMailpit('127.0.0.1', smtpPort!, httpPort!, opts, undefined, dir);
+    if (smtpPort === undefined || httpPort === undefined) throw new Error('no free ports');
+    const m = new TestMailpit('127.0.0.1', smtpPort, httpPort, opts, undefined, dir);
     await m.resume();
     return m;
   }
@@ -57,8 +58,7 @@ export class TestMailpit {
 
   /** Starts (again) on the same ports and database: an SMTP server that comes back. */
   async resume(): Promise<void> {
-    const tlsDir = process.env['LEADFLOW_TEST_TLS_DIR'];
-    if (!tlsDir) throw new Error('LEADFLOW_TEST_TLS_DIR is not set: run through jest.int.config.js');
+    const tlsDir = testTlsDir();
     this.proc = await startMailpit({
       host: this.host,
       smtpPort: this.smtpPort,
@@ -183,7 +183,7 @@ export class NotifierHarness {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
-        ...process.env,
+        ...testProcessEnv(),
         LEADFLOW_TOPIC_PREFIX: this.prefix,
         LEADFLOW_NOTIFIER_PORT: String(port),
         LEADFLOW_LOG_LEVEL: 'error',
@@ -231,6 +231,11 @@ export class NotifierHarness {
     await this.cleanup?.();
   }
 
+  private send(...args: Parameters<Producer['send']>) {
+    if (!this.producer) throw new Error('setup() first');
+    return this.producer.send(...args);
+  }
+
   async putOffer(offerId: string, version: number, destination: Record<string, unknown>): Promise<void> {
     const record: OfferDestinationRecord = {
       offerId,
@@ -238,7 +243,7 @@ export class NotifierHarness {
       destination: destination as OfferDestinationRecord['destination'],
       updatedAt: new Date().toISOString(),
     };
-    await this.producer!.send({
+    await this.send({
       topic: this.topic(Topics.offerDestinations),
       acks: -1,
       messages: [{ key: offerId, value: JSON.stringify(record) }],
@@ -247,7 +252,7 @@ export class NotifierHarness {
 
   async receipts(receipts: readonly DeliveryReceipt[]): Promise<void> {
     for (let i = 0; i < receipts.length; i += 500)
-      await this.producer!.send({
+      await this.send({
         topic: this.topic(Topics.delivered),
         acks: -1,
         messages: receipts.slice(i, i + 500).map((r) => ({ key: r.offerId, value: JSON.stringify(r) })),
@@ -262,7 +267,7 @@ export class NotifierHarness {
     version: number,
   ): Promise<void> {
     for (let i = 0; i < leads.length; i += 500)
-      await this.producer!.send({
+      await this.send({
         topic: this.topic(Topics.dlq(stage)),
         acks: -1,
         messages: leads.slice(i, i + 500).map((lead, j) => ({
