@@ -70,6 +70,8 @@ describe('./dev up / status / down', () => {
 
     // The whole local pipeline, through the production entry points: the demo's leads all accounted for.
     const report = await runDemo(cfg, log);
+    // The notifier e-mailed the demo publishers' contacts through Mailpit (new leads, broken and fixed destinations).
+    expect(report.notices).toBeGreaterThan(0);
     const outcomes = [...report.leads.values()];
     expect(outcomes.filter((l) => l.topic === undefined)).toEqual([]);
     expect(outcomes.find((l) => l.offerId === 'adatum.unconfigured-offer')).toMatchObject({
