@@ -15,6 +15,7 @@ import { SINGLE_BODY_LIMIT } from './common/json-body';
 import { createIngestMetrics } from './common/metrics';
 import { NestPinoLogger } from './http/nest-logger';
 import { buildOpenApiDocument } from './http/openapi';
+import { buildAsyncApiForIngest } from './http/asyncapi';
 import { ProblemFilter } from './http/problem.filter';
 import type { IngestConfig } from './ingest.config';
 import { IngestModule } from './ingest.module';
@@ -84,7 +85,12 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
   const clientId = options.clientId ?? 'leadflow-ingest';
   const kafka: Kafka =
     options.kafka ??
-    createKafka({ brokers: config.kafkaBrokers, clientId, logger: logger.child({ component: 'kafka' }) });
+    createKafka({
+      brokers: config.kafkaBrokers,
+      clientId,
+      logger: logger.child({ component: 'kafka' }),
+      security: config.kafkaSecurity,
+    });
   const registry = createMetricsRegistry('ingest');
   const metrics = createIngestMetrics(registry, () => publisher.backlog);
   const health = new HealthState();
@@ -134,6 +140,7 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
         health,
         registry,
         openApi: buildOpenApiDocument(config.publicUrl),
+        asyncApi: buildAsyncApiForIngest(),
         ready: async () => {
           if (!publisher.connected) return { ready: false, reason: 'lead producer not connected' };
           if (!table.caughtUp) return { ready: false, reason: 'offer table not loaded' };

@@ -33,7 +33,12 @@ async function main(): Promise<void> {
     const health = new HealthState();
     const prefix = cfg.topicPrefix;
     const clientId = `${prefix}leadflow-${name}-${cfg.instanceId}`;
-    const kafka = createKafka({ brokers: cfg.service.kafkaBrokers, clientId, logger });
+    const kafka = createKafka({
+      brokers: cfg.service.kafkaBrokers,
+      clientId,
+      logger,
+      security: cfg.service.kafkaSecurity,
+    });
     const offers = new OfferTable({ kafka, logger, clientId, topic: `${prefix}${Topics.offerDestinations}` });
     const producer = createProducer(kafka);
     const ledger = new NoticeLedger(kafka, producer, `${prefix}${Topics.noticesSent}`, logger);

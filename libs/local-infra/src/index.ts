@@ -7,6 +7,8 @@ export {
   waitForKafka,
   kafkaAnswers,
   serverProperties,
+  probeSecurity,
+  type KafkaClientSecurity,
   type KafkaBrokerOptions,
   type KafkaClusterOptions,
   type KafkaNodeSpec,
@@ -26,3 +28,11 @@ export {
 } from './azurite';
 export { generateTls, writeTls, readTls, extraCaBundle, type SimulatorTls } from './tls';
 export { startMailpit, mailpitAnswers, mailpitTlsFiles, MAILPIT_BIN, type MailpitOptions } from './mailpit';
+export {
+  KAFKA_ADMIN_USER,
+  prepareKafkaSecurity,
+  securityMaterial,
+  kafkajsClientSecurity,
+  type KafkaBrokerSecurity,
+  type KafkaSecurityMaterial,
+} from './kafka-security';
