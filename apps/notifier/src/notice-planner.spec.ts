@@ -45,6 +45,7 @@ describe('NoticePlanner', () => {
     expect(
       decisions.slice(3).every((d) => d.notices.length === 0 && d.heldBy === NoticeKeys.digest('fabrikam.crm', T0)),
     ).toBe(true);
+    expect(p.openDigests).toBe(1);
     expect(p.due(T0 + 10 * MIN)).toEqual([]); // grace not over
     const [digest, ...more] = p.due(T0 + 10 * MIN + 5_000);
     expect(more).toEqual([]);

@@ -150,6 +150,11 @@ export class NoticePlanner {
     return out;
   }
 
+  /** Digests still collecting leads. */
+  get openDigests(): number {
+    return this.#digests.size;
+  }
+
   /** Whether an offer is broken, at which version, with how many leads waiting (metrics, tests). */
   brokenState(offerId: string): { version: number; waiting: number } | undefined {
     const b = this.#broken.get(offerId);

@@ -223,6 +223,7 @@ export class Notifier {
   /** Sends the digests whose window ended, then lets their leads' offsets be committed. */
   async #tick(): Promise<void> {
     const due = this.#o.planner.due(this.#now());
+    this.#o.metrics.openDigests.set(this.#o.planner.openDigests);
     for (const notice of due) {
       try {
         await this.#deliver(notice, async () => undefined);
