@@ -67,8 +67,9 @@ describe('NoticePlanner', () => {
     expect(p.decide(delivered(receipt('L1', T0)), offer(1, [])).notices).toEqual([]);
     expect(p.decide(delivered(receipt('L2', T0, true)), offer()).notices).toEqual([]);
     const [n] = p.decide(delivered(receipt('L3', T0)), offer()).notices;
+    if (!n) throw new Error('expected a notice');
     p.recorded({
-      key: n!.key,
+      key: n.key,
       kind: 'lead',
       offerId: 'fabrikam.crm',
       outcome: 'sent',

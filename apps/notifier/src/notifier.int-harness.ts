@@ -345,3 +345,9 @@ export function piiOf(lead: Lead): string[] {
   const c = lead.customer;
   return [c.firstName, c.lastName, c.email, c.phone ?? '', c.company ?? ''].filter((v) => v.length > 0);
 }
+
+/** The value, or a test failure naming what was missing (instead of a non-null assertion). */
+export function must<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`expected ${what}`);
+  return value;
+}

@@ -1,5 +1,5 @@
 import { ERROR_CATALOG, Headers, readHeaders, type DestinationType, type ErrorClass } from '@leadflow/lead-model';
-import { leadWithPii, NotifierHarness, piiOf, receiptFor, TestMailpit, type Mail } from './notifier.int-harness';
+import { leadWithPii, must, NotifierHarness, piiOf, receiptFor, TestMailpit, type Mail } from './notifier.int-harness';
 
 const contacts = (offer: string) => ({ notifications: { contacts: [`ops@${offer.replace(/\./g, '-')}.example`] } });
 const everywhere = (m: Mail) => [m.raw, m.text, m.html, m.subject].join('\n');
@@ -52,20 +52,26 @@ describe('notifier against Mailpit (real SMTP with STARTTLS and AUTH, real broke
     expect(all.map((m) => m.noticeKey).sort()).toEqual(
       [`lead/${offer}/${edu.leadId}`, `lead/${offer}/${lead.leadId}`].sort(),
     );
-    const [one] = mails.filter((m) => m.noticeKey.endsWith(lead.leadId));
-    expect(one!.to).toEqual([`ops@contoso-new-leads.example`]);
+    const one = must(
+      mails.find((m) => m.noticeKey.endsWith(lead.leadId)),
+      'the lead notice',
+    );
+    expect(one.to).toEqual([`ops@contoso-new-leads.example`]);
     for (const fact of [offer, lead.leadId, 'AzureMarketplace', 'INS', 'https', 'delivered']) {
-      expect(one!.text).toContain(fact);
-      expect(one!.html).toContain(fact);
+      expect(one.text).toContain(fact);
+      expect(one.html).toContain(fact);
     }
-    expect(one!.raw).toMatch(
+    expect(one.raw).toMatch(
       /^List-Unsubscribe:\s+<mailto:unsubscribe@leadflow\.example\?subject=unsubscribe%20contoso\.new-leads>/m,
     );
     for (const m of all)
       for (const value of [...piiOf(lead), ...piiOf(edu)]) expect(everywhere(m)).not.toContain(value);
-    const eduMail = all.find((m) => m.noticeKey.endsWith(edu.leadId));
-    expect(eduMail!.text).toContain("customer's details were withheld for privacy");
-    expect(one!.text).not.toContain('withheld');
+    const eduMail = must(
+      all.find((m) => m.noticeKey.endsWith(edu.leadId)),
+      'the .edu notice',
+    );
+    expect(eduMail.text).toContain("customer's details were withheld for privacy");
+    expect(one.text).not.toContain('withheld');
   });
 
   it.each(CONFIG_ERRORS)(
@@ -75,13 +81,14 @@ describe('notifier against Mailpit (real SMTP with STARTTLS and AUTH, real broke
       await h.putOffer(offer, 1, { type, ...contacts(offer), autoReplay: true });
       const leads = Array.from({ length: 101 }, () => leadWithPii(offer));
       await h.deadLetters(type, leads.slice(0, 1), errorClass, 1);
-      const [broken] = await mailpit.waitFor((m) => m.length >= 1, 30_000, `subject:"${offer}"`);
-      expect(broken!.noticeKind).toBe('broken');
-      expect(broken!.noticeKey).toBe(`broken/${offer}/v1`);
-      expect(broken!.subject).toContain(errorClass);
-      expect(broken!.text).toContain(ERROR_CATALOG[errorClass].remediation);
-      expect(broken!.text).toContain('Leads waiting: 1');
-      expect(broken!.text).toContain(`leadctl dlq replay --offer ${offer}`);
+      const [first] = await mailpit.waitFor((m) => m.length >= 1, 30_000, `subject:"${offer}"`);
+      const broken = must(first, 'a broken notice');
+      expect(broken.noticeKind).toBe('broken');
+      expect(broken.noticeKey).toBe(`broken/${offer}/v1`);
+      expect(broken.subject).toContain(errorClass);
+      expect(broken.text).toContain(ERROR_CATALOG[errorClass].remediation);
+      expect(broken.text).toContain('Leads waiting: 1');
+      expect(broken.text).toContain(`leadctl dlq replay --offer ${offer}`);
 
       await h.deadLetters(type, leads.slice(1), errorClass, 1);
       // The publisher saves version 2; its validation lead is delivered.
@@ -93,7 +100,10 @@ describe('notifier against Mailpit (real SMTP with STARTTLS and AUTH, real broke
       await new Promise((r) => setTimeout(r, 1_000));
       const settled = await mailpit.messages(`subject:"${offer}"`);
       expect(settled.map((m) => m.noticeKind)).toEqual(['broken', 'fixed']);
-      const fixed = mails.find((m) => m.noticeKind === 'fixed')!;
+      const fixed = must(
+        mails.find((m) => m.noticeKind === 'fixed'),
+        'the fixed notice',
+      );
       expect(fixed.text).toContain('Leads that were waiting: 101');
       expect(fixed.text).toContain('Auto-replay: on');
       for (const m of settled) for (const l of leads) for (const v of piiOf(l)) expect(everywhere(m)).not.toContain(v);
@@ -113,11 +123,11 @@ describe('notifier against Mailpit (real SMTP with STARTTLS and AUTH, real broke
     const a = leadWithPii(refused);
     const b = leadWithPii(fine);
     await h.receipts([receiptFor(a), receiptFor(b)]);
-    const [dl] = await h.notifierDeadLetters(1, 30_000);
-    const headers = readHeaders(dl!.headers);
+    const dl = must((await h.notifierDeadLetters(1, 30_000))[0], 'a notifier dead letter');
+    const headers = readHeaders(dl.headers);
     expect(headers[Headers.errorClass]).toBe('NOTIFIER.RECIPIENT_REFUSED');
     expect(headers[Headers.errorMessage]).toMatch(/5\d\d/);
-    expect(dl!.key).toBe(`lead/${refused}/${a.leadId}`);
+    expect(dl.key).toBe(`lead/${refused}/${a.leadId}`);
     expect(JSON.stringify(dl)).not.toContain('refused.example');
     const mails = await mailpit.waitFor((m) => m.length >= 1, 30_000, `subject:"${fine}"`);
     expect(mails.map((m) => m.noticeKey)).toEqual([`lead/${fine}/${b.leadId}`]);
