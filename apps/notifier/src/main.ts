@@ -50,6 +50,7 @@ async function main(): Promise<void> {
       groupId: `${prefix}leadflow-${name}`,
       topics: {
         delivered: `${prefix}${Topics.delivered}`,
+        replayLedger: `${prefix}${Topics.replayLedger}`,
         deadLetters: Object.fromEntries(DLQ_STAGES.map((s) => [s, `${prefix}${Topics.dlq(s)}`])),
         notifierDlq: `${prefix}${Topics.notifierDlq}`,
       },

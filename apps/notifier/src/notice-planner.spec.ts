@@ -5,7 +5,13 @@ const MIN = 60_000;
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-12-05T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
-const settings = { digestAbove: 3, digestWindowMs: 10 * MIN, digestGraceMs: 5_000, reminderMs: DAY };
+const settings = {
+  digestAbove: 3,
+  digestWindowMs: 10 * MIN,
+  digestGraceMs: 5_000,
+  reminderMs: DAY,
+  autoReplaySettleMs: 0,
+};
 const offer = (version = 1, contacts = ['ops@fabrikam.example']): OfferView => ({
   version,
   type: 'https',
@@ -154,5 +160,23 @@ describe('NoticePlanner', () => {
     expect(p.decide(delivered(receipt('T', T0 + 2, true)), offer(2)).notices).toMatchObject([
       { kind: 'fixed', waiting: 8 },
     ]);
+  });
+
+  it('with auto-replay, holds the "fixed" notice for the settle time and counts that version\'s replays', () => {
+    const p = new NoticePlanner({ ...settings, autoReplaySettleMs: 30_000 });
+    p.decide(deadLetter(dead('L0', T0)), offer(1));
+    // Read before the receipt (another topic): still counted.
+    expect(p.replayed({ replayOf: 'leads.dlq.https/0/0', by: 'auto-replay fabrikam.crm v2' })).toBeUndefined();
+    const held = p.decide(delivered(receipt('T2', T0 + 1_000, true)), offer(2));
+    expect(held).toEqual({ notices: [], heldBy: 'fixed/fabrikam.crm/v2' });
+    expect(p.replayed({ replayOf: 'leads.dlq.https/0/1', by: 'auto-replay fabrikam.crm v2' })).toBe(
+      'fixed/fabrikam.crm/v2',
+    );
+    p.replayed({ replayOf: 'leads.dlq.https/0/1', by: 'auto-replay fabrikam.crm v2' }); // the same dead letter again
+    p.replayed({ replayOf: 'leads.dlq.https/0/2', by: 'auto-replay fabrikam.crm v2' });
+    expect(p.replayed({ replayOf: 'leads.dlq.https/0/3', by: 'ops@fabrikam.example' })).toBeUndefined();
+    expect(p.due(T0 + 30_000)).toEqual([]);
+    expect(p.due(T0 + 31_000)).toMatchObject([{ kind: 'fixed', version: 2, autoReplay: true, replayed: 3 }]);
+    expect(p.due(T0 + 60_000)).toEqual([]);
   });
 });

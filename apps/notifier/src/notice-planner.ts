@@ -15,6 +15,17 @@ export interface PlannerSettings {
   readonly digestGraceMs: number;
   /** At most one reminder per this long while a destination stays broken. */
   readonly reminderMs: number;
+  /**
+   * With auto-replay, the "fixed" notice waits this long after the validation lead passed, counting the replay
+   * ledger's `auto-replay <offerId> v<version>` entries, so it can say how many leads were sent again.
+   */
+  readonly autoReplaySettleMs: number;
+}
+
+/** A `leads.replay.ledger` entry as the planner needs it. */
+export interface ReplayEvent {
+  readonly replayOf: string;
+  readonly by: string;
 }
 
 /** What the planner needs to know of an offer's current destination. */
@@ -79,6 +90,13 @@ export class NoticePlanner {
   readonly #broken = new Map<string, Broken>();
   readonly #counts = new Map<string, number>();
   readonly #digests = new Map<string, OpenDigest>();
+  /**
+   * Auto-replay entries read before their "fixed" notice was decided (the ledger and the receipts are different
+   * topics, read in no fixed order), by actor; the oldest actors are forgotten past 1,000.
+   */
+  readonly #earlyReplays = new Map<string, Set<string>>();
+  /** "Fixed" notices waiting for auto-replay to be counted, by notice key. */
+  readonly #fixing = new Map<string, { notice: FixedNotice; dueAt: number; actor: string; replayed: Set<string> }>();
 
   constructor(private readonly s: PlannerSettings) {}
 
@@ -126,8 +144,13 @@ export class NoticePlanner {
   }
 
   /** Digests whose window (and grace) ended by `now`; each leaves the planner's open set. */
-  due(now: number): DigestNotice[] {
-    const out: DigestNotice[] = [];
+  due(now: number): Notice[] {
+    const out: Notice[] = [];
+    for (const [key, f] of this.#fixing) {
+      if (now < f.dueAt) continue;
+      this.#fixing.delete(key);
+      out.push({ ...f.notice, replayed: f.replayed.size });
+    }
     for (const [key, d] of this.#digests) {
       const end = d.windowStart + this.s.digestWindowMs;
       if (now < end + this.s.digestGraceMs) continue;
@@ -155,6 +178,25 @@ export class NoticePlanner {
     return this.#digests.size;
   }
 
+  /**
+   * A replay ledger entry: counted for a pending "fixed" notice when auto-replay of that offer and version wrote it.
+   * Returns that notice's key (the entry's offset waits for its record), or undefined.
+   */
+  replayed(e: ReplayEvent): string | undefined {
+    for (const [key, f] of this.#fixing) {
+      if (f.actor !== e.by) continue;
+      f.replayed.add(e.replayOf);
+      return key;
+    }
+    if (e.by.startsWith('auto-replay ')) {
+      const early = this.#earlyReplays.get(e.by) ?? new Set<string>();
+      early.add(e.replayOf);
+      this.#earlyReplays.set(e.by, early);
+      if (this.#earlyReplays.size > 1_000) this.#earlyReplays.delete(this.#earlyReplays.keys().next().value ?? '');
+    }
+    return undefined;
+  }
+
   /** Whether an offer is broken, at which version, with how many leads waiting (metrics, tests). */
   brokenState(offerId: string): { version: number; waiting: number } | undefined {
     const b = this.#broken.get(offerId);
@@ -162,7 +204,20 @@ export class NoticePlanner {
   }
 
   #delivered(r: DeliveryReceipt, offer: OfferView | undefined): Decision {
-    if (r.isTest) return { notices: this.#fixed(r, offer) };
+    if (r.isTest) {
+      const fixed = this.#fixed(r, offer);
+      if (!fixed || !fixed.autoReplay || this.s.autoReplaySettleMs === 0) return { notices: fixed ? [fixed] : [] };
+      // Auto-replay starts on this very receipt (ingest): wait, counting its ledger entries.
+      const actor = `auto-replay ${fixed.offerId} v${fixed.version}`;
+      this.#fixing.set(fixed.key, {
+        notice: fixed,
+        dueAt: Date.parse(r.deliveredAt) + this.s.autoReplaySettleMs,
+        actor,
+        replayed: this.#earlyReplays.get(actor) ?? new Set(),
+      });
+      this.#earlyReplays.delete(actor);
+      return { notices: [], heldBy: fixed.key };
+    }
     return this.#leadNotice(
       {
         leadId: r.leadId,
@@ -179,12 +234,12 @@ export class NoticePlanner {
   }
 
   /** The validation lead of a version newer than the broken one was delivered: the destination works again. */
-  #fixed(r: DeliveryReceipt, offer: OfferView | undefined): Notice[] {
+  #fixed(r: DeliveryReceipt, offer: OfferView | undefined): FixedNotice | undefined {
     const b = this.#broken.get(r.offerId);
-    if (!b || !offer || offer.version <= b.version) return [];
+    if (!b || !offer || offer.version <= b.version) return undefined;
     this.#broken.delete(r.offerId);
     const key = NoticeKeys.fixed(r.offerId, offer.version);
-    if (offer.contacts.length === 0 || this.#sent.has(key)) return [];
+    if (offer.contacts.length === 0 || this.#sent.has(key) || this.#fixing.has(key)) return undefined;
     const notice: FixedNotice = {
       kind: 'fixed',
       key,
@@ -196,7 +251,7 @@ export class NoticePlanner {
       waiting: b.waiting,
       autoReplay: offer.autoReplay,
     };
-    return [notice];
+    return notice;
   }
 
   #deadLetter(d: DeadLetterEvent, offer: OfferView | undefined): Decision {

@@ -53,6 +53,8 @@ export interface FixedNotice extends NoticeBase {
   readonly destination: string;
   readonly waiting: number;
   readonly autoReplay: boolean;
+  /** With auto-replay: how many dead letters it replayed within the settle time after validation passed. */
+  readonly replayed?: number;
 }
 
 export type Notice = LeadNotice | DigestNotice | BrokenNotice | FixedNotice;

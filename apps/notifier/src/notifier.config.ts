@@ -45,6 +45,8 @@ export const NOTIFIER_ENV = {
   /** How long after its window ends a digest waits for late receipts. */
   LEADFLOW_NOTIFIER_DIGEST_GRACE_MS: envVar.int(0, 600_000, 5_000),
   LEADFLOW_NOTIFIER_REMINDER_MS: envVar.int(1_000, 30 * 86_400_000, 86_400_000),
+  /** How long a "fixed" notice of an auto-replay destination counts the replays before it goes (0: at once). */
+  LEADFLOW_NOTIFIER_AUTO_REPLAY_SETTLE_MS: envVar.int(0, 3_600_000, 30_000),
   LEADFLOW_NOTIFIER_RETRY_BASE_MS: envVar.int(1, 60_000, 1_000),
   LEADFLOW_NOTIFIER_RETRY_MAX_MS: envVar.int(1, 600_000, 60_000),
   LEADFLOW_NOTIFIER_SESSION_TIMEOUT_MS: envVar.int(6_000, 300_000, 30_000),
@@ -112,6 +114,7 @@ export function loadNotifierConfig(env: Readonly<Record<string, string | undefin
       digestWindowMs: e.LEADFLOW_NOTIFIER_DIGEST_WINDOW_MS,
       digestGraceMs: e.LEADFLOW_NOTIFIER_DIGEST_GRACE_MS,
       reminderMs: e.LEADFLOW_NOTIFIER_REMINDER_MS,
+      autoReplaySettleMs: e.LEADFLOW_NOTIFIER_AUTO_REPLAY_SETTLE_MS,
     },
     retry: {
       maxAttempts: Number.POSITIVE_INFINITY,

@@ -164,6 +164,7 @@ export class NotifierHarness {
       this.kafka,
       [
         Topics.delivered,
+        Topics.replayLedger,
         Topics.offerDestinations,
         Topics.noticesSent,
         Topics.notifierDlq,
@@ -288,6 +289,18 @@ export class NotifierHarness {
           }),
         })),
       });
+  }
+
+  /** Entries of the replay ledger as auto-replay writes them (libs/dead-letters), one per dead letter. */
+  async replayLedger(entries: readonly { replayOf: string; by: string; leadId: string; offerId: string }[]) {
+    await this.send({
+      topic: this.topic(Topics.replayLedger),
+      acks: -1,
+      messages: entries.map((e) => ({
+        key: e.replayOf,
+        value: JSON.stringify({ ...e, replayedAt: new Date().toISOString() }),
+      })),
+    });
   }
 
   async noticesSent(count: number, timeoutMs = 5_000): Promise<NoticeRecord[]> {

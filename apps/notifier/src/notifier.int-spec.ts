@@ -25,6 +25,8 @@ describe('notifier against Mailpit (real SMTP with STARTTLS and AUTH, real broke
       LEADFLOW_NOTIFIER_DIGEST_ABOVE: '50',
       LEADFLOW_NOTIFIER_DIGEST_WINDOW_MS: '10000',
       LEADFLOW_NOTIFIER_DIGEST_GRACE_MS: '1000',
+      // The "fixed" notice of an auto-replay destination counts replays for 3 s.
+      LEADFLOW_NOTIFIER_AUTO_REPLAY_SETTLE_MS: '3000',
     });
     await h.setup();
     await h.start();
@@ -96,6 +98,16 @@ describe('notifier against Mailpit (real SMTP with STARTTLS and AUTH, real broke
       await new Promise((r) => setTimeout(r, 500));
       const validation = leadWithPii(offer, { isTest: true });
       await h.receipts([receiptFor(validation, { destination: type })]);
+      // Ingest's auto-replay sends three of them again (and an operator one more, which is not auto-replay's).
+      await h.replayLedger([
+        ...leads.slice(0, 3).map((l, i) => ({
+          replayOf: `${h.topic(`leads.dlq.${type}`)}/0/${i}`,
+          by: `auto-replay ${offer} v2`,
+          leadId: l.leadId,
+          offerId: offer,
+        })),
+        { replayOf: `${h.topic(`leads.dlq.${type}`)}/0/9`, by: 'ops', leadId: leads[9]?.leadId ?? 'x', offerId: offer },
+      ]);
       const mails = await mailpit.waitFor((m) => m.some((x) => x.noticeKind === 'fixed'), 30_000, `subject:"${offer}"`);
       await new Promise((r) => setTimeout(r, 1_000));
       const settled = await mailpit.messages(`subject:"${offer}"`);
@@ -105,7 +117,7 @@ describe('notifier against Mailpit (real SMTP with STARTTLS and AUTH, real broke
         'the fixed notice',
       );
       expect(fixed.text).toContain('Leads that were waiting: 101');
-      expect(fixed.text).toContain('Auto-replay: on');
+      expect(fixed.text).toContain('Auto-replay: on: sent 3 lead(s) again');
       for (const m of settled) for (const l of leads) for (const v of piiOf(l)) expect(everywhere(m)).not.toContain(v);
     },
     60_000,

@@ -22,6 +22,8 @@ import { renderNotice } from './templates';
 
 export interface NotifierTopics {
   readonly delivered: string;
+  /** `leads.replay.ledger`: auto-replay's entries are counted for the "fixed" notice. */
+  readonly replayLedger: string;
   /** Stage (`router`, a destination type) → its dead-letter topic. */
   readonly deadLetters: Readonly<Record<string, string>>;
   readonly notifierDlq: string;
@@ -159,7 +161,7 @@ export class Notifier {
     });
     await consumer.connect();
     await consumer.subscribe({
-      topics: [this.#o.topics.delivered, ...Object.values(this.#o.topics.deadLetters)],
+      topics: [this.#o.topics.delivered, this.#o.topics.replayLedger, ...Object.values(this.#o.topics.deadLetters)],
       fromBeginning: true,
     });
     await consumer.run({ autoCommit: false, eachMessage: (p) => this.#each(p) });
@@ -180,9 +182,15 @@ export class Notifier {
   }
 
   async #each({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const event = this.#event(topic, message.value, readHeaders(message.headers));
     const p = this.#partition(topic, partition);
     const offset = BigInt(message.offset);
+    if (topic === this.#o.topics.replayLedger) {
+      const heldBy = this.#replay(message.value);
+      if (heldBy) this.#hold(p, heldBy, offset);
+      p.next = offset + 1n;
+      return this.#commit();
+    }
+    const event = this.#event(topic, message.value, readHeaders(message.headers));
     if (event) {
       this.#o.metrics.events.inc({ topic_kind: event.kind });
       const offer = offerView(
@@ -190,14 +198,29 @@ export class Notifier {
       );
       const decision = this.#o.planner.decide(event, offer);
       for (const notice of decision.notices) await this.#deliver(notice, heartbeat);
-      if (decision.heldBy) {
-        const held = p.held.get(decision.heldBy) ?? new Set<bigint>();
-        held.add(offset);
-        p.held.set(decision.heldBy, held);
-      }
+      if (decision.heldBy) this.#hold(p, decision.heldBy, offset);
     }
     p.next = offset + 1n;
     await this.#commit();
+  }
+
+  /** A record waits for the notice it contributed to: its offset is not committed before that notice's record. */
+  #hold(p: Progress, key: string, offset: bigint): void {
+    const held = p.held.get(key) ?? new Set<bigint>();
+    held.add(offset);
+    p.held.set(key, held);
+  }
+
+  #replay(value: Buffer | null): string | undefined {
+    try {
+      const e: unknown = value ? JSON.parse(value.toString('utf8')) : undefined;
+      if (typeof e !== 'object' || e === null) return undefined;
+      const { replayOf, by } = e as { replayOf?: unknown; by?: unknown };
+      if (typeof replayOf !== 'string' || typeof by !== 'string') return undefined;
+      return this.#o.planner.replayed({ replayOf, by });
+    } catch {
+      return undefined;
+    }
   }
 
   #event(topic: string, value: Buffer | null, headers: Record<string, string>): NotifierEvent | undefined {

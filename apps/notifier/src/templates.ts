@@ -144,16 +144,19 @@ function brokenMail(n: BrokenNotice, ctx: TemplateContext): RenderedNotice {
   };
 }
 
+const autoReplayed = (n: FixedNotice) =>
+  n.replayed === undefined ? 'replaying the waiting leads' : `sent ${n.replayed} lead(s) again`;
+
 function fixedMail(n: FixedNotice, ctx: TemplateContext): RenderedNotice {
   const replay = ctx.replayHint.replace('{offerId}', n.offerId);
   const f = facts([
     ['Offer', n.offerId],
     ['Destination', `${n.destination} (configuration version ${n.version})`],
     ['Leads that were waiting', String(n.waiting)],
-    ['Auto-replay', n.autoReplay ? `on: ${n.waiting} lead(s) are being replayed` : 'off'],
+    ['Auto-replay', n.autoReplay ? `on: ${autoReplayed(n)}` : 'off'],
   ]);
   const next = n.autoReplay
-    ? `Auto-replay is sending the ${n.waiting} waiting lead(s) to the destination now.`
+    ? `Auto-replay ${autoReplayed(n)} to the destination. Anything it did not replay can be replayed with: ${replay}`
     : `Replay the ${n.waiting} waiting lead(s) with: ${replay}`;
   const intro = `The destination of offer ${n.offerId} works again: its validation lead was delivered.`;
   const footer = OFF_SWITCH.replace('{offerId}', n.offerId);

@@ -102,11 +102,14 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
     },
     {
       name: PRINCIPALS.notifier,
-      description: 'notifier: reads receipts, dead letters and offers; records its notices, dead-letters refused ones',
+      description:
+        'notifier: reads receipts, dead letters, offers and the replay ledger; records its notices, dead-letters refused ones',
       grants: [
         grant.topic(t.delivered, 'READ'),
         ...DLQ_STAGES.map((s) => grant.topic(t.dlq(s), 'READ')),
         grant.topic(t.offers, 'READ'),
+        // Auto-replay's entries, counted for the "fixed" notice.
+        grant.topic(t.ledger, 'READ'),
         grant.topic(`${p}${Topics.noticesSent}`, 'READ', 'WRITE'),
         grant.topic(`${p}${Topics.notifierDlq}`, 'WRITE'),
         // Its group, its notices.sent reader and its offer table: `leadflow-notifier[-<instance>-…]`.

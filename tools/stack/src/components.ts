@@ -153,6 +153,7 @@ function notifier(): Component {
       LEADFLOW_NOTIFIER_UNSUBSCRIBE_URL: 'mailto:unsubscribe@leadflow.localhost?subject=unsubscribe%20{offerId}',
       LEADFLOW_NOTIFIER_DIGEST_WINDOW_MS: '60000',
       LEADFLOW_NOTIFIER_DIGEST_GRACE_MS: '2000',
+      LEADFLOW_NOTIFIER_AUTO_REPLAY_SETTLE_MS: '5000',
       LEADFLOW_NOTIFIER_REPLAY_HINT: './dev leadctl dlq replay --offer {offerId}',
     }),
   });
