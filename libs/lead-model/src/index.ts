@@ -116,6 +116,7 @@ export {
   type NoticeRecord,
   type NotifierErrorClass,
 } from './notices';
+export { quotaAccount } from './quota-account';
 export { DeliveryReceiptSchema } from './receipt';
 export { EncryptedSecretSchema, OfferDestinationRecordSchema } from './destination';
 export { DEAD_LETTER_POSITION_PATTERN, ReplayLedgerEntrySchema, type ReplayLedgerEntry } from './replay-ledger';

@@ -6,7 +6,7 @@ import { freePorts, isAlive } from '@leadflow/local-infra';
 import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { readStackConfig, SERVICE_PORT_VARIABLES } from './stack.config';
 import { down, status, up } from './stack';
-import { components } from './components';
+import { components, DEV_CONSOLE_TOKEN } from './components';
 import { runDemo } from './demo/demo';
 import { loadSamples } from './demo/samples';
 
@@ -106,6 +106,16 @@ describe('./dev up / status / down', () => {
     const customerValues = loadSamples(cfg.root).flatMap((sample) => customerValuesOf(sample.body));
     expect(customerValues.length).toBeGreaterThan(8);
     for (const mail of [...raws, ...texts]) for (const value of customerValues) expect(mail).not.toContain(value);
+    // The demo ends with the console's URL; the console's overview holds the demo's dead letters.
+    expect(lines.join('\n')).toContain(`http://${cfg.host}:${cfg.consolePort}/#/`);
+    const overview = (await (
+      await fetch(`http://${cfg.host}:${cfg.consolePort}/api/overview`, {
+        headers: { authorization: `Bearer ${DEV_CONSOLE_TOKEN}` },
+      })
+    ).json()) as { deadLetters: { groups: { offerId: string; errorClass: string }[] } };
+    expect(overview.deadLetters.groups).toContainEqual(
+      expect.objectContaining({ offerId: 'adatum.unconfigured-offer', errorClass: 'ROUTER.OFFER_NOT_CONFIGURED' }),
+    );
     const outcomes = [...report.leads.values()];
     expect(outcomes.filter((l) => l.topic === undefined)).toEqual([]);
     expect(outcomes.find((l) => l.offerId === 'adatum.unconfigured-offer')).toMatchObject({
