@@ -6,7 +6,7 @@ import {
   type ErrorCategory,
   type NoticeRecord,
 } from '@leadflow/lead-model';
-import type { BrokenNotice, DigestNotice, FixedNotice, LeadLine, LeadNotice, Notice } from './notice';
+import type { BrokenNotice, FixedNotice, LeadLine, LeadNotice, Notice } from './notice';
 
 export interface PlannerSettings {
   /** Leads of one offer in one window above which the rest of the window goes into a digest (0: always digest). */
