@@ -91,6 +91,7 @@ describe('./dev up / status / down', () => {
     const report = await runDemo(cfg, log);
     // The notifier e-mailed the demo publishers' contacts through Mailpit (new leads, broken and fixed destinations).
     expect(report.notices).toBeGreaterThan(0);
+    expect(lines[lines.length - 1]).toContain(`Read them in Mailpit: http://${cfg.host}:${cfg.mailpitHttpPort}/`);
     // End to end, through the real sinks: no customer value of the demo's samples in any notice (headers or body).
     const mailpit = `http://${cfg.host}:${cfg.mailpitHttpPort}/api/v1`;
     const listed = (await (await fetch(`${mailpit}/messages?limit=500`)).json()) as { messages: { ID: string }[] };
