@@ -19,6 +19,7 @@ export const PRINCIPALS = {
   ingest: 'ingest',
   router: 'router',
   leadctl: 'leadctl',
+  notifier: 'notifier',
   console: 'console',
   /** The topics one-shot (docker-compose, the Helm chart's Job): creates the topic map's missing topics. */
   topics: 'topics',
@@ -141,6 +142,22 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         grant.topic(t.ingested, 'DESCRIBE'),
         grant.topicsStartingWith(t.routes, 'DESCRIBE'),
         { resource: 'GROUP', name: `${p}leadflow-`, pattern: 'PREFIXED', operations: ['DESCRIBE'] },
+      ],
+    },
+    {
+      name: PRINCIPALS.notifier,
+      description:
+        'notifier: reads receipts, dead letters, offers and the replay ledger; records its notices, dead-letters refused ones',
+      grants: [
+        grant.topic(t.delivered, 'READ'),
+        ...DLQ_STAGES.map((s) => grant.topic(t.dlq(s), 'READ')),
+        grant.topic(t.offers, 'READ'),
+        // Auto-replay's entries, counted for the "fixed" notice.
+        grant.topic(t.ledger, 'READ'),
+        grant.topic(`${p}${Topics.noticesSent}`, 'READ', 'WRITE'),
+        grant.topic(`${p}${Topics.notifierDlq}`, 'WRITE'),
+        // Its group, its notices.sent reader and its offer table: `leadflow-notifier[-<instance>-…]`.
+        grant.groupsStartingWith(`${p}leadflow-notifier`),
       ],
     },
     {

@@ -22,6 +22,10 @@ export const Topics = {
   route: (type: DestinationType, suffix?: string): RouteTopic =>
     suffix ? `leads.route.${type}.${suffix}` : `leads.route.${type}`,
   dlq: (stage: DlqStage): DlqTopic => `leads.dlq.${stage}`,
+  /** The notifier's memory: one record per notice it sent or gave up on, keyed by the notice's key (compacted). */
+  noticesSent: 'notices.sent',
+  /** Notices a mail server refused for good (docs/notifications.md); not leads, so not a replay stage. */
+  notifierDlq: 'leads.dlq.notifier',
 } as const;
 
 /** What a sink subscribes to: `^leads\.route\.<type>(\..+)?$`. */
@@ -60,4 +64,6 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.replayLedger, partitions: 3, compacted: true },
   // One partition: the trail reads in the order things happened. Deleted by nobody: an operator archives it.
   { name: Topics.audit, partitions: 1, compacted: false, retentionMs: -1 },
+  { name: Topics.noticesSent, partitions: 3, compacted: true },
+  { name: Topics.notifierDlq, partitions: 3, compacted: false },
 ];

@@ -275,6 +275,14 @@ describe('Kafka secured: SASL_SSL, SCRAM users and ACLs per service', () => {
     expect(created).toEqual([Topics.route('salesforce')]);
   });
 
+  it('runs the notifier as its own principal: it reads what it is granted and joins its group', async () => {
+    const notifier = components(cfg).find((c) => c.name === 'notifier');
+    if (!notifier) throw new Error('the stack has no notifier');
+    // Ready means it read offers.destinations and notices.sent to their ends and joined leadflow-notifier on
+    // receipts, dead letters and the replay ledger: all as `notifier` (no mail server is needed for that).
+    running.push(await notifier.start(cfg));
+  }, 90_000);
+
   it('refused no service anything: the broker denied only the probes above', () => {
     const log = readFileSync(join(cfg.localDir, 'kafka', 'secure-broker', 'broker.log'), 'utf8');
     const denied = [...log.matchAll(/Principal = User:(\S+) is Denied operation = (\w+) .* on resource = (\S+)/g)].map(

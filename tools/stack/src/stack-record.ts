@@ -27,6 +27,9 @@ export function stackSettings(cfg: StackConfig): Record<string, string> {
     LEADFLOW_CONSOLE_PORT: String(cfg.consolePort),
     LEADFLOW_RECEIVER_PORT: String(cfg.receiverPort),
     LEADFLOW_SIMULATORS_PORT: String(cfg.simulatorsPort),
+    LEADFLOW_NOTIFIER_PORT: String(cfg.notifierPort),
+    LEADFLOW_MAILPIT_SMTP_PORT: String(cfg.mailpitSmtpPort),
+    LEADFLOW_MAILPIT_HTTP_PORT: String(cfg.mailpitHttpPort),
     ...Object.fromEntries(SINK_SERVICES.map((s) => [sinkPortVariable(s.name), String(cfg.sinkPorts[s.name])])),
     ...Object.fromEntries(Object.entries(cfg.simulatorPorts).map(([n, p]) => [`LEADFLOW_SIM_${n}_PORT`, String(p)])),
   };

@@ -255,6 +255,7 @@ const offerReader = (service: string): Reader => ({
     description: '<client id>-offers-<random>: every reader gets every partition, from the beginning, never commits',
   },
 });
+const notifier: Reader = { service: 'notifier', group: { const: 'leadflow-notifier' } };
 const leadctl: Reader = {
   service: 'leadctl',
   group: { pattern: '^.+$', description: 'a fresh group per read, never commits' },
@@ -276,7 +277,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
       description: 'One receipt per delivered lead.',
       messages: ['deliveryReceipt'],
       writers: sinks,
-      readers: [ingestStatus],
+      readers: [ingestStatus, notifier],
     };
   if (name === Topics.offerDestinations)
     return {
@@ -284,7 +285,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
         'The source of truth for offer destinations: compacted, the latest record per offer wins, a tombstone removes it.',
       messages: ['offerDestination'],
       writers: ['ingest'],
-      readers: ['ingest', 'router', ...sinks].map(offerReader),
+      readers: ['ingest', 'router', ...sinks, 'notifier'].map(offerReader),
     };
   if (name === Topics.replayLedger)
     return {
@@ -318,7 +319,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
         description: `Dead letters of the ${stage === 'router' ? 'router' : `${stage} sink`}.`,
         messages: [stage === 'router' ? 'routerDeadLetter' : 'sinkDeadLetter'],
         writers: stage === 'router' ? ['router'] : o.sinks.filter((s) => s.type === stage).map((s) => s.name),
-        readers: [ingestStatus, leadctl],
+        readers: [ingestStatus, leadctl, notifier],
       };
   }
   return undefined;

@@ -16,6 +16,11 @@ import { watchPipeline, type Seen } from './pipeline';
 import { loadSamples } from './samples';
 import { renderTable } from './table';
 
+/** Each demo publisher's notification contact (docs/notifications.md): its notices land in the stack's Mailpit. */
+export const demoContacts = (offerId: string) => ({
+  notifications: { contacts: [`sales-ops@${offerId.split('.')[0]}.example`] },
+});
+
 /** The sample offers a publisher would configure, one per kind of route, and one left unconfigured. */
 function sampleOffers(cfg: StackConfig): { offerId: string; destination: unknown; crm?: true }[] {
   return [
@@ -124,6 +129,8 @@ function crmOffers(cfg: StackConfig): { offerId: string; destination: unknown; c
 const short = (id: string) => id.slice(-8);
 
 export interface DemoReport {
+  /** How many notices the notifier e-mailed to the demo publishers' contacts during this run (read from Mailpit). */
+  readonly notices: number;
   /** The analyst's loop: the misconfigured offer's dead letters replayed after its fix, and how many were delivered. */
   readonly replay: { readonly offerId: string; readonly replayed: readonly string[]; readonly delivered: number };
   /** Every lead the demo sent (validation leads included), by id: where the router put it, where a sink settled it. */
@@ -147,6 +154,7 @@ export interface DemoReport {
  * Throws if any lead is not accounted for.
  */
 export async function runDemo(cfg: StackConfig, out: (line?: string) => void): Promise<DemoReport> {
+  const startedAt = Date.now();
   // Signed tokens from the local OIDC issuer (client credentials), verified by ingest against the issuer's keys.
   const ingest = new IngestClient(
     `http://${cfg.host}:${cfg.ingestPort}`,
@@ -159,7 +167,7 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
   const expected = new Map<string, { label: string; offerId: string }>();
   const offerRows: string[][] = [];
   for (const { offerId, destination } of sampleOffers(cfg)) {
-    const r = await ingest.putDestination(offerId, destination);
+    const r = await ingest.putDestination(offerId, { ...(destination as object), ...demoContacts(offerId) });
     leadUrls.set(offerId, r.leadUrl);
     expected.set(r.validation.testLeadId, { label: 'validation lead (MSFT_TEST)', offerId });
     const d = destination as { type: string; topicSuffix?: string };
@@ -362,7 +370,9 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
   out(
     `\nThe console shows these dead letters, each lead's history and replay: http://${cfg.host}:${cfg.consolePort}/#/ (token: ${DEV_CONSOLE_TOKEN})`,
   );
+  const notices = await showNotices(cfg, out, startedAt);
   return {
+    notices,
     replay,
     leads: new Map(
       [...expected].map(([leadId, e]) => {
@@ -465,6 +475,7 @@ async function analystLoop(
   await ingest.putDestination(offerId, {
     type: 'azure-table',
     connectionString: azuriteConnectionString(cfg.host, cfg.azuritePort),
+    ...demoContacts(offerId),
   });
   const deadline = Date.now() + 60_000;
   while ((await ingest.status(offerId)).validation.status !== 'passed') {
@@ -490,4 +501,37 @@ async function analystLoop(
   out(`\n${count} of ${wanted.size} replayed lead(s) delivered to Azure Table.`);
   leadctl(cfg, ['dlq', 'summary', '--offer', offerId], out);
   return { offerId, replayed: listed, delivered: count };
+}
+
+/**
+ * The publishers' side: the notifier's e-mails in Mailpit (new leads, the broken destinations with their remediation,
+ * the fixed one). Waits until the inbox has been quiet for 3 s (at most 30 s), prints it, and the URL to read it.
+ */
+async function showNotices(cfg: StackConfig, out: (line?: string) => void, since: number): Promise<number> {
+  const base = `http://${cfg.host}:${cfg.mailpitHttpPort}`;
+  out("\n7. The publishers' contacts are told, without customer data (the notifier, through Mailpit)\n");
+  type Summary = { Subject: string; To: { Address: string }[]; Created: string };
+  const list = async () =>
+    (
+      (await (await fetch(`${base}/api/v1/messages?limit=200`)).json()) as { total: number; messages: Summary[] }
+    ).messages.filter((m) => Date.parse(m.Created) >= since - 1_000);
+  let last = -1;
+  let quietSince = Date.now();
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+    const n = (await list()).length;
+    if (n !== last) {
+      last = n;
+      quietSince = Date.now();
+    } else if (n > 0 && Date.now() - quietSince >= 3_000) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const mails = (await list()).reverse();
+  out(
+    renderTable(
+      ['to', 'subject'],
+      mails.map((m) => [m.To.map((t) => t.Address).join(', '), m.Subject]),
+    ),
+  );
+  out(`\n${mails.length} notice(s). Read them in Mailpit: ${base}/`);
+  return mails.length;
 }
