@@ -8,7 +8,7 @@ import { DeadLetterStore } from '@leadflow/dead-letters';
 import { createKafka, describeKafkaSecurity } from '@leadflow/kafka';
 import { createLogger, createMetricsRegistry, HealthState, type Logger } from '@leadflow/observability';
 import { OfferTable } from '@leadflow/offer-table';
-import { staticTokenPolicy } from './access/static-tokens';
+import { accessPolicy } from './access/policy';
 import type { AccessPolicy } from './access/access';
 import { ConsoleQueries } from './api/console-queries';
 import type { ConsoleConfig } from './console.config';
@@ -32,7 +32,7 @@ export interface ConsoleOptions {
   readonly defaultWebDir: string;
   readonly logger?: Logger;
   readonly kafka?: Kafka;
-  /** The access policy; by default the configured static tokens. */
+  /** The access policy; by default libs/access's decisions over the configured identity settings. */
   readonly policy?: AccessPolicy;
 }
 
@@ -148,7 +148,7 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
   });
   const audit = new AuditLog(kafka, topics.audit);
   const jobs = new ReplayJobs(store, logger, audit);
-  const policy = options.policy ?? staticTokenPolicy(config.tokens);
+  const policy = options.policy ?? accessPolicy(config.identity);
   const queries = new ConsoleQueries({
     index,
     offers,

@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { ConfigError, envVar, loadEnv, SERVICE_ENV, serviceConfig, type ServiceConfig } from '@leadflow/service-config';
-import { parseTokens, type ConsoleToken } from './access/static-tokens';
+import { IDENTITY_ENV, identitySettings, type IdentitySettings } from '@leadflow/access';
+import { parseTokens } from './access/static-tokens';
 
 /** The console's configuration, read once from the environment and validated (the only reader of process.env). */
 export interface ConsoleConfig extends ServiceConfig {
   readonly port: number;
-  /** Who may use the console: named static tokens (LEADFLOW_CONSOLE_TOKENS). */
-  readonly tokens: readonly ConsoleToken[];
+  /**
+   * Who may use the console: the ingest's identity settings (LEADFLOW_STATIC_TOKENS digests with roles and
+   * publishers, LEADFLOW_OIDC_* for signed JWTs), plus LEADFLOW_CONSOLE_TOKENS as operators' static tokens.
+   */
+  readonly identity: IdentitySettings;
   /** Prepended to every topic the console reads and writes (tests, shared development clusters). */
   readonly topicPrefix: string;
   /** The built front end (index.html, app.js, styles.css); by default `web/` beside the program. */
@@ -22,14 +26,19 @@ export interface ConsoleConfig extends ServiceConfig {
 const EnvSchema = z.object({
   ...SERVICE_ENV,
   LEADFLOW_CONSOLE_PORT: envVar.port(8070),
-  LEADFLOW_CONSOLE_TOKENS: z.string().transform((raw, ctx) => {
-    const parsed = parseTokens(raw);
-    if (typeof parsed === 'string') {
-      ctx.addIssue({ code: 'custom', message: parsed });
-      return z.NEVER;
-    }
-    return parsed;
-  }),
+  ...IDENTITY_ENV,
+  LEADFLOW_CONSOLE_TOKENS: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return [];
+      const parsed = parseTokens(raw);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   LEADFLOW_TOPIC_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9._-]{0,100}$/, "must be letters, digits, '.', '_' or '-' (it is part of topic names)")
@@ -51,7 +60,7 @@ export function loadConsoleConfig(env: Readonly<Record<string, string | undefine
   return {
     ...serviceConfig(e),
     port: e.LEADFLOW_CONSOLE_PORT,
-    tokens: e.LEADFLOW_CONSOLE_TOKENS,
+    identity: identitySettings(e, 'console', e.LEADFLOW_CONSOLE_TOKENS),
     topicPrefix: e.LEADFLOW_TOPIC_PREFIX,
     ...(e.LEADFLOW_CONSOLE_WEB_DIR ? { webDir: e.LEADFLOW_CONSOLE_WEB_DIR } : {}),
     maxDeadLetters: e.LEADFLOW_CONSOLE_MAX_DEAD_LETTERS,

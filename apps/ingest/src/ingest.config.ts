@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  ASYMMETRIC_ALGORITHMS,
-  StaticTokensSchema,
-  tokenDigest,
-  type JwtSettings,
-  type StaticTokenEntry,
-} from '@leadflow/access';
+import { IDENTITY_ENV, identitySettings, tokenDigest, type JwtSettings, type StaticTokenEntry } from '@leadflow/access';
 import type { Keyring } from '@leadflow/offer-table';
 import { ConfigError, envVar, loadEnv, SERVICE_ENV, serviceConfig, type ServiceConfig } from '@leadflow/service-config';
 
@@ -34,21 +28,7 @@ const EnvSchema = z.object({
   // Legacy plain-text lists (producer; admin = operator). Prefer LEADFLOW_STATIC_TOKENS: digests only at rest.
   LEADFLOW_INGEST_TOKENS: envVar.list().optional(),
   LEADFLOW_ADMIN_TOKENS: envVar.list().optional(),
-  LEADFLOW_STATIC_TOKENS: StaticTokensSchema.optional(),
-  LEADFLOW_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
-  LEADFLOW_OIDC_AUDIENCE: envVar.list().optional(),
-  LEADFLOW_OIDC_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
-  // Asymmetric only: `none` and HMAC (HS*) are not in the enum, so they fail at start-up.
-  LEADFLOW_OIDC_ALGORITHMS: envVar
-    .list()
-    .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS, { message: `one of ${ASYMMETRIC_ALGORITHMS.join(', ')}` })))
-    .default(['RS256']),
-  LEADFLOW_OIDC_CLOCK_SKEW_S: envVar.int(0, 300, 60),
-  LEADFLOW_OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
-  LEADFLOW_OIDC_PUBLISHERS_CLAIM: z.string().min(1).default('publishers'),
-  // Entra's guidance: refetch the keys for an unknown kid no more than once per 5 minutes.
-  LEADFLOW_OIDC_JWKS_COOLDOWN_MS: envVar.int(0, 3_600_000, 300_000),
-  LEADFLOW_OIDC_JWKS_MAX_AGE_MS: envVar.int(1_000, 86_400_000, 3_600_000),
+  ...IDENTITY_ENV,
   LEADFLOW_SECRET_KEYS: envVar.keyring(),
   LEADFLOW_URL_SIGNING_KEY: z.string().min(16, 'must be at least 16 characters'),
   LEADFLOW_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -67,41 +47,12 @@ function legacyEntry(token: string, role: 'producer' | 'operator'): StaticTokenE
   return { id: `${role}-${sha256.slice(0, 12)}`, sha256, roles: [role], publishers: [] };
 }
 
-function oidcSettings(e: z.infer<typeof EnvSchema>): JwtSettings | undefined {
-  const issuer = e.LEADFLOW_OIDC_ISSUER;
-  const given = [issuer, e.LEADFLOW_OIDC_AUDIENCE, e.LEADFLOW_OIDC_JWKS_URL].filter((v) => v !== undefined).length;
-  if (given === 0) return undefined;
-  if (!issuer || !e.LEADFLOW_OIDC_AUDIENCE || !e.LEADFLOW_OIDC_JWKS_URL) {
-    const vars = ['LEADFLOW_OIDC_ISSUER', 'LEADFLOW_OIDC_AUDIENCE', 'LEADFLOW_OIDC_JWKS_URL'];
-    throw new ConfigError(vars, `Invalid ingest configuration: ${vars.join(', ')} are set together or not at all`);
-  }
-  return {
-    issuer,
-    audience: e.LEADFLOW_OIDC_AUDIENCE,
-    jwksUrl: e.LEADFLOW_OIDC_JWKS_URL,
-    algorithms: e.LEADFLOW_OIDC_ALGORITHMS,
-    clockToleranceS: e.LEADFLOW_OIDC_CLOCK_SKEW_S,
-    rolesClaim: e.LEADFLOW_OIDC_ROLES_CLAIM,
-    publishersClaim: e.LEADFLOW_OIDC_PUBLISHERS_CLAIM,
-    jwksCooldownMs: e.LEADFLOW_OIDC_JWKS_COOLDOWN_MS,
-    jwksMaxAgeMs: e.LEADFLOW_OIDC_JWKS_MAX_AGE_MS,
-  };
-}
-
 export function loadIngestConfig(env: Readonly<Record<string, string | undefined>> = process.env): IngestConfig {
   const e = loadEnv(EnvSchema, env, 'ingest');
-  const staticTokens = [
-    ...(e.LEADFLOW_STATIC_TOKENS ?? []),
+  const { staticTokens, oidc } = identitySettings(e, 'ingest', [
     ...(e.LEADFLOW_ADMIN_TOKENS ?? []).map((t) => legacyEntry(t, 'operator')),
     ...(e.LEADFLOW_INGEST_TOKENS ?? []).map((t) => legacyEntry(t, 'producer')),
-  ];
-  const oidc = oidcSettings(e);
-  if (staticTokens.length === 0 && !oidc) {
-    throw new ConfigError(
-      ['LEADFLOW_OIDC_ISSUER', 'LEADFLOW_STATIC_TOKENS'],
-      'Invalid ingest configuration: no credentials; set LEADFLOW_OIDC_ISSUER (with audience and JWKS URL) or LEADFLOW_STATIC_TOKENS',
-    );
-  }
+  ]);
   return {
     ...serviceConfig(e),
     port: e.LEADFLOW_INGEST_PORT,

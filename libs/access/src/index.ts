@@ -30,3 +30,10 @@ export {
   type JwtResult,
   type JwtSettings,
 } from './jwt-verifier';
+export {
+  IDENTITY_ENV,
+  identitySettings,
+  oidcSettings,
+  type IdentityEnv,
+  type IdentitySettings,
+} from './identity-config';

@@ -22,24 +22,28 @@ export class ConsoleQueries {
     this.now = d.now ?? Date.now;
   }
 
-  overview(): Overview {
-    return { ready: this.d.ready(), ...this.d.index.overview(this.now()) };
+  /** `keep`: the offers a scoped caller may see (absent: every offer). */
+  overview(keep?: (offerId: string | undefined) => boolean): Overview {
+    return { ready: this.d.ready(), ...this.d.index.overview(this.now(), keep) };
   }
 
-  offers() {
+  offers(keep: (offerId: string) => boolean = () => true) {
     const ids = new Set([...this.d.offers.offerIds(), ...this.d.index.offerIds()]);
     return {
-      offers: [...ids].sort().map((offerId) => {
-        const dest = this.d.offers.masked(offerId);
-        const traffic = this.d.index.offer(offerId);
-        return {
-          offerId,
-          type: dest?.type ?? null,
-          version: dest?.version ?? null,
-          delivered: traffic.delivered,
-          deadLetters: traffic.deadLetters,
-        };
-      }),
+      offers: [...ids]
+        .filter(keep)
+        .sort()
+        .map((offerId) => {
+          const dest = this.d.offers.masked(offerId);
+          const traffic = this.d.index.offer(offerId);
+          return {
+            offerId,
+            type: dest?.type ?? null,
+            version: dest?.version ?? null,
+            delivered: traffic.delivered,
+            deadLetters: traffic.deadLetters,
+          };
+        }),
     };
   }
 

@@ -3,8 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditEntry } from '@leadflow/audit';
 import { deadLetterView, type DeadLetterStore } from '@leadflow/dead-letters';
 import type { Logger } from '@leadflow/observability';
-import type { AccessPolicy } from '../access/access';
-import { authorize, RequireAccess } from '../http/gate';
+import type { AccessPolicy, Principal } from '../access/access';
+import { authorize, principalOf, RequireAccess } from '../http/gate';
 import { ProblemException, ProblemType, statusTitle, validationProblem } from '../http/problem';
 import { openSse, type LiveHub } from '../live/live-hub';
 import { ReplayBusyError, type ReplayJobs } from '../replay/replay-jobs';
@@ -55,6 +55,37 @@ function nothingToReplay(): ProblemException {
 export class ConsoleController {
   constructor(@Inject(API) private readonly d: ApiDeps) {}
 
+  /** The offers whose data this caller may read (publishers and scoped analysts: their publishers'). */
+  private keep(principal: Principal): (offerId: string | undefined) => boolean {
+    const scope = this.d.policy.visible(principal);
+    return scope === 'all' ? () => true : scope;
+  }
+
+  /** The offer of a lead, as the index knows it (undefined: none known). */
+  private offerOfLead(leadId: string): string | undefined {
+    return this.d.queries.lead(leadId)?.offerId ?? undefined;
+  }
+
+  /** The replay job, if it exists and the caller may act on every offer its filter names; 404 otherwise. */
+  private job(req: FastifyRequest, id: string, kind: 'read' | 'replay'): ReplayJobView {
+    const job = this.d.jobs.get(id);
+    const missing = () => notFound(`No replay ${id}.`);
+    if (!job) {
+      authorize(this.d.policy, req, { kind: 'read' });
+      throw missing();
+    }
+    // Reading a job is as reading its offers; a job over every offer is seen by the unscoped only.
+    const offerIds = toFilter(job.filter).offers ?? [];
+    if (kind === 'replay') authorize(this.d.policy, req, { kind: 'replay', offerIds }, missing);
+    else {
+      authorize(this.d.policy, req, { kind: 'read' });
+      const principal = principalOf(req);
+      const keep = this.d.policy.visible(principal);
+      if (keep !== 'all' && (offerIds.length === 0 || !offerIds.every((o) => keep(o)))) throw missing();
+    }
+    return job;
+  }
+
   @Get('session')
   @RequireAccess('console')
   session(@Req() req: FastifyRequest): { name: string } {
@@ -64,24 +95,26 @@ export class ConsoleController {
   @Get('overview')
   @RequireAccess('console')
   overview(@Req() req: FastifyRequest): Overview {
-    authorize(this.d.policy, req, { kind: 'read' });
-    return this.d.queries.overview();
+    const principal = authorize(this.d.policy, req, { kind: 'read' });
+    const scope = this.d.policy.visible(principal);
+    return this.d.queries.overview(scope === 'all' ? undefined : scope);
   }
 
   @Get('offers')
   @RequireAccess('console')
   offers(@Req() req: FastifyRequest) {
-    authorize(this.d.policy, req, { kind: 'read' });
-    return this.d.queries.offers();
+    const principal = authorize(this.d.policy, req, { kind: 'read' });
+    return this.d.queries.offers(this.keep(principal));
   }
 
   @Get('offers/:offerId')
   @RequireAccess('console')
   offer(@Req() req: FastifyRequest, @Param('offerId') rawOfferId: string): OfferView {
     const offerId = parse(OfferIdSchema, rawOfferId, 'offerId');
-    authorize(this.d.policy, req, { kind: 'read', offerId });
+    const missing = () => notFound(`The console knows nothing of offer ${offerId}.`);
+    authorize(this.d.policy, req, { kind: 'read', offerId }, missing);
     const view = this.d.queries.offer(offerId);
-    if (!view) throw notFound(`The console knows nothing of offer ${offerId}.`);
+    if (!view) throw missing();
     return view;
   }
 
@@ -89,18 +122,21 @@ export class ConsoleController {
   @RequireAccess('console')
   deadLetters(@Req() req: FastifyRequest, @Query() query: unknown) {
     const { limit, ...raw } = parse(DeadLetterListQuerySchema, query, 'query');
-    authorize(this.d.policy, req, { kind: 'read' });
-    // Every match, replayed or not (each carries its replay), newest first.
-    return this.d.queries.deadLetters(this.d.index.select(toFilter(raw, 'query')).all, limit ?? 50);
+    const keep = this.keep(authorize(this.d.policy, req, { kind: 'read' }));
+    // Every match the caller may see, replayed or not (each carries its replay), newest first.
+    const visible = this.d.index.select(toFilter(raw, 'query')).all.filter((d) => keep(d.offerId));
+    return this.d.queries.deadLetters(visible, limit ?? 50);
   }
 
   @Get('leads/:leadId')
   @RequireAccess('console')
   lead(@Req() req: FastifyRequest, @Param('leadId') rawLeadId: string): LeadHistory {
     const leadId = parse(idSchema, rawLeadId, 'leadId');
-    authorize(this.d.policy, req, { kind: 'read' });
+    const keep = this.keep(authorize(this.d.policy, req, { kind: 'read' }));
     const history = this.d.queries.lead(leadId);
-    if (!history) throw notFound(`The console's index holds no record of lead ${leadId}.`);
+    // Another publisher's lead answers exactly as an unknown one.
+    if (!history || !keep(history.offerId ?? undefined))
+      throw notFound(`The console's index holds no record of lead ${leadId}.`);
     return history;
   }
 
@@ -114,10 +150,12 @@ export class ConsoleController {
   async reveal(@Req() req: FastifyRequest, @Param('leadId') rawLeadId: string) {
     const leadId = parse(idSchema, rawLeadId, 'leadId');
     const history = this.d.queries.lead(leadId);
-    const principal = authorize(this.d.policy, req, {
-      kind: 'reveal-pii',
-      ...(history?.offerId ? { offerId: history.offerId } : {}),
-    });
+    const principal = authorize(
+      this.d.policy,
+      req,
+      { kind: 'reveal-pii', ...(history?.offerId ? { offerId: history.offerId } : {}) },
+      () => notFound(`No dead letter of lead ${leadId} holds its data.`),
+    );
     const { deadLetters } = await this.d.store.read({ leadIds: [leadId] });
     this.d.logger.info(
       { audit: 'pii-revealed', by: principal.name, leadId, records: deadLetters.length },
@@ -156,8 +194,9 @@ export class ConsoleController {
   @HttpCode(200)
   search(@Req() req: FastifyRequest, @Body() body: unknown) {
     const { email } = parse(EmailSearchRequestSchema, body);
-    authorize(this.d.policy, req, { kind: 'read' });
-    return { leadIds: [...this.d.index.leadsByEmailHash(this.d.hashEmail(email))] };
+    const keep = this.keep(authorize(this.d.policy, req, { kind: 'read' }));
+    const leadIds = this.d.index.leadsByEmailHash(this.d.hashEmail(email));
+    return { leadIds: leadIds.filter((id) => keep(this.offerOfLead(id))) };
   }
 
   /** The dry run: what a replay with this filter would publish, counted from the index (the ledger included). */
@@ -166,9 +205,10 @@ export class ConsoleController {
   @HttpCode(200)
   preview(@Req() req: FastifyRequest, @Body() body: unknown) {
     const { filter: raw, all } = parse(ReplayPreviewRequestSchema, body);
-    authorize(this.d.policy, req, { kind: 'replay' });
+    const filter = toFilter(raw);
+    authorize(this.d.policy, req, { kind: 'replay', offerIds: filter.offers ?? [] });
     if (isEmptyFilter(raw) && all !== true) throw nothingToReplay();
-    const selected = this.d.index.select(toFilter(raw));
+    const selected = this.d.index.select(filter);
     return {
       matched: selected.matched,
       alreadyReplayed: selected.alreadyReplayed,
@@ -182,10 +222,12 @@ export class ConsoleController {
   @HttpCode(202)
   startReplay(@Req() req: FastifyRequest, @Body() body: unknown): ReplayJobView {
     const { filter: raw, all, rate } = parse(ReplayStartRequestSchema, body);
-    const principal = authorize(this.d.policy, req, { kind: 'replay' });
+    const filter = toFilter(raw);
+    // A scoped analyst replays only with a filter naming its own offers; a publisher or producer never replays.
+    const principal = authorize(this.d.policy, req, { kind: 'replay', offerIds: filter.offers ?? [] });
     if (isEmptyFilter(raw) && all !== true) throw nothingToReplay();
     try {
-      return this.d.jobs.start(toFilter(raw), raw, `console:${principal.name}`, rate);
+      return this.d.jobs.start(filter, raw, `console:${principal.name}`, rate);
     } catch (err) {
       if (err instanceof ReplayBusyError)
         throw new ProblemException({
@@ -201,19 +243,14 @@ export class ConsoleController {
   @Get('replays/:id')
   @RequireAccess('console')
   replay(@Req() req: FastifyRequest, @Param('id') id: string): ReplayJobView {
-    authorize(this.d.policy, req, { kind: 'read' });
-    const job = this.d.jobs.get(id);
-    if (!job) throw notFound(`No replay ${id}.`);
-    return job;
+    return this.job(req, id, 'read');
   }
 
   @Post('replays/:id/cancel')
   @RequireAccess('console')
   @HttpCode(202)
   cancel(@Req() req: FastifyRequest, @Param('id') id: string): ReplayJobView {
-    authorize(this.d.policy, req, { kind: 'replay' });
-    const job = this.d.jobs.get(id);
-    if (!job) throw notFound(`No replay ${id}.`);
+    const job = this.job(req, id, 'replay');
     this.d.jobs.cancel(id);
     return job;
   }
@@ -222,8 +259,7 @@ export class ConsoleController {
   @Get('replays/:id/events')
   @RequireAccess('console')
   events(@Req() req: FastifyRequest, @Param('id') id: string, @Res() reply: FastifyReply): void {
-    authorize(this.d.policy, req, { kind: 'read' });
-    if (!this.d.jobs.get(id)) throw notFound(`No replay ${id}.`);
+    this.job(req, id, 'read');
     const cleanup: { unfollow?: () => void } = {};
     const stream = openSse(reply, () => cleanup.unfollow?.());
     cleanup.unfollow = this.d.jobs.follow(id, (e) => {

@@ -2,7 +2,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken, type AccessPolicy, type Action, type Principal } from '../access/access';
 import { AllowedMethods } from './allowed-methods';
-import { methodNotAllowed, ProblemException, ProblemType, statusTitle } from './problem';
+import { methodNotAllowed, notFound, ProblemException, ProblemType, statusTitle } from './problem';
 
 /** What a route requires: a console principal, or nothing (the page itself, health, metrics, docs). */
 export type RouteAccess = 'console' | 'public';
@@ -32,16 +32,30 @@ export function principalOf(req: FastifyRequest): Principal {
   return p;
 }
 
-/** 403 unless the policy lets the principal do it: every route asks here, so a role model swaps in one place. */
-export function authorize(policy: AccessPolicy, req: FastifyRequest, action: Action): Principal {
+/**
+ * Refuses unless the policy lets the principal do it: every route asks here, so the role model lives in one place.
+ * A role that never grants the action answers 403; another publisher's offer or lead answers 404 with the detail
+ * the route gives for one that does not exist (`hidden`), so a caller learns nothing about others' offers.
+ */
+export function authorize(
+  policy: AccessPolicy,
+  req: FastifyRequest,
+  action: Action,
+  hidden: () => ProblemException = () => notFound('Not found.'),
+): Principal {
   const principal = principalOf(req);
-  if (!policy.may(principal, action))
-    throw new ProblemException({
-      type: ProblemType.forbidden,
-      title: statusTitle(403),
-      status: 403,
-      detail: 'This token may not do that.',
-    });
+  const verdict = policy.may(principal, action);
+  if (verdict === 'not-found') throw hidden();
+  if (verdict === 'forbidden')
+    throw new ProblemException(
+      {
+        type: ProblemType.forbidden,
+        title: statusTitle(403),
+        status: 403,
+        detail: "This token's roles do not allow that.",
+      },
+      { 'www-authenticate': 'Bearer realm="leadflow-console", error="insufficient_scope"' },
+    );
   return principal;
 }
 
@@ -66,8 +80,18 @@ export function installGate(fastify: FastifyInstance, policy: AccessPolicy): voi
     if (routeAccess(req.routeOptions.config) !== 'console') return;
     const token = bearerToken(req.headers.authorization);
     if (token === undefined) throw unauthorized('Send the console token as Authorization: Bearer <token>.');
-    const principal = policy.authenticate(token);
-    if (!principal) throw unauthorized('The token is not a console token.');
-    (req as ConsoleRequest).principal = principal;
+    const result = await policy.authenticate(token);
+    if (!result.ok && result.status === 503)
+      throw new ProblemException(
+        {
+          type: ProblemType.notReady,
+          title: statusTitle(503),
+          status: 503,
+          detail: "The identity provider's signing keys cannot be fetched; retry later.",
+        },
+        { 'retry-after': '5' },
+      );
+    if (!result.ok) throw unauthorized('The token is not a console token.');
+    (req as ConsoleRequest).principal = result.principal;
   });
 }

@@ -103,39 +103,55 @@ export class ConsoleIndex {
     };
   }
 
-  /** Dead letters by stage, class and offer, newest first; the 24 h and 7 d trend; deliveries by type. */
-  overview(now: number) {
+  /**
+   * Dead letters by stage, class and offer, newest first; the 24 h and 7 d trend; deliveries by type. With `keep`
+   * (a caller scoped to some publishers), only those offers' dead letters count, the trend is counted from the
+   * dead letters kept in detail, and deliveries by type (not kept per offer) are left out.
+   */
+  overview(now: number, keep?: (offerId: string | undefined) => boolean) {
+    const hourly = keep ? this.hourlyOf(keep) : this.hourly;
     const groups = [...this.groups.values()]
-      .filter((g) => g.count > 0)
+      .filter((g) => g.count > 0 && (!keep || keep(g.offerId)))
       .sort((a, b) => b.newest - a.newest || b.count - a.count)
       .map((g) => ({ ...g, oldest: iso(g.oldest), newest: iso(g.newest) }));
     const hourNow = Math.floor(now / HOUR);
     const last24h = Array.from({ length: 24 }, (_, i) => {
       const h = hourNow - 23 + i;
-      return { start: iso(h * HOUR), count: this.hourly.get(h) ?? 0 };
+      return { start: iso(h * HOUR), count: hourly.get(h) ?? 0 };
     });
     const last7d = Array.from({ length: 7 }, (_, i) => {
       const first = hourNow - (7 - i) * 24 + 1;
       let count = 0;
-      for (let h = first; h < first + 24; h++) count += this.hourly.get(h) ?? 0;
+      for (let h = first; h < first + 24; h++) count += hourly.get(h) ?? 0;
       return { start: iso(first * HOUR), count };
     });
     const failedValidations = [...this.offers.entries()]
-      .filter(([, a]) => a.validation?.status === 'failed')
+      .filter(([offerId, a]) => a.validation?.status === 'failed' && (!keep || keep(offerId)))
       .map(([offerId, a]) => ({ offerId, ...validationView(a.validation as ValidationState) }))
       .sort((a, b) => b.at.localeCompare(a.at));
     return {
       deadLetters: {
-        total: this.deadLetters.size,
+        total: keep ? [...this.deadLetters.values()].filter((d) => keep(d.offerId)).length : this.deadLetters.size,
         replayed: groups.reduce((n, g) => n + g.replayed, 0),
         groups,
       },
       trend: { last24h, last7d },
-      delivered: [...this.deliveredByType.entries()]
+      delivered: [...(keep ? [] : this.deliveredByType.entries())]
         .map(([destination, count]) => ({ destination, count }))
         .sort((a, b) => b.count - a.count || a.destination.localeCompare(b.destination)),
       failedValidations,
     };
+  }
+
+  /** Dead letters per hour among those `keep` keeps (the scoped overview's trend). */
+  private hourlyOf(keep: (offerId: string | undefined) => boolean): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const d of this.deadLetters.values()) {
+      if (!keep(d.offerId)) continue;
+      const h = Math.floor(d.at / HOUR);
+      out.set(h, (out.get(h) ?? 0) + 1);
+    }
+    return out;
   }
 
   /** What the index knows of an offer's traffic (its configuration comes from the offer table). */
