@@ -26,8 +26,7 @@ export const IDENTITY_ENV = {
   LEADFLOW_OIDC_JWKS_MAX_AGE_MS: envVar.int(1_000, 86_400_000, 3_600_000),
 };
 
-const IdentityEnvSchema = z.object(IDENTITY_ENV);
-export type IdentityEnv = z.infer<typeof IdentityEnvSchema>;
+export type IdentityEnv = z.infer<z.ZodObject<typeof IDENTITY_ENV>>;
 
 /** The JWT settings, or undefined when no issuer is configured; issuer, audience and JWKS URL go together. */
 export function oidcSettings(e: IdentityEnv, service: string): JwtSettings | undefined {
