@@ -119,7 +119,14 @@ export function buildOpenApiDocument(publicUrl: string): object {
     servers: [{ url: publicUrl }],
     components: {
       schemas: componentSchemas,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'LEADFLOW_CONSOLE_TOKENS' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'a JWT from the OIDC issuer, or a static token (LEADFLOW_STATIC_TOKENS, LEADFLOW_CONSOLE_TOKENS)',
+        },
+      },
     },
     security: [{ bearer: [] }],
     paths: {
