@@ -54,7 +54,8 @@ function runLeadctl(env: Record<string, string>): Promise<{ ms: number; code: nu
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.on('close', (code) => done({ ms: performance.now() - t0, code, out: out.slice(-500) }));
+    child.on('error', (err) => done({ ms: performance.now() - t0, code: -1, out: String(err) }));
+    child.on('close', (code) => done({ ms: performance.now() - t0, code, out: out.slice(0, 1500) }));
   });
 }
 
@@ -152,8 +153,10 @@ export async function consoleBench(ctx: BenchContext): Promise<BenchRow[]> {
   );
 
   const env = { KAFKA_BROKERS: ctx.brokers, LEADFLOW_TOPIC_PREFIX: prefix, LEADFLOW_LOG_LEVEL: 'error' };
+  process.stdout.write('[console] leadctl dlq summary (baseline)…\n');
   const baseline = await runLeadctl(env);
   if (baseline.code !== 0) throw new Error(`leadctl dlq summary failed: ${baseline.out}`);
+  process.stdout.write(`[console] leadctl dlq summary took ${baseline.ms.toFixed(0)} ms; starting the console…\n`);
 
   const port = await freePort();
   const started = performance.now();
