@@ -2,14 +2,19 @@ import type { BenchRow } from './report';
 import { consoleBench } from './console.bench';
 import { e2eBench } from './e2e.bench';
 import { failoverBench } from './failover.bench';
+import { idleBench } from './idle.bench';
 import { ingestBench } from './ingest.bench';
 import { kafkaBaselines } from './kafka.bench';
 import { routerBench } from './router.bench';
+import { scaleBench } from './scale.bench';
 import { sinksBench } from './sinks.bench';
+import { statusReaderBench } from './status-reader/status-reader.bench';
 
 export interface BenchContext {
   readonly brokers: string;
   readonly tablesConnectionString: string;
+  /** The broker processes of the run (one, or the cluster's three): their CPU time counts in the cost per lead. */
+  readonly brokerPids: readonly number[];
 }
 
 export type Benchmark = (ctx: BenchContext) => Promise<BenchRow[]>;
@@ -22,8 +27,14 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   sinks: sinksBench,
   // 500 leads/s for 60 s through ingest, router and two sinks: latency and RSS of every service.
   e2e: e2eBench,
+  // The five sinks and the router with no lead flowing: CPU per instance kept at an autoscaler's floor.
+  idle: idleBench,
   // Starts its own 3-node cluster (the run's single broker cannot fail over); a few minutes.
   failover: failoverBench,
+  // The @nestjs/microservices trial (docs/decisions): ingest's status reader both ways, each its own process.
+  'status-reader': statusReaderBench,
+  // The https sink with 1, 2 and 3 instances on a 6-partition topic, and the pause when one joins or leaves.
+  scale: scaleBench,
   // 200,000 dead letters and 1,000,000 receipts: the console's start-up, overview, lead history and RSS.
   console: consoleBench,
 };

@@ -76,3 +76,9 @@ go_install mailpit github.com/axllent/mailpit "$MAILPIT_VERSION"
 schemas
 go_install helm helm.sh/helm/v4/cmd/helm "$HELM_VERSION"
 jaeger
+
+# The per-kind JSON schemas kubeconform reads, converted once from the two inputs above into $SCHEMAS/json (the chart
+# test converts them too when they are missing; both skip the work when the inputs did not change).
+if command -v node >/dev/null && [ -d "$HERE/../../node_modules/@swc-node/register" ]; then
+  (cd "$HERE/../.." && node -r @swc-node/register tools/helm/src/kube-schemas-cli.ts "$LOCAL")
+fi

@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { OutboundRecord } from './pipeline/outbound';
+import type { OutboundRecord } from './routing/records';
 
 export interface RouterMetrics {
   readonly routed: Counter<'destination_type'>;

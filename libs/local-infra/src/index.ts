@@ -7,6 +7,8 @@ export {
   waitForKafka,
   kafkaAnswers,
   serverProperties,
+  probeSecurity,
+  type KafkaClientSecurity,
   type KafkaBrokerOptions,
   type KafkaClusterOptions,
   type KafkaNodeSpec,
@@ -24,4 +26,22 @@ export {
   AZURITE_KEY,
   type AzuriteOptions,
 } from './azurite';
-export { generateTls, writeTls, readTls, extraCaBundle, type SimulatorTls } from './tls';
+export {
+  generateTls,
+  writeTls,
+  readTls,
+  extraCaBundle,
+  generateAuthority,
+  issueCertificate,
+  type SimulatorTls,
+  type TlsAuthority,
+  type IssuedCertificate,
+} from './tls';
+export {
+  KAFKA_ADMIN_USER,
+  prepareKafkaSecurity,
+  securityMaterial,
+  kafkajsClientSecurity,
+  type KafkaBrokerSecurity,
+  type KafkaSecurityMaterial,
+} from './kafka-security';

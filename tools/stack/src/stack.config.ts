@@ -27,6 +27,13 @@ export interface StackConfig {
   readonly simulatorPorts: Readonly<Record<string, number>>;
   /** Run services from their TypeScript source through SWC (`LEADFLOW_RUN_FROM_SOURCE=1`) instead of dist/. */
   readonly runFromSource: boolean;
+  /**
+   * Kafka with a SASL_SSL listener, a SCRAM user per service and ACLs on (`LEADFLOW_KAFKA_SECURE=1`); every service
+   * connects as its own principal. Its data lives apart from the plaintext broker's.
+   */
+  readonly kafkaSecure: boolean;
+  /** On top of that, client certificates required (`LEADFLOW_KAFKA_SECURE=mtls`): each service gets one of its own. */
+  readonly kafkaMtls: boolean;
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -86,6 +93,8 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
       SIMULATORS.map((s) => [s.name, port(env, simulatorPortVariable(s.name), s.defaultPort)]),
     ),
     runFromSource: env['LEADFLOW_RUN_FROM_SOURCE'] === '1',
+    kafkaSecure: ['1', 'mtls'].includes(env['LEADFLOW_KAFKA_SECURE'] ?? ''),
+    kafkaMtls: env['LEADFLOW_KAFKA_SECURE'] === 'mtls',
   };
   const ports = [
     ...Array.from({ length: cfg.kafkaNodes }, (_, i) => Object.values(kafkaNodePorts(cfg, i + 1))).flat(),

@@ -1,6 +1,6 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from '@leadflow/observability';
-import { errorSummary, keepTrying } from '../background';
+import { errorSummary, keepTrying } from '../common/background';
 import { Coalescer, createProducer } from '@leadflow/kafka';
 
 /** One lead, ready for the wire. */

@@ -2,7 +2,7 @@ import { trace, type Attributes } from '@opentelemetry/api';
 import { contextFromTraceparent } from '@leadflow/observability';
 import { Headers } from '@leadflow/lead-model';
 import { headersToStrings } from '@leadflow/kafka';
-import type { OutboundRecord } from './outbound';
+import type { OutboundRecord } from '../routing/records';
 
 const tracer = trace.getTracer('leadflow-router');
 

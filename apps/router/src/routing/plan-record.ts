@@ -1,7 +1,7 @@
 import type { IHeaders } from 'kafkajs';
 import { deadLetterHeaders, dlqCategory, type OfferDestinationRecord } from '@leadflow/lead-model';
 import { headersToStrings } from '@leadflow/kafka';
-import type { InboundRecord, OutboundRecord } from '../pipeline/outbound';
+import type { InboundRecord, OutboundRecord } from './records';
 import { decodeLead } from './decode-lead';
 import { route, type RouteDecision } from './route';
 import type { RouterTopics } from './router-topics';
@@ -28,7 +28,7 @@ export function outboundFor(record: InboundRecord, decision: RouteDecision, ctx:
   if (decision.kind === 'route') {
     return {
       topic: decision.topic,
-      key: record.key,
+      key: decision.key !== undefined ? Buffer.from(decision.key) : record.key,
       value: decision.rewrite?.value ?? record.value,
       headers: decision.rewrite?.headers ?? record.headers ?? {},
       outcome: { kind: 'route', destinationType: decision.destinationType },
