@@ -359,10 +359,14 @@ export function components(cfg: StackConfig): Component[] {
       name: 'console',
       entry: 'apps/console/src/main.ts',
       port: (c) => c.consolePort,
+      // Like ingest, it verifies the local OIDC issuer's tokens (and the dev publisher and analyst tokens) by roles.
+      prepare: ensureSimulatorTls,
       kafkaUser: PRINCIPALS.console,
       env: (c) => ({
         LEADFLOW_CONSOLE_PORT: String(c.consolePort),
         LEADFLOW_CONSOLE_TOKENS: `analyst=${DEV_CONSOLE_TOKEN}`,
+        NODE_EXTRA_CA_CERTS: extraCaBundle(simulatorTlsDir(c), process.env['NODE_EXTRA_CA_CERTS']),
+        ...ingestIdentityEnv(c),
         LEADFLOW_CONSOLE_PUBLIC_URL: `http://${c.host}:${c.consolePort}`,
         // Its index is its working set (docs/console.md): a larger heap than the other services'.
         NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --max-old-space-size=200 --max-semi-space-size=8`.trim(),
