@@ -5,8 +5,11 @@ export {
   currentTraceparent,
   contextFromTraceparent,
   inSpan,
+  endSpan,
+  tracer,
   type Tracing,
   type TracingOptions,
 } from './tracing';
 export { HealthState, startOpsServer, type OpsServerOptions } from './ops-server';
 export { onShutdown, type ShutdownOptions } from './shutdown';
+export { startProcessSpan, startSendSpan, linkTo, activeContext, type ConsumedRecord } from './messaging';

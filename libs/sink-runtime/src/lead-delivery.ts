@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import {
   isLeadflowError,
   leadflowError,
@@ -77,6 +78,14 @@ export class LeadDelivery<T extends DestinationType> {
           return settlement.deadLettered(taken, { error, attempts, exhausted: step.exhausted, version });
         }
         if (step.kind === 'hand-back') throw new HandedBack();
+        // The lead's process span shows each failed attempt and what came of it (the class only: no message).
+        trace
+          .getActiveSpan()
+          ?.addEvent('attempt failed', {
+            'error.type': error.code,
+            'leadflow.attempt': attempts,
+            'leadflow.next': step.kind,
+          });
         if (step.kind === 'retry') {
           this.o.metrics.retries.inc({ ...this.label, error_class: error.code });
           await sleep(step.delayMs, shutdown);

@@ -1,15 +1,17 @@
+import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
 import { Coalescer } from '@leadflow/kafka';
 import {
   deadLetterHeaders,
   dlqCategory,
+  Headers,
   readHeaders,
   type DeliveryReceipt,
   type DestinationType,
   type Lead,
   type LeadflowError,
 } from '@leadflow/lead-model';
-import type { Logger } from '@leadflow/observability';
+import { endSpan, startSendSpan, type Logger } from '@leadflow/observability';
 import type { SinkMetrics } from './metrics';
 import type { DeliveryResult } from './sink.port';
 import type { SinkTopics } from './sink-topics';
@@ -37,6 +39,17 @@ export interface SettlementOptions {
   readonly metrics: SinkMetrics;
   readonly logger: Logger;
   readonly now: () => Date;
+}
+
+/** Ends a record's send span once the broker answered. */
+async function sent(acked: Promise<void>, span: Span): Promise<void> {
+  try {
+    await acked;
+  } catch (err) {
+    endSpan(span, err);
+    throw err;
+  }
+  endSpan(span);
 }
 
 /**
@@ -74,10 +87,20 @@ export class Settlement {
       deliveredAt: this.o.now().toISOString(),
       isTest: lead.isTest,
     };
-    await this.outbox.submit({
-      topic: this.o.topics.delivered,
-      message: { key: lead.offerId, value: JSON.stringify(receipt) },
-    });
+    const topic = this.o.topics.delivered;
+    const send = startSendSpan(topic, context.active(), {}, lead.leadId);
+    trace.getActiveSpan()?.setAttributes({ 'leadflow.outcome': 'delivered', 'leadflow.attempts': attempts });
+    await sent(
+      this.outbox.submit({
+        topic,
+        message: {
+          key: lead.offerId,
+          value: JSON.stringify(receipt),
+          ...(send.traceparent ? { headers: { [Headers.traceparent]: send.traceparent } } : {}),
+        },
+      }),
+      send.span,
+    );
     this.o.metrics.delivered.inc({ sink: this.o.sinkType });
     this.o.metrics.latency.observe({ sink: this.o.sinkType }, (Date.now() - takenAt) / 1000);
   }
@@ -98,10 +121,30 @@ export class Settlement {
       failedAt: this.o.now(),
       ...(f.version !== undefined ? { destinationVersion: f.version } : {}),
     });
-    await this.outbox.submit({
-      topic: this.o.topics.deadLetter,
-      message: { key: r.message.key, value: r.message.value, headers },
+    // The dead letter carries its send span's context: a replay of it continues the lead's trace from here.
+    const topic = this.o.topics.deadLetter;
+    const send = startSendSpan(
+      topic,
+      context.active(),
+      { 'leadflow.error.class': f.error.code },
+      headers[Headers.ceId],
+    );
+    if (send.traceparent) headers[Headers.traceparent] = send.traceparent;
+    const processing = trace.getActiveSpan();
+    processing?.setAttributes({
+      'leadflow.outcome': 'dead-lettered',
+      'leadflow.error.class': f.error.code,
+      'leadflow.attempts': f.attempts,
+      'error.type': f.error.code,
     });
+    processing?.setStatus({ code: SpanStatusCode.ERROR, message: f.error.code });
+    await sent(
+      this.outbox.submit({
+        topic,
+        message: { key: r.message.key, value: r.message.value, headers },
+      }),
+      send.span,
+    );
     this.o.metrics.deadLettered.inc({ sink: this.o.sinkType, error_class: f.error.code, category });
     this.o.logger.warn(
       {

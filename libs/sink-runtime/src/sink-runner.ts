@@ -1,13 +1,16 @@
+import { context } from '@opentelemetry/api';
 import type { Admin, Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
 import { createProducer } from '@leadflow/kafka';
 import {
+  Headers,
   leadflowError,
   parseLeadBytes,
+  readHeaders,
   type DestinationOf,
   type DestinationType,
   type Lead,
 } from '@leadflow/lead-model';
-import type { HealthState, Logger } from '@leadflow/observability';
+import { endSpan, startProcessSpan, type HealthState, type Logger } from '@leadflow/observability';
 import type { Keyring, OfferTable } from '@leadflow/offer-table';
 import { errorSummary, FOREVER, retry, sleep, type RetryPolicy } from '@leadflow/retry';
 import { Circuit } from './circuit';
@@ -83,6 +86,7 @@ export class SinkRunner<T extends DestinationType> {
   private readonly producer;
   private readonly label: { sink: T };
   private readonly name: string;
+  private readonly groupId: string;
   /** Topics of the current assignment (paused at shutdown: the group stays joined until the final commit). */
   private assigned: string[] = [];
   private commitTimer: NodeJS.Timeout | undefined;
@@ -111,6 +115,7 @@ export class SinkRunner<T extends DestinationType> {
     const type = options.sink.type;
     this.label = { sink: type };
     this.name = options.name ?? `${type}-sink`;
+    this.groupId = options.groupId;
     const sessionTimeout = options.limits.sessionTimeoutMs ?? 30_000;
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
@@ -286,7 +291,27 @@ export class SinkRunner<T extends DestinationType> {
     await this.offers.stop().catch(() => undefined);
   }
 
-  private async handle(w: Work): Promise<void> {
+  /**
+   * The lead's `process <route topic>` span (parent: the router's send), active for the whole delivery: the CRM
+   * calls' client spans, the receipt's or dead letter's send span and every log line of the lead's work are in it.
+   */
+  private handle(w: Work): Promise<void> {
+    const h = readHeaders(w.message.headers);
+    const { span, context: ctx } = startProcessSpan(
+      {
+        topic: w.topic,
+        partition: w.partition,
+        offset: w.message.offset,
+        traceparent: h[Headers.traceparent],
+        leadId: h[Headers.ceId],
+      },
+      this.groupId,
+      { 'leadflow.destination.type': this.sink.type, ...(h[Headers.replayOf] ? { 'leadflow.replay': true } : {}) },
+    );
+    return context.with(ctx, () => this.settle(w)).finally(() => endSpan(span));
+  }
+
+  private async settle(w: Work): Promise<void> {
     let settled = false;
     try {
       const parsed = parseLeadBytes(w.message.value);

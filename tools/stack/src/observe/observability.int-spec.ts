@@ -1,0 +1,292 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { freePorts } from '@leadflow/local-infra';
+import { DESTINATION_TYPES, leadCloudEventHeaders, Topics, type Lead } from '@leadflow/lead-model';
+import { DYNAMICS_SCENARIOS, SALESFORCE_SCENARIOS } from '@leadflow/simulators';
+import { SINK_SERVICES } from '@leadflow/sink-runtime';
+import { DEMO_SIGNING_SECRET, DEV_ENV } from '../components';
+import { runDemo, type DemoReport } from '../demo/demo';
+import { loadSamples } from '../demo/samples';
+import { readStackConfig, SERVICE_PORT_VARIABLES, type StackConfig } from '../stack.config';
+import { down, up } from '../stack';
+import { OtlpReceiver, SpanKinds, type ReceivedSpan } from './otlp-receiver';
+
+/**
+ * One trace per lead, on the local stack's production entry points (built programs) exporting to an OTLP receiver:
+ * the demo sends leads to each of the five destination types, dead-letters some at the router and at the sinks,
+ * and replays a sink's dead letters; the test adds a lead written straight to Kafka with its own `traceparent`.
+ */
+describe('observability on the running stack', () => {
+  const realLocal = join(__dirname, '..', '..', '..', '..', '.local');
+  const receiver = new OtlpReceiver();
+  const saved = { ...process.env };
+  let dir: string;
+  let cfg: StackConfig;
+  let report: DemoReport;
+  const direct = {
+    leadId: randomUUID(),
+    traceId: randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+  };
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'leadflow-observe-'));
+    mkdirSync(join(dir, 'kafka'), { recursive: true });
+    symlinkSync(join(realLocal, 'kafka', 'libs'), join(dir, 'kafka', 'libs'));
+    const names = ['LEADFLOW_KAFKA_PORT', 'LEADFLOW_KAFKA_CONTROLLER_PORT', ...SERVICE_PORT_VARIABLES];
+    const ports = await freePorts(names.length);
+    cfg = readStackConfig({
+      LEADFLOW_LOCAL_DIR: dir,
+      ...Object.fromEntries(names.map((n, i) => [n, String(ports[i])])),
+    });
+    // The services inherit the environment: the SDK's own variables, as an operator would set them.
+    process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] = await receiver.start(cfg.host);
+    process.env['OTEL_BSP_SCHEDULE_DELAY'] = '200';
+    await up(cfg, (l) => void lines.push(l));
+    report = await runDemo(cfg, (l = '') => void lines.push(l));
+    await writeStraightToKafka(cfg, direct);
+  }, 300_000);
+
+  afterAll(async () => {
+    await down(cfg, () => undefined).catch(() => undefined);
+    process.env = saved;
+    await receiver.stop();
+    if (!process.env['KEEP_OBSERVE_DIR']) rmSync(dir, { recursive: true, force: true });
+    else process.stdout.write(`kept ${dir}\n`);
+  });
+
+  /** The lead's one trace (every span naming the lead shares it), once its last hop arrived. */
+  async function traceOf(leadId: string, last: (spans: ReceivedSpan[]) => boolean): Promise<ReceivedSpan[]> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const traceIds = new Set(
+        receiver.spans.filter((s) => s.attributes['leadflow.lead.id'] === leadId).map((s) => s.traceId),
+      );
+      const [traceId] = traceIds;
+      if (traceIds.size > 1) throw new Error(`lead ${leadId} has spans in ${traceIds.size} traces`);
+      const spans = traceId ? receiver.trace(traceId) : [];
+      if (spans.length > 0 && last(spans)) return spans;
+      if (Date.now() > deadline) {
+        throw new Error(`lead ${leadId}: trace incomplete: ${spans.map((s) => `${s.service}:${s.name}`).join(', ')}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  const one = (spans: readonly ReceivedSpan[], name: string | RegExp, service?: string): ReceivedSpan => {
+    const found = spans.filter(
+      (s) => (typeof name === 'string' ? s.name === name : name.test(s.name)) && (!service || s.service === service),
+    );
+    if (found.length !== 1) {
+      throw new Error(
+        `${found.length} spans named ${String(name)}: ${spans.map((s) => `${s.service}:${s.name}`).join(', ')}`,
+      );
+    }
+    return found[0] as ReceivedSpan;
+  };
+
+  /** `child` continues `parent` directly and starts after it. */
+  const expectHop = (parent: ReceivedSpan, child: ReceivedSpan): void => {
+    expect(`${child.name} <- ${child.parentSpanId}`).toBe(`${child.name} <- ${parent.spanId}`);
+    expect(child.startNs >= parent.startNs).toBe(true);
+  };
+
+  const descendants = (root: ReceivedSpan): ReceivedSpan[] => {
+    const out: ReceivedSpan[] = [];
+    const walk = (id: string) => {
+      for (const s of receiver.spans.filter((x) => x.parentSpanId === id && x.traceId === root.traceId)) {
+        out.push(s);
+        walk(s.spanId);
+      }
+    };
+    walk(root.spanId);
+    return out;
+  };
+
+  /** The CRM calls that carried a lead: inside its process span, or inside a batch call linking it. */
+  const crmCalls = (processing: ReceivedSpan): ReceivedSpan[] => {
+    const batches = receiver.spans.filter((s) => s.links.some((l) => l.spanId === processing.spanId));
+    return [processing, ...batches].flatMap(descendants).filter((s) => s.kind === SpanKinds.client);
+  };
+  const statusCode = (s: ReceivedSpan) => s.attributes['http.response.status_code'] ?? s.attributes['http.status_code'];
+
+  type DemoLead = DemoReport['leads'] extends ReadonlyMap<string, infer V> ? V : never;
+  const VALIDATION = 'validation lead (MSFT_TEST)';
+  const leadOf = (where: (l: DemoLead) => boolean) => {
+    const found = [...report.leads].find(([, l]) => where(l));
+    if (!found) throw new Error('no such lead in the demo');
+    return found[0];
+  };
+
+  it('follows a delivered lead of each destination type through every hop, CRM call included', async () => {
+    for (const type of DESTINATION_TYPES) {
+      const leadId = leadOf(
+        (l) =>
+          l.label !== VALIDATION && l.settledOn === Topics.delivered && (l.topic ?? '').startsWith(Topics.route(type)),
+      );
+      const spans = await traceOf(leadId, (s) => s.some((x) => x.name === `send ${Topics.delivered}`));
+      const http = spans.find((s) => s.service === 'ingest' && s.kind === SpanKinds.server) as ReceivedSpan;
+      const sent = one(spans, `send ${Topics.ingested}`, 'ingest');
+      const routed = one(spans, `process ${Topics.ingested}`, 'router');
+      const toRoute = one(spans, new RegExp(`^send ${Topics.route(type)}`), 'router');
+      const processing = one(spans, new RegExp(`^process ${Topics.route(type)}`));
+      const receipt = one(spans, `send ${Topics.delivered}`);
+      expectHop(http, sent);
+      expectHop(sent, routed);
+      expectHop(routed, toRoute);
+      expectHop(toRoute, processing);
+      expectHop(processing, receipt);
+      expect(processing.service).toBe(SINK_SERVICES.find((x) => x.type === type)?.name);
+      expect(sent.kind).toBe(SpanKinds.producer);
+      expect(routed.kind).toBe(SpanKinds.consumer);
+      expect(routed.attributes).toMatchObject({
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': Topics.ingested,
+        'messaging.consumer.group.name': 'leadflow-router',
+      });
+      expect(typeof routed.attributes['messaging.destination.partition.id']).toBe('string');
+      expect(typeof routed.attributes['messaging.kafka.offset']).toBe('number');
+      const calls = crmCalls(processing);
+      expect([type, calls.length > 0]).toEqual([type, true]);
+      for (const c of calls) expect([type, c.name, typeof statusCode(c)]).toEqual([type, c.name, 'number']);
+    }
+  });
+
+  it('ends a lead the router cannot route, and one a sink cannot deliver, on its dead-letter topic', async () => {
+    const orphan = leadOf((l) => l.label !== VALIDATION && l.topic === Topics.dlq('router'));
+    const spans = await traceOf(orphan, (s) => s.some((x) => x.name === `send ${Topics.dlq('router')}`));
+    expectHop(one(spans, `process ${Topics.ingested}`), one(spans, `send ${Topics.dlq('router')}`));
+
+    // The offer's validation lead: its failure (an offer-wide one) opens the circuit, so later leads of the offer are
+    // dead-lettered without a call.
+    const refused = leadOf((l) => l.label === VALIDATION && l.settledOn === Topics.dlq('dynamics'));
+    const failed = await traceOf(refused, (s) => s.some((x) => x.name === `send ${Topics.dlq('dynamics')}`));
+    const processing = one(failed, new RegExp(`^process ${Topics.route('dynamics')}`));
+    expectHop(processing, one(failed, `send ${Topics.dlq('dynamics')}`));
+    expect(processing.status.code).toBe(2);
+    expect(processing.attributes['error.type']).toBe('DYNAMICS.AAD_TENANT_NOT_FOUND');
+    const calls = crmCalls(processing);
+    expect(calls.map((c) => statusCode(c))).toContainEqual(expect.any(Number));
+  });
+
+  it('continues a replayed lead in its original trace, the replay as a child of the dead letter', async () => {
+    const leadId = report.replay.replayed[0] as string;
+    const spans = await traceOf(leadId, (s) => s.some((x) => x.name === `send ${Topics.delivered}`));
+    const deadLetter = one(spans, `send ${Topics.dlq('azure-table')}`);
+    const routings = spans
+      .filter((s) => s.name === `process ${Topics.ingested}`)
+      .sort((a, b) => Number(a.startNs - b.startNs));
+    expect(routings).toHaveLength(2);
+    expectHop(deadLetter, routings[1] as ReceivedSpan);
+    expect(routings[1]?.attributes['leadflow.replay']).toBe(true);
+    expect(one(spans, `send ${Topics.delivered}`).startNs > deadLetter.startNs).toBe(true);
+  });
+
+  it('continues the trace of a lead written straight to Kafka with a traceparent', async () => {
+    const spans = await traceOf(direct.leadId, (s) => s.some((x) => x.name === `send ${Topics.delivered}`));
+    expect(spans.every((s) => s.traceId === direct.traceId)).toBe(true);
+    expect(one(spans, `process ${Topics.ingested}`).parentSpanId).toBe(direct.spanId);
+  });
+
+  it('puts no PII and no secret in any span, event or link', () => {
+    expect(receiver.spans.length).toBeGreaterThan(100);
+    const forbidden = [...demoPii(cfg), ...secrets()];
+    const email = /[\w.+-]+@[\w-]+\.[\w.]+/;
+    for (const s of receiver.spans) {
+      const values = [
+        ...Object.entries(s.attributes),
+        ...s.events.flatMap((e) => Object.entries(e.attributes)),
+        ...s.links.flatMap((l) => Object.entries(l.attributes)),
+        ['status.message', s.status.message ?? ''],
+      ];
+      for (const [key, value] of values) {
+        const text = String(value);
+        const hit = forbidden.find((f) => text.includes(f)) ?? (email.test(text) ? 'an e-mail address' : undefined);
+        if (hit) throw new Error(`${s.service} span "${s.name}" attribute ${key} holds ${hit}`);
+      }
+    }
+  });
+});
+
+/** A lead written by a producer of the publisher's own, with the trace it was made in. */
+async function writeStraightToKafka(
+  cfg: StackConfig,
+  d: { leadId: string; traceId: string; spanId: string },
+): Promise<void> {
+  const lead: Lead = {
+    leadId: d.leadId,
+    offerId: 'fabrikam.analytics-suite',
+    source: 'AzureMarketplace',
+    action: 'INS',
+    offerTitle: 'Fabrikam Suite',
+    customer: { firstName: 'Jo', lastName: 'Direct', email: 'jo.direct@fabrikam.example', company: 'Fabrikam Direct' },
+    occurredAt: new Date().toISOString(),
+    isTest: false,
+    piiSuppressed: false,
+  } as Lead;
+  const kafka = new Kafka({
+    brokers: [`${cfg.host}:${cfg.kafkaPort}`],
+    clientId: 'observe-test',
+    logLevel: logLevel.NOTHING,
+  });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: Topics.ingested,
+    messages: [
+      {
+        key: lead.offerId,
+        value: JSON.stringify(lead),
+        headers: leadCloudEventHeaders(lead, {
+          source: '/publisher/own-producer',
+          traceparent: `00-${d.traceId}-${d.spanId}-01`,
+        }),
+      },
+    ],
+  });
+  await producer.disconnect();
+}
+
+/** The customers' fields the demo and this test send (names, e-mails, phones, companies). */
+export function demoPii(cfg: StackConfig): string[] {
+  const found = new Set<string>([
+    'Alex',
+    'alex@adatum.example',
+    'Sam',
+    'sam@tailspin.example',
+    'Robin',
+    'Park',
+    '+1 425 555 0100',
+    '425 555',
+    'Tailspin',
+    'Adatum',
+    'Contoso',
+    'jo.direct@fabrikam.example',
+    'Fabrikam Direct',
+  ]);
+  const walk = (v: unknown, key: string) => {
+    if (typeof v === 'string' && /name|mail|phone|company/i.test(key) && v.length >= 3) found.add(v);
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  for (const s of loadSamples(cfg.root)) walk(s.body, '');
+  return [...found];
+}
+
+/** Secrets the stack and the demo use: tokens, client secrets, signing secrets, storage keys. */
+export function secrets(): string[] {
+  return [
+    ...Object.values(DEV_ENV),
+    DEMO_SIGNING_SECRET,
+    DYNAMICS_SCENARIOS.secret.ok,
+    SALESFORCE_SCENARIOS.clientSecret,
+    'demo-secret',
+    'AccountKey=',
+    'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq',
+    'Bearer ',
+  ];
+}
