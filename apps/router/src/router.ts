@@ -1,5 +1,6 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
+import { trackConsumerLag } from '@leadflow/kafka';
 import { DESTINATION_TYPES, TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { HealthState, type Logger } from '@leadflow/observability';
 import { OfferTable } from '@leadflow/offer-table';
@@ -118,6 +119,7 @@ export function createRouter(opts: RouterOptions): Router {
         maxWaitTimeInMs: 1_000,
       });
       consumer = c;
+      trackConsumerLag(c, registry, groupId);
       const ensurer = new TopicEnsurer(a, partitionsFor(topics));
       const ctx = { topics, lookup: (offerId: string) => offers.get(offerId), now };
       const tracing = new RouterTracing(groupId);

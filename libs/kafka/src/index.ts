@@ -8,3 +8,4 @@ export {
   UnpatchedKafkaClientError,
   type LeadflowProducerOptions,
 } from './producer';
+export { trackConsumerLag } from './consumer-lag';

@@ -98,5 +98,6 @@ export {
   type ErrorClass,
   type ErrorClassInfo,
   type LeadflowErrorOptions,
+  deadLetterSeriesOf,
 } from './errors';
 export type { DeliveryReceipt } from './receipt';

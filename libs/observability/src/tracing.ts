@@ -5,15 +5,13 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 export interface TracingOptions {
   readonly serviceName: string;
   /** OTLP/HTTP traces endpoint (e.g. http://127.0.0.1:4318/v1/traces); without it spans are not exported. */
   readonly otlpEndpoint?: string;
-  /** Further processors (a test's in-memory exporter). */
-  readonly spanProcessors?: readonly SpanProcessor[];
 }
 
 const SHUTDOWN_FLUSH_MS = 2_000;
@@ -52,12 +50,6 @@ const attributesOf = (span: Span): Readonly<Record<string, unknown>> | undefined
  * `node:http(s)` or `fetch`/undici) get spans; calls outside a trace (background refreshes) do not.
  */
 export function startTracing(opts: TracingOptions): Tracing {
-  const processors: SpanProcessor[] = [
-    ...(opts.otlpEndpoint
-      ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: opts.otlpEndpoint }) })]
-      : []),
-    ...(opts.spanProcessors ?? []),
-  ];
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName }),
     autoDetectResources: false,
@@ -73,8 +65,11 @@ export function startTracing(opts: TracingOptions): Tracing {
         responseHook: (span) => stripQueries(span, attributesOf(span)),
       }),
     ],
-    // A provider is registered even with nothing to export (a no-op processor), so ids exist for log correlation.
-    spanProcessors: processors.length > 0 ? processors : [new NoopSpanProcessor()],
+    // With an endpoint, the SDK batches by the OTEL_BSP_* variables. Without one a provider is still registered (a
+    // no-op processor), so spans have ids for log correlation and propagation.
+    ...(opts.otlpEndpoint
+      ? { traceExporter: new OTLPTraceExporter({ url: opts.otlpEndpoint }) }
+      : { spanProcessors: [new NoopSpanProcessor()] }),
     logRecordProcessors: [],
   });
   sdk.start();

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePorts } from '@leadflow/local-infra';
+import { freePorts, type SpawnedProcess } from '@leadflow/local-infra';
+import { metricLabelViolations } from '@leadflow/observability';
 import { DESTINATION_TYPES, leadCloudEventHeaders, Topics, type Lead } from '@leadflow/lead-model';
 import { DYNAMICS_SCENARIOS, SALESFORCE_SCENARIOS } from '@leadflow/simulators';
 import { SINK_SERVICES } from '@leadflow/sink-runtime';
@@ -13,6 +14,7 @@ import { loadSamples } from '../demo/samples';
 import { readStackConfig, SERVICE_PORT_VARIABLES, type StackConfig } from '../stack.config';
 import { down, up } from '../stack';
 import { OtlpReceiver, SpanKinds, type ReceivedSpan } from './otlp-receiver';
+import { metricNames, panelQueries, query, ruleExpressions, scrapeTargets, startPrometheus } from './prometheus';
 
 /**
  * One trace per lead, on the local stack's production entry points (built programs) exporting to an OTLP receiver:
@@ -26,6 +28,7 @@ describe('observability on the running stack', () => {
   let dir: string;
   let cfg: StackConfig;
   let report: DemoReport;
+  let prometheus: SpawnedProcess | undefined;
   const direct = {
     leadId: randomUUID(),
     traceId: randomBytes(16).toString('hex'),
@@ -52,6 +55,7 @@ describe('observability on the running stack', () => {
   }, 300_000);
 
   afterAll(async () => {
+    await prometheus?.stop(5_000);
     await down(cfg, () => undefined).catch(() => undefined);
     process.env = saved;
     await receiver.stop();
@@ -59,7 +63,12 @@ describe('observability on the running stack', () => {
     else process.stdout.write(`kept ${dir}\n`);
   });
 
-  /** The lead's one trace (every span naming the lead shares it), once its last hop arrived. */
+  const has =
+    (...names: string[]) =>
+    (spans: ReceivedSpan[]): boolean =>
+      names.every((n) => spans.some((s) => s.name.startsWith(n)));
+
+  /** The lead's one trace (every span naming the lead shares it), once every hop it waits for arrived. */
   async function traceOf(leadId: string, last: (spans: ReceivedSpan[]) => boolean): Promise<ReceivedSpan[]> {
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -128,7 +137,15 @@ describe('observability on the running stack', () => {
         (l) =>
           l.label !== VALIDATION && l.settledOn === Topics.delivered && (l.topic ?? '').startsWith(Topics.route(type)),
       );
-      const spans = await traceOf(leadId, (s) => s.some((x) => x.name === `send ${Topics.delivered}`));
+      const spans = await traceOf(
+        leadId,
+        has(
+          `send ${Topics.ingested}`,
+          `process ${Topics.ingested}`,
+          `process ${Topics.route(type)}`,
+          `send ${Topics.delivered}`,
+        ),
+      );
       const http = spans.find((s) => s.service === 'ingest' && s.kind === SpanKinds.server) as ReceivedSpan;
       const sent = one(spans, `send ${Topics.ingested}`, 'ingest');
       const routed = one(spans, `process ${Topics.ingested}`, 'router');
@@ -159,13 +176,13 @@ describe('observability on the running stack', () => {
 
   it('ends a lead the router cannot route, and one a sink cannot deliver, on its dead-letter topic', async () => {
     const orphan = leadOf((l) => l.label !== VALIDATION && l.topic === Topics.dlq('router'));
-    const spans = await traceOf(orphan, (s) => s.some((x) => x.name === `send ${Topics.dlq('router')}`));
+    const spans = await traceOf(orphan, has(`process ${Topics.ingested}`, `send ${Topics.dlq('router')}`));
     expectHop(one(spans, `process ${Topics.ingested}`), one(spans, `send ${Topics.dlq('router')}`));
 
     // The offer's validation lead: its failure (an offer-wide one) opens the circuit, so later leads of the offer are
     // dead-lettered without a call.
     const refused = leadOf((l) => l.label === VALIDATION && l.settledOn === Topics.dlq('dynamics'));
-    const failed = await traceOf(refused, (s) => s.some((x) => x.name === `send ${Topics.dlq('dynamics')}`));
+    const failed = await traceOf(refused, has(`process ${Topics.route('dynamics')}`, `send ${Topics.dlq('dynamics')}`));
     const processing = one(failed, new RegExp(`^process ${Topics.route('dynamics')}`));
     expectHop(processing, one(failed, `send ${Topics.dlq('dynamics')}`));
     expect(processing.status.code).toBe(2);
@@ -176,7 +193,12 @@ describe('observability on the running stack', () => {
 
   it('continues a replayed lead in its original trace, the replay as a child of the dead letter', async () => {
     const leadId = report.replay.replayed[0] as string;
-    const spans = await traceOf(leadId, (s) => s.some((x) => x.name === `send ${Topics.delivered}`));
+    const spans = await traceOf(
+      leadId,
+      (s) =>
+        has(`send ${Topics.dlq('azure-table')}`, `send ${Topics.delivered}`)(s) &&
+        s.filter((x) => x.name === `process ${Topics.ingested}`).length === 2,
+    );
     const deadLetter = one(spans, `send ${Topics.dlq('azure-table')}`);
     const routings = spans
       .filter((s) => s.name === `process ${Topics.ingested}`)
@@ -188,9 +210,69 @@ describe('observability on the running stack', () => {
   });
 
   it('continues the trace of a lead written straight to Kafka with a traceparent', async () => {
-    const spans = await traceOf(direct.leadId, (s) => s.some((x) => x.name === `send ${Topics.delivered}`));
+    const spans = await traceOf(direct.leadId, has(`process ${Topics.ingested}`, `send ${Topics.delivered}`));
     expect(spans.every((s) => s.traceId === direct.traceId)).toBe(true);
     expect(one(spans, `process ${Topics.ingested}`).parentSpanId).toBe(direct.spanId);
+  });
+
+  it('exports only bounded labels, and every rule and panel of deploy/observability selects series in a real Prometheus', async () => {
+    const expositions = await Promise.all(
+      scrapeTargets(cfg).map(async (t) => ({ ...t, text: await (await fetch(`http://${t.target}/metrics`)).text() })),
+    );
+    for (const e of expositions) expect([e.service, metricLabelViolations(e.text)]).toEqual([e.service, []]);
+    const exported = new Set(
+      expositions.flatMap((e) => [...e.text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1] as string)),
+    );
+    const rules = ruleExpressions(cfg.root);
+    const panels = panelQueries(cfg.root);
+    const unknown = [...rules.map((r) => r.expr), ...panels.map((p) => p.expr)]
+      .flatMap(metricNames)
+      .filter((name) => !exported.has(name));
+    expect(unknown).toEqual([]);
+
+    const [port] = await freePorts(1);
+    prometheus = await startPrometheus({
+      cfg,
+      port: port as number,
+      dir: join(dir, 'prometheus'),
+      intervalS: 1,
+      detached: false,
+    });
+    const base = `http://${cfg.host}:${port}`;
+    // Enough scrapes for rate() over 1m and for the recording rules to have run.
+    await new Promise((r) => setTimeout(r, 8_000));
+    const empty: string[] = [];
+    for (const r of rules) if ((await query(base, r.operand)).length === 0) empty.push(`rule ${r.name}: ${r.operand}`);
+    for (const p of panels) if ((await query(base, p.expr)).length === 0) empty.push(`panel "${p.panel}": ${p.expr}`);
+    expect(empty).toEqual([]);
+    const up = await query(base, 'up{job="leadflow"} == 1');
+    expect(up).toHaveLength(scrapeTargets(cfg).length);
+  }, 60_000);
+
+  it("writes no PII or secret in any log line, and lines written in a lead's work carry its trace", () => {
+    const forbidden = [...demoPii(cfg), ...secrets()];
+    const email = /[\w.+-]+@[\w-]+\.[a-z]{2,}/i;
+    const logs = join(dir, 'logs');
+    let correlated = 0;
+    for (const file of readdirSync(logs).filter(
+      (f) => f.endsWith('.log') && !/kafka|azurite|simulators|receiver/.test(f),
+    )) {
+      readFileSync(join(logs, file), 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          const hit = forbidden.find((f) => line.includes(f)) ?? email.exec(line)?.[0];
+          if (hit) throw new Error(`${file}:${i + 1} holds ${hit}: ${line}`);
+          if (/"msg":"lead dead-lettered"/.test(line)) {
+            expect([file, i + 1, /"trace_id":"[0-9a-f]{32}","span_id":"[0-9a-f]{16}"/.test(line)]).toEqual([
+              file,
+              i + 1,
+              true,
+            ]);
+            correlated++;
+          }
+        });
+    }
+    expect(correlated).toBeGreaterThan(0);
   });
 
   it('puts no PII and no secret in any span, event or link', () => {
