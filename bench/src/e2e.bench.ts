@@ -7,7 +7,7 @@ import { Headers, TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { ensureTopics } from '@leadflow/kafka';
 import { freePorts } from '@leadflow/local-infra';
 import { benchKafka } from './baselines';
-import { rssMb, runTs, samplePeakRss, waitFor200, type ChildService } from './processes';
+import { cpuMeter, rssMb, runTs, samplePeakRss, waitFor200, type ChildService } from './processes';
 import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
 
@@ -32,8 +32,15 @@ const quantile = (xs: number[], q: number): number => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
 };
 
-/** Raw kafkajs: RATE records/s for a while, each timed from its acknowledged send to its arrival at a consumer. */
-async function rawOneHop(brokers: string, seconds: number): Promise<number[]> {
+/**
+ * Raw kafkajs: RATE records/s for a while, each timed from its acknowledged send to its arrival at a consumer; and
+ * what that costs in CPU per 1,000 records (this process, which only produces and consumes here, plus the broker).
+ */
+async function rawOneHop(
+  brokers: string,
+  seconds: number,
+  brokerPids: readonly number[],
+): Promise<{ latencies: number[]; cpuPer1000: number }> {
   const kafka = benchKafka(brokers, 'e2e-baseline');
   const topic = `e2e-baseline-${randomBytes(4).toString('hex')}`;
   const admin = kafka.admin();
@@ -54,6 +61,8 @@ async function rawOneHop(brokers: string, seconds: number): Promise<number[]> {
   });
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
+  const broker = cpuMeter(Object.fromEntries(brokerPids.map((pid, i) => [`broker${i}`, pid])));
+  const self0 = process.cpuUsage();
   const total = RATE * seconds;
   const t0 = Date.now();
   const sends: Promise<void>[] = [];
@@ -71,9 +80,11 @@ async function rawOneHop(brokers: string, seconds: number): Promise<number[]> {
   await Promise.all(sends);
   const deadline = Date.now() + 10_000;
   while (latencies.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const self = process.cpuUsage(self0);
+  const cpu = (self.user + self.system) / 1e6 + Object.values(broker.stop()).reduce((a, b) => a + b, 0);
   await producer.disconnect();
   await consumer.disconnect();
-  return latencies;
+  return { latencies, cpuPer1000: (cpu / total) * 1000 };
 }
 
 interface Accepted {
@@ -250,6 +261,11 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
     let refused = 0;
     const total = RATE * (WARMUP + SECONDS);
     const t0 = Date.now();
+    // CPU time of every service and the broker from the end of the warm-up until the last receipt: the cost per lead.
+    let cpu: ReturnType<typeof cpuMeter> | undefined;
+    const cpuStart = setTimeout(() => {
+      cpu = cpuMeter({ ...pids, ...Object.fromEntries(ctx.brokerPids.map((pid, i) => [`broker${i + 1}`, pid])) });
+    }, WARMUP * 1000);
     const posts: Promise<void>[] = [];
     for (let i = 0; i < total; i++) {
       const wait = t0 + (i * 1000) / RATE - Date.now();
@@ -276,6 +292,8 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
     const offeredFor = (Date.now() - t0) / 1000;
     const deadline = Date.now() + 60_000;
     while (receipts.size < accepted.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    clearTimeout(cpuStart);
+    const cpuUsed = cpu?.stop() ?? {};
     const peak = Object.fromEntries(samplers.map(([n, sampler]) => [n, sampler.stop()]));
     const after = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, rssMb(pid)]));
 
@@ -301,8 +319,15 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
     // p99 targets: 150 ms on one broker, 250 ms on a 3-node cluster (replication adds a round trip per write).
     const target = process.env['LEADFLOW_BENCH_KAFKA_NODES'] === '3' ? 250 : 150;
     const missing = [...accepted.keys()].filter((id) => !receipts.has(id)).length;
-    const base = await rawOneHop(ctx.brokers, Math.min(SECONDS, 20));
+    const { latencies: base, cpuPer1000: baseCpu } = await rawOneHop(
+      ctx.brokers,
+      Math.min(SECONDS, 20),
+      ctx.brokerPids,
+    );
     const baseline = { label: 'raw kafkajs one hop, p99', value: quantile(base, 0.99) };
+    const per1000 = (s: number) => (s / measured.length) * 1000;
+    const cpuTotal = Object.values(cpuUsed).reduce((a, b) => a + b, 0);
+    const cpuBaseline = { label: 'raw kafkajs one hop (client + broker)', value: baseCpu };
     const note = `${measured.length} accepted in the ${SECONDS} s measured (${accepted.size} in ${offeredFor.toFixed(1)} s with the warm-up) (${refused} refused), ${missing} without receipt; raw one hop p50 ${quantile(base, 0.5)} ms`;
     const row = (scenario: string, xs: number[], target?: number): BenchRow[] => [
       { scenario: `${scenario} p50`, value: quantile(xs, 0.5), unit: 'ms', notes: `${xs.length} leads` },
@@ -322,6 +347,21 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
       ...row(`both sinks, 202 read → receipt read (same process; skewed low)`, from202, target),
       ...row(`ingest alone, POST → 202`, toAccept),
       ...row(`cold start: the ${WARMUP} s warm-up, POST → receipt (not measured above)`, coldStart),
+      {
+        scenario: `CPU per 1,000 leads at ${RATE}/s, every service and the broker`,
+        value: per1000(cpuTotal),
+        unit: 's',
+        baseline: cpuBaseline,
+        // 1.3 ms of CPU per lead: what 500 leads/s may cost on a 2-core machine with room left for bursts.
+        target: { atMost: 1.3 },
+        notes: `${cpuTotal.toFixed(1)} CPU s for ${measured.length} leads, /proc utime + stime from the warm-up's end to the last receipt${ctx.brokerPids.length === 0 ? '; broker not counted (not started by this run)' : ''}`,
+      },
+      ...Object.entries(cpuUsed).map(([n, s]): BenchRow => ({
+        scenario: `CPU per 1,000 leads: ${n}`,
+        value: per1000(s),
+        unit: 's',
+        baseline: cpuBaseline,
+      })),
       ...Object.keys(services).map((n): BenchRow => ({
         scenario: `${n} RSS idle → peak under load → after`,
         value: peak[n] ?? Number.NaN,

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -102,5 +102,34 @@ export function samplePeakRss(pid: number | undefined): { stop(): number } {
       clearInterval(timer);
       return peak;
     },
+  };
+}
+
+let clockTicks: number | undefined;
+
+/**
+ * CPU seconds (user + system, every thread) a process has used so far, from /proc/<pid>/stat; NaN once it is gone.
+ * Unlike wall time, this is the process's own cost, so it holds when other processes share the cores.
+ */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, inside parentheses): utime is the 14th, stime the 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU seconds of several processes, by name, between `start()` and `stop()`. */
+export function cpuMeter(pids: Readonly<Record<string, number | undefined>>): {
+  stop(): Record<string, number>;
+} {
+  const at = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuSeconds(pid)]));
+  return {
+    stop: () => Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuSeconds(pid) - (at[n] ?? 0)])),
   };
 }

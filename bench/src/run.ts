@@ -37,7 +37,11 @@ async function main(names: readonly string[]): Promise<number> {
   const cluster = process.env['LEADFLOW_BENCH_KAFKA_NODES'] === '3' ? await startBenchCluster() : undefined;
   if (cluster) process.env['KAFKA_BROKERS'] = cluster.brokers;
   const infra = await startTestInfra();
-  const ctx: BenchContext = { brokers: infra.kafkaBrokers, tablesConnectionString: infra.azuriteConnectionString };
+  const ctx: BenchContext = {
+    brokers: infra.kafkaBrokers,
+    tablesConnectionString: infra.azuriteConnectionString,
+    brokerPids: cluster ? cluster.nodes.map((n) => n.process.pid) : infra.kafkaPids,
+  };
   process.stdout.write(
     `# leadflow benchmarks — ${new Date().toISOString()}, Kafka via ${infra.source}, node ${process.version}\n\n`,
   );

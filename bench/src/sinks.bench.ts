@@ -37,6 +37,13 @@ const SINK_APPS = {
   marketo: 'marketo-sink',
 } as const;
 
+/**
+ * A sink facing a CRM that answers after 200 ms can at best deliver its in-flight bound / 200 ms (256 / 0.2 s =
+ * 1,280 leads/s with the defaults); the goal is 80 % of that bound, not an arbitrary floor.
+ */
+const SLOW_CRM_LATENCY_MS = 200;
+const SLOW_CRM_TARGET = (0.8 * 256 * 1000) / SLOW_CRM_LATENCY_MS;
+
 /** Peak RSS of each sink process while it drained its leads, for the RSS rows. */
 const peaks = new Map<string, number>();
 
@@ -126,7 +133,7 @@ export async function sinksBench(ctx: BenchContext): Promise<BenchRow[]> {
 
   const server = createServer((req, res) => {
     req.resume();
-    req.on('end', () => setTimeout(() => res.writeHead(200).end('{}'), 200));
+    req.on('end', () => setTimeout(() => res.writeHead(200).end('{}'), SLOW_CRM_LATENCY_MS));
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -161,7 +168,7 @@ export async function sinksBench(ctx: BenchContext): Promise<BenchRow[]> {
         value: httpsRate,
         unit: 'leads/s',
         baseline: { label: 'sequential POSTs to the same receiver', value: sequential },
-        target: { atLeast: 250 },
+        target: { atLeast: SLOW_CRM_TARGET },
         notes: 'in-flight 256, 32 per offer (defaults)',
       },
       dynamics,
@@ -193,7 +200,7 @@ async function dynamicsRow(
 ): Promise<BenchRow> {
   const entraApp = createEntraSimulator();
   const entra = await startSimulator(entraApp, tls, { host: '127.0.0.1', port: 0 });
-  const dataverse = await startSimulator(createDataverseSimulator({ latencyMs: 200 }), tls, {
+  const dataverse = await startSimulator(createDataverseSimulator({ latencyMs: SLOW_CRM_LATENCY_MS }), tls, {
     host: '127.0.0.1',
     port: 0,
   });
@@ -218,7 +225,7 @@ async function dynamicsRow(
       value: rate,
       unit: 'leads/s',
       baseline: { label: 'sequential POSTs to a receiver answering after 200 ms', value: sequential },
-      target: { atLeast: 250 },
+      target: { atLeast: SLOW_CRM_TARGET },
       notes: `in-flight 256, 32 per offer (defaults); ${((tokens * 1_000) / leads).toFixed(1)} token requests per 1,000 leads (one client for all 10 offers)`,
     };
   } finally {
@@ -234,7 +241,7 @@ async function salesforceRow(
   tls: SimulatorTls,
   caFile: string,
 ): Promise<BenchRow> {
-  const app = createSalesforceSimulator({ latencyMs: 200 });
+  const app = createSalesforceSimulator({ latencyMs: SLOW_CRM_LATENCY_MS });
   const sim = await startSimulator(app, tls, { host: '127.0.0.1', port: 0 });
   const leads = 5_000;
   try {
@@ -261,7 +268,7 @@ async function salesforceRow(
       value: rate,
       unit: 'leads/s',
       baseline: { label: 'sequential single-record calls answering after 200 ms', value: sequential },
-      target: { atLeast: 250 },
+      target: { atLeast: SLOW_CRM_TARGET },
       notes: `${((crmCalls * 1_000) / leads).toFixed(1)} CRM calls per 1,000 leads (${JSON.stringify(calls)})`,
     };
   } finally {
@@ -271,7 +278,7 @@ async function salesforceRow(
 
 /** marketo-sink (Sync Leads, up to 300 a call, paced per Munchkin ID) against the simulator answering after 200 ms. */
 async function marketoRow(ctx: BenchContext, sequential: number, tls: SimulatorTls, caFile: string): Promise<BenchRow> {
-  const app = marketoSimulator({ latencyMs: 200 });
+  const app = marketoSimulator({ latencyMs: SLOW_CRM_LATENCY_MS });
   const sim = await startSimulator(app, tls, { host: '127.0.0.1', port: 0 });
   const leads = 5_000;
   const munchkin = MARKETO_SCENARIOS.munchkin.ok;

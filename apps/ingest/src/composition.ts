@@ -17,17 +17,18 @@ import { DestinationStore } from './destinations/destination-store';
 import { OfferTableView } from './destinations/offer-table-view';
 import { DestinationService } from './destinations/destination.service';
 import { configureHttp } from './http/http-surface';
-import { SINGLE_BODY_LIMIT } from './http/json-body';
-import { createIngestMetrics } from './http/metrics';
+import { SINGLE_BODY_LIMIT } from './common/json-body';
+import { createIngestMetrics } from './common/metrics';
 import { NestPinoLogger } from './http/nest-logger';
 import { buildOpenApiDocument } from './http/openapi';
+import { buildAsyncApiForIngest } from './http/asyncapi';
 import { ProblemFilter } from './http/problem.filter';
 import type { IngestConfig } from './ingest.config';
 import { IngestModule } from './ingest.module';
 import { LeadService } from './leads/lead.service';
 import { BrokerProbe } from './publishing/broker-probe';
 import { LeadPublisher } from './publishing/lead-publisher';
-import { keepTrying } from './background';
+import { keepTrying } from './common/background';
 import { createAutoReplay } from './replay/auto-replay.wiring';
 import { StatusConsumer } from './status/status-consumer';
 import { OfferStatusIndex } from './status/status-index';
@@ -90,7 +91,12 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
   const clientId = options.clientId ?? 'leadflow-ingest';
   const kafka: Kafka =
     options.kafka ??
-    createKafka({ brokers: config.kafkaBrokers, clientId, logger: logger.child({ component: 'kafka' }) });
+    createKafka({
+      brokers: config.kafkaBrokers,
+      clientId,
+      logger: logger.child({ component: 'kafka' }),
+      security: config.kafkaSecurity,
+    });
   const registry = createMetricsRegistry('ingest');
   const metrics = createIngestMetrics(registry, () => publisher.backlog);
   const health = new HealthState();
@@ -142,6 +148,7 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
         health,
         registry,
         openApi: buildOpenApiDocument(config.publicUrl),
+        asyncApi: buildAsyncApiForIngest(),
         ready: async () => {
           if (!publisher.connected) return { ready: false, reason: 'lead producer not connected' };
           if (!table.caughtUp) return { ready: false, reason: 'offer table not loaded' };

@@ -49,6 +49,7 @@ export function buildProgram(io: CliIo): Command {
         const kafka = createKafka({
           brokers: settings.brokers,
           clientId: 'leadctl',
+          security: settings.security,
           // An operator waits for the answer: give up on an unreachable broker within seconds.
           connectionTimeoutMs: 3_000,
           retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 2_000 },

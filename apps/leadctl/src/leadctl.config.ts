@@ -1,4 +1,6 @@
 import { hostname, userInfo } from 'node:os';
+import type { KafkaSecurity } from '@leadflow/kafka';
+import { ConfigError, kafkaSecurityFromEnv } from '@leadflow/service-config';
 import { CliError, ExitCode } from './exit-codes';
 
 /** The process environment; leadctl reads it here only, and commands get typed settings. */
@@ -17,6 +19,8 @@ export interface KafkaSettings {
   readonly brokers: readonly string[];
   /** Prepended to every topic name (tests, shared development clusters); empty in production. */
   readonly topicPrefix: string;
+  /** TLS and SASL from the same KAFKA_* variables the services read (KAFKA_SECURITY_PROTOCOL, …). */
+  readonly security: KafkaSecurity;
 }
 
 export interface IngestSettings {
@@ -43,7 +47,14 @@ export function kafkaSettings(flags: GlobalFlags, env: Env): KafkaSettings {
   const topicPrefix = set(flags.topicPrefix) ?? set(env['LEADFLOW_TOPIC_PREFIX']) ?? '';
   if (!/^[A-Za-z0-9._-]{0,100}$/.test(topicPrefix))
     throw new CliError(ExitCode.usage, "--topic-prefix / LEADFLOW_TOPIC_PREFIX: letters, digits, '.', '_' or '-' only");
-  return { brokers, topicPrefix };
+  let security: KafkaSecurity;
+  try {
+    security = kafkaSecurityFromEnv(env, 'leadctl');
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(ExitCode.usage, err.message);
+    throw err;
+  }
+  return { brokers, topicPrefix, security };
 }
 
 /**

@@ -15,11 +15,26 @@ async function run(argv: string[], env: Record<string, string> = {}) {
 
 describe('leadctl configuration', () => {
   it('takes flags over the environment over the defaults', () => {
-    expect(kafkaSettings({}, {})).toEqual({ brokers: ['127.0.0.1:9092'], topicPrefix: '' });
+    expect(kafkaSettings({}, {})).toEqual({
+      brokers: ['127.0.0.1:9092'],
+      topicPrefix: '',
+      security: { protocol: 'PLAINTEXT' },
+    });
     expect(kafkaSettings({}, { KAFKA_BROKERS: 'a:1,b:2', LEADFLOW_TOPIC_PREFIX: 't.' })).toEqual({
       brokers: ['a:1', 'b:2'],
       topicPrefix: 't.',
+      security: { protocol: 'PLAINTEXT' },
     });
+    expect(
+      kafkaSettings(
+        {},
+        { KAFKA_SECURITY_PROTOCOL: 'sasl_ssl', KAFKA_SASL_USERNAME: 'leadctl', KAFKA_SASL_PASSWORD: 'pw-value' },
+      ).security,
+    ).toEqual({
+      protocol: 'SASL_SSL',
+      sasl: { mechanism: 'SCRAM-SHA-512', username: 'leadctl', password: 'pw-value' },
+    });
+    expect(() => kafkaSettings({}, { KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })).toThrow(/KAFKA_SASL_USERNAME/);
     expect(kafkaSettings({ brokers: 'c:3' }, { KAFKA_BROKERS: 'a:1' }).brokers).toEqual(['c:3']);
     expect(() => kafkaSettings({ brokers: 'nope' }, {})).toThrow(/not host:port/);
     expect(ingestSettings({}, { LEADFLOW_ADMIN_TOKEN: 'adm' }, 'admin')).toEqual({

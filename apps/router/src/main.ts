@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { createKafka } from '@leadflow/kafka';
+import { createKafka, describeKafkaSecurity } from '@leadflow/kafka';
 import {
   createLogger,
   createMetricsRegistry,
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     brokers: config.kafkaBrokers,
     clientId: `leadflow-router-${config.instanceId}`,
     logger: logger.child({ component: 'kafka' }),
+    security: config.kafkaSecurity,
   });
   const registry = createMetricsRegistry('router');
   const health = new HealthState();
@@ -45,7 +46,10 @@ async function main(): Promise<void> {
   });
 
   const server: Server = await startOpsServer({ host: config.host, port: config.port, health, registry });
-  logger.info({ host: config.host, port: config.port }, 'ops server listening');
+  logger.info(
+    { host: config.host, port: config.port, kafka: describeKafkaSecurity(config.kafkaSecurity) },
+    'ops server listening',
+  );
 
   let stopping = false;
   onShutdown(

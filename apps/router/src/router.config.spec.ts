@@ -11,6 +11,7 @@ describe('loadRouterConfig', () => {
       instanceId: 'router-0',
       topicPrefix: '',
       shutdownTimeoutMs: 20_000,
+      kafkaSecurity: { protocol: 'PLAINTEXT' },
     });
   });
 

@@ -1,7 +1,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { deadLetterSeriesOf, dlqCategory } from '@leadflow/lead-model';
 import { deadLetterCounter } from '@leadflow/observability';
-import type { OutboundRecord } from './pipeline/outbound';
+import type { OutboundRecord } from './routing/records';
 
 export interface RouterMetrics {
   readonly routed: Counter<'destination_type'>;

@@ -108,8 +108,14 @@ function classMatches(patterns: readonly string[], errorClass: string): boolean 
   return patterns.some((p) => (p.endsWith('.*') ? errorClass.startsWith(p.slice(0, -1)) : p === errorClass));
 }
 
+/** What a filter looks at: a decoded dead letter, or a summary of one (the console's index keeps no bodies). */
+export type FilterSubject = Pick<
+  DeadLetter,
+  'stage' | 'errorClass' | 'category' | 'offerId' | 'leadId' | 'failedAt' | 'destinationVersion'
+>;
+
 /** True when `dl` is selected by `f`. */
-export function matchesFilter(dl: DeadLetter, f: DeadLetterFilter): boolean {
+export function matchesFilter(dl: FilterSubject, f: DeadLetterFilter): boolean {
   if (f.stages && !f.stages.includes(dl.stage)) return false;
   if (f.classes && !classMatches(f.classes, dl.errorClass)) return false;
   if (f.categories && !f.categories.includes(dl.category)) return false;

@@ -7,7 +7,14 @@ export {
   type DeadLetterTopics,
 } from './dead-letter-topics';
 export { decodeDeadLetter, positionId, type DeadLetter, type RawDeadLetter, type RecordPosition } from './dead-letter';
-export { parseFilter, parseInstant, matchesFilter, type DeadLetterFilter, type RawFilter } from './filter';
+export {
+  parseFilter,
+  parseInstant,
+  matchesFilter,
+  type DeadLetterFilter,
+  type FilterSubject,
+  type RawFilter,
+} from './filter';
 export { summarize, type SummaryRow } from './summary';
 export { maskPii } from './mask';
 export { deadLetterView, type DeadLetterView } from './view';

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type logCreator } from 'kafkajs';
+import { kafkajsSecurity, PLAINTEXT, type KafkaSecurity } from './security';
 
 /** The subset of a structured logger the Kafka client needs (pino's shape). */
 export interface KafkaLogSink {
@@ -16,6 +17,8 @@ export interface KafkaClientOptions {
   readonly requestTimeoutMs?: number;
   /** kafkajs retry policy; the default suits long-running services (about 20 s of retries). */
   readonly retry?: { readonly retries?: number; readonly initialRetryTime?: number; readonly maxRetryTime?: number };
+  /** TLS and SASL, from the service's configuration (`kafkaSecurity`); plaintext when absent (the local stack). */
+  readonly security?: KafkaSecurity;
 }
 
 /**
@@ -62,11 +65,15 @@ function bridge(sink: KafkaLogSink): logCreator {
   };
 }
 
-/** One Kafka client per service, built from the service's validated configuration. */
+/**
+ * One Kafka client per service, built from the service's validated configuration: the one place where a leadflow
+ * process turns its security settings into a connection (TLS, SASL/SCRAM, mTLS).
+ */
 export function createKafka(options: KafkaClientOptions): Kafka {
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: [...options.brokers],
+    ...kafkajsSecurity(options.security ?? PLAINTEXT),
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000, ...options.retry },

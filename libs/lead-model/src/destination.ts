@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ERROR_CATALOG } from './errors';
 import { fail, fromZodIssues, ok, type FieldIssue, type Result } from './result';
-import { MAX_ROUTE_SUFFIX, ROUTE_SUFFIX_PATTERN, type DestinationType } from './topics';
+import { OfferIdSchema } from './lead';
+import { DESTINATION_TYPES, MAX_ROUTE_SUFFIX, ROUTE_SUFFIX_PATTERN, type DestinationType } from './topics';
 
 /** Defaults (docs/destinations.md); every endpoint is configurable (sovereign clouds, sandboxes, simulators). */
 export const DESTINATION_DEFAULTS = {
@@ -294,3 +295,27 @@ export interface OfferDestinationRecord {
   readonly destination: SealedDestination;
   readonly updatedAt: string;
 }
+
+/** {@link EncryptedSecret} as a schema (the AsyncAPI document's sealed secret). */
+export const EncryptedSecretSchema = z
+  .object({
+    kid: z.string().min(1).describe('The key of LEADFLOW_SECRET_KEYS it is sealed under'),
+    iv: z.string().describe('base64'),
+    tag: z.string().describe('base64 GCM tag'),
+    data: z.string().describe('base64 ciphertext'),
+  })
+  .describe('A secret field sealed with AES-256-GCM, the offer id as additional authenticated data');
+
+/** {@link OfferDestinationRecord} as a schema: the envelope, as `decodeOfferRecord` (libs/offer-table) checks it. */
+export const OfferDestinationRecordSchema = z
+  .object({
+    offerId: OfferIdSchema.describe('Equal to the record key'),
+    version: z.int().min(1).describe('Grows by one with every save; dead letters and the circuit name it'),
+    destination: z.looseObject({ type: z.string().describe(`One of ${DESTINATION_TYPES.join(', ')}`) }).describe(
+      `The destination as docs/destinations.md describes it, its secret fields sealed: ${Object.entries(SECRET_FIELDS)
+        .map(([type, fields]) => `${type}: ${fields.join(', ')}`)
+        .join('; ')}`,
+    ),
+    updatedAt: z.iso.datetime({ offset: true }),
+  })
+  .describe("An offer's destination (latest record per offer wins; a tombstone removes it)");

@@ -101,3 +101,21 @@ export {
   deadLetterSeriesOf,
 } from './errors';
 export type { DeliveryReceipt } from './receipt';
+export { DeliveryReceiptSchema } from './receipt';
+export { EncryptedSecretSchema, OfferDestinationRecordSchema } from './destination';
+export { DEAD_LETTER_POSITION_PATTERN, ReplayLedgerEntrySchema, type ReplayLedgerEntry } from './replay-ledger';
+export {
+  TRACEPARENT_PATTERN,
+  LeadCloudEventHeadersSchema,
+  DirectProducerHeadersSchema,
+  ReplayHeadersSchema,
+  DeadLetterHeadersSchema,
+} from './header-schemas';
+export { buildAsyncApiDocument, type AsyncApiOptions } from './asyncapi/document';
+export {
+  EXAMPLE_OFFER,
+  EXAMPLE_UNCONFIGURED_OFFER,
+  INGESTED_EXAMPLES,
+  ROUTER_DEAD_LETTER_EXAMPLES,
+  type ContractExample,
+} from './asyncapi/examples';

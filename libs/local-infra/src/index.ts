@@ -7,6 +7,8 @@ export {
   waitForKafka,
   kafkaAnswers,
   serverProperties,
+  probeSecurity,
+  type KafkaClientSecurity,
   type KafkaBrokerOptions,
   type KafkaClusterOptions,
   type KafkaNodeSpec,
@@ -25,3 +27,11 @@ export {
   type AzuriteOptions,
 } from './azurite';
 export { generateTls, writeTls, readTls, extraCaBundle, type SimulatorTls } from './tls';
+export {
+  KAFKA_ADMIN_USER,
+  prepareKafkaSecurity,
+  securityMaterial,
+  kafkajsClientSecurity,
+  type KafkaBrokerSecurity,
+  type KafkaSecurityMaterial,
+} from './kafka-security';

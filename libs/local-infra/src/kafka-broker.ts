@@ -2,7 +2,18 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import {
+  formattedUsersFile,
+  kafkajsClientSecurity,
+  KAFKA_ADMIN_USER,
+  prepareKafkaSecurity,
+  scramFormatArgs,
+  secureListenerProperties,
+  securityMaterial,
+  type KafkaBrokerSecurity,
+  type KafkaSecurityMaterial,
+} from './kafka-security';
 import { spawnLogged, type SpawnedProcess } from './processes';
 import { waitUntil } from './ports';
 
@@ -32,6 +43,11 @@ export interface KafkaClusterOptions {
   readonly startTimeoutMs?: number;
   /** Heap of each node; 512 MB for one node, 256 MB a node for three (RSS about 350 MB each). */
   readonly heapMb?: number;
+  /**
+   * A SASL_SSL listener with SCRAM users and ACLs on, instead of PLAINTEXT. Call `prepareKafkaSecurity` before
+   * `startKafkaNode` (`startKafkaCluster` does); the ACLs themselves are the caller's (libs/kafka `applyAcls`).
+   */
+  readonly security?: KafkaBrokerSecurity;
 }
 
 /** The single-node form of earlier versions (one port pair). */
@@ -51,6 +67,8 @@ export interface RunningCluster {
   readonly nodes: readonly RunningNode[];
   /** SIGKILLs one node (a crash, no shutdown hook): what the failover tests do to partition leaders. */
   kill(id: number): Promise<void>;
+  /** Where the CA and the users' passwords are, when the cluster is secured. */
+  readonly security?: KafkaSecurityMaterial;
   /** Starts a killed or stopped node again on its data and waits until the cluster counts it. */
   restart(id: number): Promise<void>;
   stop(graceMs?: number): Promise<void>;
@@ -60,6 +78,7 @@ export interface RunningCluster {
 export interface RunningBroker {
   readonly brokers: string;
   readonly process: SpawnedProcess;
+  readonly security?: KafkaSecurityMaterial;
 }
 
 /**
@@ -73,19 +92,25 @@ export function serverProperties(
   node: KafkaNodeSpec,
   all: readonly KafkaNodeSpec[],
   logDir: string,
+  security?: KafkaBrokerSecurity,
 ): string {
   const rf = Math.min(3, all.length);
   const minIsr = rf >= 3 ? 2 : 1;
+  const listeners = security
+    ? secureListenerProperties(host, node.port, node.controllerPort, security)
+    : [
+        `listeners=PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`,
+        // Clients connect to the advertised address: it must be the loopback address they dialled, never 0.0.0.0.
+        `advertised.listeners=PLAINTEXT://${host}:${node.port}`,
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+        'controller.listener.names=CONTROLLER',
+        'inter.broker.listener.name=PLAINTEXT',
+      ];
   return [
     'process.roles=broker,controller',
     `node.id=${node.id}`,
     `controller.quorum.voters=${all.map((n) => `${n.id}@${host}:${n.controllerPort}`).join(',')}`,
-    `listeners=PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`,
-    // Clients connect to the advertised address: it must be the loopback address they dialled, never 0.0.0.0.
-    `advertised.listeners=PLAINTEXT://${host}:${node.port}`,
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
+    ...listeners,
     `log.dirs=${logDir}`,
     'num.partitions=3',
     `default.replication.factor=${rf}`,
@@ -136,11 +161,23 @@ function javaArgs(o: KafkaClusterOptions, logFile: string, heapMb: number): stri
   ];
 }
 
-/** Readiness is an answered metadata request, not a log line: without log config the broker prints nothing. */
-export async function kafkaAnswers(brokers: string, timeoutMs = 1_000, expectedBrokers = 1): Promise<boolean> {
+/** kafkajs `ssl`/`sasl` of a probe or admin client; empty for a plaintext broker. */
+export type KafkaClientSecurity = Pick<KafkaConfig, 'ssl' | 'sasl'>;
+
+/**
+ * Readiness is an answered metadata request, not a log line: without log config the broker prints nothing. A secured
+ * broker is asked as its admin (`kafkajsClientSecurity(dir)`), so readiness includes TLS and SCRAM working.
+ */
+export async function kafkaAnswers(
+  brokers: string,
+  timeoutMs = 1_000,
+  expectedBrokers = 1,
+  security: KafkaClientSecurity = {},
+): Promise<boolean> {
   const kafka = new Kafka({
     clientId: 'leadflow-probe',
     brokers: brokers.split(','),
+    ...security,
     connectionTimeout: timeoutMs,
     requestTimeout: timeoutMs,
     retry: { retries: 0 },
@@ -188,11 +225,27 @@ function clusterId(o: KafkaClusterOptions): string {
   return id;
 }
 
+/** A secured node formatted before a user was added has no credential for it: say so instead of failing auth. */
+function checkFormattedUsers(security: KafkaBrokerSecurity, l: NodeLayout): void {
+  const file = formattedUsersFile(l.dir);
+  const known = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  const missing = security.users.filter((u) => !known.includes(u));
+  if (missing.length > 0)
+    throw new Error(
+      `the secured Kafka data in ${l.dir} was formatted without the SCRAM user(s) ${missing.join(', ')}: ` +
+        `stop the stack and remove ${l.dir} to format it again with every user`,
+    );
+}
+
 function prepareNode(o: KafkaClusterOptions, node: KafkaNodeSpec, id: string, heapMb: number): NodeLayout {
   const l = layout(o, node);
   mkdirSync(l.dir, { recursive: true });
-  writeFileSync(l.propsFile, serverProperties(o.host, node, o.nodes, l.logDir));
-  if (!existsSync(join(l.logDir, 'meta.properties'))) {
+  if (o.security && !existsSync(securityMaterial(o.security.dir).keystoreFile))
+    throw new Error('a secured Kafka node needs prepareKafkaSecurity() to run before it starts');
+  writeFileSync(l.propsFile, serverProperties(o.host, node, o.nodes, l.logDir, o.security), { mode: 0o600 });
+  if (existsSync(join(l.logDir, 'meta.properties'))) {
+    if (o.security) checkFormattedUsers(o.security, l);
+  } else {
     const result = spawnSync(
       o.javaBin ?? 'java',
       [
@@ -204,12 +257,15 @@ function prepareNode(o: KafkaClusterOptions, node: KafkaNodeSpec, id: string, he
         '-c',
         l.propsFile,
         '-g',
+        // SCRAM credentials live in the metadata log: a KRaft broker gets its first users at format time.
+        ...(o.security ? scramFormatArgs(o.security) : []),
       ],
       { encoding: 'utf8' },
     );
     if (result.status !== 0) {
       throw new Error(`kafka storage format failed (exit ${result.status}): ${result.stderr || result.stdout}`);
     }
+    if (o.security) writeFileSync(formattedUsersFile(l.dir), `${o.security.users.join('\n')}\n`);
   }
   return l;
 }
@@ -238,8 +294,18 @@ export function startKafkaNode(o: KafkaClusterOptions, nodeId: number): SpawnedP
 }
 
 /** Resolves once a metadata request to `brokers` lists `expected` nodes. */
-export async function waitForKafka(brokers: string, expected: number, timeoutMs = 60_000): Promise<void> {
-  await waitUntil(`Kafka on ${brokers}`, () => kafkaAnswers(brokers, 1_000, expected), timeoutMs, 200);
+export async function waitForKafka(
+  brokers: string,
+  expected: number,
+  timeoutMs = 60_000,
+  security: KafkaClientSecurity = {},
+): Promise<void> {
+  await waitUntil(`Kafka on ${brokers}`, () => kafkaAnswers(brokers, 1_000, expected, security), timeoutMs, 200);
+}
+
+/** The probe's credentials for the cluster `o` describes (the admin's, when secured). */
+export function probeSecurity(o: Pick<KafkaClusterOptions, 'security'>): KafkaClientSecurity {
+  return o.security ? kafkajsClientSecurity(o.security.dir, KAFKA_ADMIN_USER) : {};
 }
 
 /**
@@ -249,12 +315,14 @@ export async function waitForKafka(brokers: string, expected: number, timeoutMs 
  */
 export async function startKafkaCluster(o: KafkaClusterOptions): Promise<RunningCluster> {
   if (o.nodes.length === 0) throw new Error('a cluster needs at least one node');
+  const material = o.security ? await prepareKafkaSecurity(o.security, o.host) : undefined;
+  const probe = probeSecurity(o);
   const processes = new Map<number, SpawnedProcess>();
   for (const n of o.nodes) processes.set(n.id, startKafkaNode(o, n.id));
   const brokers = o.nodes.map((n) => `${o.host}:${n.port}`).join(',');
   const timeoutMs = o.startTimeoutMs ?? 60_000;
   try {
-    await waitForKafka(brokers, o.nodes.length, timeoutMs);
+    await waitForKafka(brokers, o.nodes.length, timeoutMs, probe);
   } catch (err) {
     await Promise.all([...processes.values()].map((p) => p.stop(2_000)));
     throw new Error(`${(err as Error).message}; see ${o.nodes.map((n) => layout(o, n).logFile).join(', ')}`);
@@ -266,6 +334,7 @@ export async function startKafkaCluster(o: KafkaClusterOptions): Promise<Running
   };
   return {
     brokers,
+    ...(material ? { security: material } : {}),
     get nodes() {
       return o.nodes.map((n) => ({
         ...n,
@@ -280,7 +349,7 @@ export async function startKafkaCluster(o: KafkaClusterOptions): Promise<Running
       const spec = node(nodeId);
       await processes.get(spec.id)?.stop(10_000);
       processes.set(spec.id, startKafkaNode(o, spec.id));
-      await waitForKafka(`${o.host}:${spec.port}`, o.nodes.length, timeoutMs);
+      await waitForKafka(`${o.host}:${spec.port}`, o.nodes.length, timeoutMs, probe);
     },
     async stop(graceMs = 10_000) {
       await Promise.all([...processes.values()].map((p) => p.stop(graceMs)));
@@ -293,5 +362,9 @@ export async function startKafkaBroker(o: KafkaBrokerOptions): Promise<RunningBr
   const cluster = await startKafkaCluster({ ...o, nodes: [{ id: 1, port: o.port, controllerPort: o.controllerPort }] });
   const first = cluster.nodes[0];
   if (!first) throw new Error('the broker did not start');
-  return { brokers: cluster.brokers, process: first.process };
+  return {
+    brokers: cluster.brokers,
+    process: first.process,
+    ...(cluster.security ? { security: cluster.security } : {}),
+  };
 }

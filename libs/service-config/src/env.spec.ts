@@ -17,6 +17,7 @@ describe('loadEnv', () => {
       host: '127.0.0.1',
       logLevel: 'info',
       shutdownTimeoutMs: 20_000,
+      kafkaSecurity: { protocol: 'PLAINTEXT' },
     });
     expect(e.LEADFLOW_SECRET_KEYS.activeKid).toBe('k1');
   });

@@ -1,5 +1,10 @@
 import { z } from 'zod';
+import type { KafkaSecurity } from '@leadflow/kafka';
 import { parseKeyring } from '@leadflow/offer-table';
+import { ConfigError } from './config-error';
+import { KAFKA_SECURITY_ENV, kafkaSecurityConfig, type KafkaSecurityEnv, type ReadSecretFile } from './kafka-security';
+
+export { ConfigError };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -40,6 +45,7 @@ export const SERVICE_ENV = {
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
   LEADFLOW_SHUTDOWN_TIMEOUT_MS: envVar.int(1_000, 600_000, 20_000),
+  ...KAFKA_SECURITY_ENV,
 };
 
 /** The settings every service derives from SERVICE_ENV. */
@@ -49,16 +55,25 @@ export interface ServiceConfig {
   readonly logLevel: LogLevel;
   readonly otlpTracesEndpoint?: string;
   readonly shutdownTimeoutMs: number;
+  /** TLS, SASL credentials and mTLS material for `createKafka`; secret files are read once, here. */
+  readonly kafkaSecurity: KafkaSecurity;
 }
 
-export function serviceConfig(e: {
-  KAFKA_BROKERS: string[];
-  LEADFLOW_HOST: string;
-  LEADFLOW_LOG_LEVEL: LogLevel;
-  OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined;
-  LEADFLOW_SHUTDOWN_TIMEOUT_MS: number;
-}): ServiceConfig {
+/**
+ * The common settings of a service. Kafka secret files (`KAFKA_SASL_PASSWORD_FILE`, …) are read here, once; a
+ * problem with them is a ConfigError naming the variable.
+ */
+export function serviceConfig(
+  e: {
+    KAFKA_BROKERS: string[];
+    LEADFLOW_HOST: string;
+    LEADFLOW_LOG_LEVEL: LogLevel;
+    OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined;
+    LEADFLOW_SHUTDOWN_TIMEOUT_MS: number;
+  } & KafkaSecurityEnv,
+  readSecretFile?: ReadSecretFile,
+): ServiceConfig {
   const otlp =
     e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
     (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
@@ -68,43 +83,8 @@ export function serviceConfig(e: {
     logLevel: e.LEADFLOW_LOG_LEVEL,
     ...(otlp ? { otlpTracesEndpoint: otlp } : {}),
     shutdownTimeoutMs: e.LEADFLOW_SHUTDOWN_TIMEOUT_MS,
+    kafkaSecurity: kafkaSecurityConfig(e, readSecretFile),
   };
 }
 
-/** Thrown at start-up; the message names every bad variable and never echoes a value. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variables: readonly string[],
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
-/** Empty strings count as unset, so `FOO=` in a shell falls back to the default. */
-function present(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
-  return out;
-}
-
-/** Validates the environment against a service's schema, once, at start. */
-export function loadEnv<S extends z.ZodObject>(
-  schema: S,
-  env: Readonly<Record<string, string | undefined>>,
-  service: string,
-): z.infer<S> {
-  const values = present(env);
-  const parsed = schema.safeParse(values);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => {
-    const variable = String(i.path[0] ?? '(environment)');
-    return { variable, message: values[variable] === undefined ? 'is required' : i.message };
-  });
-  const variables = [...new Set(issues.map((i) => i.variable))];
-  throw new ConfigError(
-    variables,
-    `Invalid ${service} configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`,
-  );
-}
+export { loadEnv } from './load-env';

@@ -8,3 +8,10 @@ export {
   type LogLevel,
   type ServiceConfig,
 } from './env';
+export {
+  KAFKA_SECURITY_ENV,
+  kafkaSecurityConfig,
+  kafkaSecurityFromEnv,
+  type KafkaSecurityEnv,
+  type ReadSecretFile,
+} from './kafka-security';

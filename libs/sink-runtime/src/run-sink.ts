@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Registry } from 'prom-client';
-import { createKafka } from '@leadflow/kafka';
+import { createKafka, describeKafkaSecurity } from '@leadflow/kafka';
 import {
   createLogger,
   createMetricsRegistry,
@@ -94,7 +94,7 @@ export async function runSink<N extends SinkName, E extends z.ZodRawShape>(
     const topics = sinkTopics(type, prefix);
     const groupId = `${prefix}leadflow-${name}`;
     const clientId = `${prefix}leadflow-${name}-${e.LEADFLOW_INSTANCE_ID ?? process.pid}`;
-    const kafka = createKafka({ brokers: common.kafkaBrokers, clientId, logger });
+    const kafka = createKafka({ brokers: common.kafkaBrokers, clientId, logger, security: common.kafkaSecurity });
     const offers = new OfferTable({ kafka, logger, clientId, topic: topics.offers });
     const sink = declaration.create({ env: e, logger, registry });
     const runner = new SinkRunner({
@@ -121,7 +121,10 @@ export async function runSink<N extends SinkName, E extends z.ZodRawShape>(
       { logger, timeoutMs: common.shutdownTimeoutMs },
     );
     await runner.start();
-    logger.info({ topics: topics.routes.source, group: groupId }, 'sink started');
+    logger.info(
+      { topics: topics.routes.source, group: groupId, kafka: describeKafkaSecurity(common.kafkaSecurity) },
+      'sink started',
+    );
   } catch (err) {
     process.stderr.write(
       `${JSON.stringify({ level: 'fatal', service: name, msg: `${name} failed to start`, error: err instanceof Error ? err.message : String(err) })}\n`,

@@ -127,6 +127,9 @@ export class SinkRunner<T extends DestinationType> {
       groupId: options.groupId,
       sessionTimeout,
       heartbeatInterval: Math.floor(sessionTimeout / 10),
+      // An empty fetch returns after this long. Longer would save an idle instance's CPU (each empty fetch costs
+      // some), but a rebalance waits for the fetch in flight: at 2 s an instance joining under load took no
+      // partition before the leads were gone (sink-runner.int-spec), and a scale-out must be felt at once.
       maxWaitTimeInMs: 500,
     });
     this.producer = createProducer(options.kafka);

@@ -17,6 +17,9 @@ export interface TestInfra {
   readonly kafkaBrokers: string;
   readonly azuriteConnectionString: string;
   readonly source: string;
+  /** The broker processes this run started (empty when KAFKA_BROKERS or a container gave the broker): benches read
+   * their CPU time from /proc. */
+  readonly kafkaPids: readonly number[];
   /** ca.pem, cert.pem and key.pem of this run's simulator CA (tests start CRM simulators with them). */
   readonly tlsDir: string;
   stop(): Promise<void>;
@@ -32,7 +35,13 @@ function dockerEngineAvailable(): boolean {
   return existsSync('/var/run/docker.sock');
 }
 
-async function kafkaFromTestcontainers(): Promise<{ brokers: string; stop: () => Promise<void> }> {
+interface StartedKafka {
+  readonly brokers: string;
+  readonly pids: readonly number[];
+  stop(): Promise<void>;
+}
+
+async function kafkaFromTestcontainers(): Promise<StartedKafka> {
   const { GenericContainer, Wait } = await import('testcontainers');
   // The broker must advertise the address the client dials, so the host port is fixed before start.
   const hostPort = await freePort();
@@ -55,10 +64,10 @@ async function kafkaFromTestcontainers(): Promise<{ brokers: string; stop: () =>
     })
     .withWaitStrategy(Wait.forLogMessage('Transitioning from RECOVERY to RUNNING'))
     .start();
-  return { brokers: `127.0.0.1:${hostPort}`, stop: async () => void (await container.stop()) };
+  return { brokers: `127.0.0.1:${hostPort}`, pids: [], stop: async () => void (await container.stop()) };
 }
 
-async function kafkaFromLauncher(dir: string): Promise<{ brokers: string; stop: () => Promise<void> }> {
+async function kafkaFromLauncher(dir: string): Promise<StartedKafka> {
   const libsDir = join(process.env['LEADFLOW_LOCAL_DIR'] ?? join(ROOT, '.local'), 'kafka', 'libs');
   const broker = await startKafkaBroker({
     libsDir,
@@ -68,7 +77,7 @@ async function kafkaFromLauncher(dir: string): Promise<{ brokers: string; stop: 
     ...(await freePorts(2).then(([port = 0, controllerPort = 0]) => ({ port, controllerPort }))),
     detached: false,
   });
-  return { brokers: broker.brokers, stop: () => broker.process.stop(10_000) };
+  return { brokers: broker.brokers, pids: [broker.process.pid], stop: () => broker.process.stop(10_000) };
 }
 
 /**
@@ -83,13 +92,15 @@ export async function startTestInfra(): Promise<TestInfra> {
   const stops: (() => Promise<void>)[] = [];
   let source: string;
   let kafkaBrokers = process.env['KAFKA_BROKERS'];
+  let kafkaPids: readonly number[] = [];
   if (kafkaBrokers) {
     source = 'KAFKA_BROKERS';
   } else {
     const kafka = dockerEngineAvailable() ? await kafkaFromTestcontainers() : await kafkaFromLauncher(dir);
     source = dockerEngineAvailable() ? `testcontainers ${KAFKA_IMAGE}` : 'local launcher (Kafka 4.4 jars)';
     kafkaBrokers = kafka.brokers;
-    stops.push(kafka.stop);
+    kafkaPids = kafka.pids;
+    stops.push(() => kafka.stop());
   }
   let tables = process.env['AZURE_TABLES_CONNECTION_STRING'];
   if (!tables) {
@@ -105,6 +116,7 @@ export async function startTestInfra(): Promise<TestInfra> {
   }
   return {
     kafkaBrokers,
+    kafkaPids,
     azuriteConnectionString: tables,
     source,
     tlsDir,

@@ -7,6 +7,8 @@ import {
   extraCaBundle,
   generateTls,
   kafkaAnswers,
+  prepareKafkaSecurity,
+  probeSecurity,
   readTls,
   spawnLogged,
   startAzurite,
@@ -17,8 +19,10 @@ import {
   type KafkaClusterOptions,
   type SpawnedProcess,
 } from '@leadflow/local-infra';
+import { PRINCIPALS } from '@leadflow/kafka';
 import { SINK_SERVICES, sinkPortVariable, type SinkName } from '@leadflow/sink-runtime';
 import { builtPath, entries } from './build/entries';
+import { kafkaClientEnv, stackKafkaSecurity } from './kafka-security';
 import { kafkaBrokers, kafkaNodePorts, type StackConfig } from './stack.config';
 
 export { kafkaBrokers } from './stack.config';
@@ -37,14 +41,17 @@ export interface Component {
 }
 
 function clusterOptions(cfg: StackConfig): KafkaClusterOptions {
+  const security = stackKafkaSecurity(cfg);
+  const folder = cfg.kafkaNodes === 1 ? 'broker' : 'cluster';
   return {
     libsDir: join(cfg.localDir, 'kafka', 'libs'),
     log4jConfig: join(cfg.root, 'tools', 'kafka', 'log4j2.properties'),
-    // The single broker keeps the folder of earlier versions; a cluster lives beside it.
-    dataDir: join(cfg.localDir, 'kafka', cfg.kafkaNodes === 1 ? 'broker' : 'cluster'),
+    // The single broker keeps the folder of earlier versions; a cluster lives beside it; secured ones apart.
+    dataDir: join(cfg.localDir, 'kafka', security ? `secure-${folder}` : folder),
     host: cfg.host,
     nodes: Array.from({ length: cfg.kafkaNodes }, (_, i) => ({ id: i + 1, ...kafkaNodePorts(cfg, i + 1) })),
     detached: true,
+    ...(security ? { security } : {}),
   };
 }
 
@@ -57,12 +64,22 @@ function kafkaNode(id: number, of: number): Component {
     name: of === 1 ? 'kafka' : `kafka-${id}`,
     kafka: true,
     port: (cfg) => kafkaNodePorts(cfg, id).port,
-    healthy: (cfg) => kafkaAnswers(`${cfg.host}:${kafkaNodePorts(cfg, id).port}`, 1_000, cfg.kafkaNodes),
+    healthy: async (cfg) => {
+      let security;
+      try {
+        security = probeSecurity(clusterOptions(cfg));
+      } catch {
+        return false; // a secured node whose CA or admin password is not there yet
+      }
+      return kafkaAnswers(`${cfg.host}:${kafkaNodePorts(cfg, id).port}`, 1_000, cfg.kafkaNodes, security);
+    },
     start: async (cfg) => {
-      const proc = startKafkaNode(clusterOptions(cfg), id);
+      const o = clusterOptions(cfg);
+      if (o.security) await prepareKafkaSecurity(o.security, o.host);
+      const proc = startKafkaNode(o, id);
       if (id === of) {
         try {
-          await waitForKafka(kafkaBrokers(cfg), cfg.kafkaNodes);
+          await waitForKafka(kafkaBrokers(cfg), cfg.kafkaNodes, 60_000, probeSecurity(o));
         } catch (err) {
           throw new Error(`${(err as Error).message}; see ${join(cfg.localDir, 'kafka')}/**/broker.log`);
         }
@@ -114,6 +131,8 @@ export interface NodeServiceSpec {
   readonly readyPath?: string;
   /** Runs before the process starts (e.g. making the simulators' certificates). */
   readonly prepare?: (cfg: StackConfig) => Promise<void>;
+  /** The Kafka principal it connects as on the secured stack (`LEADFLOW_KAFKA_SECURE=1`). */
+  readonly kafkaUser?: string;
 }
 
 /**
@@ -182,6 +201,7 @@ export function nodeService(spec: NodeServiceSpec): Component {
           KAFKA_BROKERS: kafkaBrokers(cfg),
           LEADFLOW_HOST: cfg.host,
           ...DEV_ENV,
+          ...(spec.kafkaUser ? kafkaClientEnv(cfg, spec.kafkaUser) : {}),
           ...(spec.env ? spec.env(cfg) : {}),
         },
         logFile: join(cfg.localDir, 'logs', `${spec.name}.log`),
@@ -216,6 +236,7 @@ function sinkComponents(cfg: StackConfig): Component[] {
       name: s.name,
       entry: `apps/${s.name}/src/main.ts`,
       port: (c) => c.sinkPorts[s.name],
+      kafkaUser: s.name,
       env: (c) => ({
         [sinkPortVariable(s.name)]: String(c.sinkPorts[s.name]),
         LEADFLOW_INSTANCE_ID: `${s.name}-0`,
@@ -235,6 +256,7 @@ export function components(cfg: StackConfig): Component[] {
       name: 'ingest',
       entry: 'apps/ingest/src/main.ts',
       port: (c) => c.ingestPort,
+      kafkaUser: PRINCIPALS.ingest,
       env: (c) => ({
         LEADFLOW_INGEST_PORT: String(c.ingestPort),
         LEADFLOW_PUBLIC_URL: `http://${c.host}:${c.ingestPort}`,
@@ -264,6 +286,7 @@ export function components(cfg: StackConfig): Component[] {
       name: 'router',
       entry: 'apps/router/src/main.ts',
       port: (c) => c.routerPort,
+      kafkaUser: PRINCIPALS.router,
       env: (c) => ({ LEADFLOW_ROUTER_PORT: String(c.routerPort), LEADFLOW_INSTANCE_ID: 'router-0' }),
     }),
     ...sinkComponents(cfg),

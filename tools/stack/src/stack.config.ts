@@ -25,6 +25,11 @@ export interface StackConfig {
   readonly simulatorPorts: Readonly<Record<string, number>>;
   /** Run services from their TypeScript source through SWC (`LEADFLOW_RUN_FROM_SOURCE=1`) instead of dist/. */
   readonly runFromSource: boolean;
+  /**
+   * Kafka with a SASL_SSL listener, a SCRAM user per service and ACLs on (`LEADFLOW_KAFKA_SECURE=1`); every service
+   * connects as its own principal. Its data lives apart from the plaintext broker's.
+   */
+  readonly kafkaSecure: boolean;
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -82,6 +87,7 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
       SIMULATORS.map((s) => [s.name, port(env, simulatorPortVariable(s.name), s.defaultPort)]),
     ),
     runFromSource: env['LEADFLOW_RUN_FROM_SOURCE'] === '1',
+    kafkaSecure: env['LEADFLOW_KAFKA_SECURE'] === '1',
   };
   const ports = [
     ...Array.from({ length: cfg.kafkaNodes }, (_, i) => Object.values(kafkaNodePorts(cfg, i + 1))).flat(),

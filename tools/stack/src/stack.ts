@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { isAlive, pidFile, stopProcessGroup } from '@leadflow/local-infra';
 import { components, kafkaBrokers, type Component } from './components';
 import type { StackConfig } from './stack.config';
+import { applyStackAcls, stackAdminSecurity } from './kafka-security';
 import { createStackTopics } from './topics';
 
 export type ComponentState = 'healthy' | 'unhealthy' | 'stopped';
@@ -49,7 +50,10 @@ export async function up(cfg: StackConfig, log: (line: string) => void): Promise
       report.started.push(c.name);
       log(`${c.name}: started (pid ${proc.pid}, port ${c.port(cfg)}) in ${Date.now() - t0} ms`);
     }
-    if (c === lastKafka) report.topicsCreated.push(...(await createStackTopics(kafkaBrokers(cfg))));
+    if (c === lastKafka) {
+      report.topicsCreated.push(...(await createStackTopics(kafkaBrokers(cfg), stackAdminSecurity(cfg))));
+      if (cfg.kafkaSecure) log(`Kafka secured: ${await applyStackAcls(cfg)} ACL entries ensured`);
+    }
   }
   if (report.topicsCreated.length > 0) log(`topics created: ${report.topicsCreated.join(', ')}`);
   return report;

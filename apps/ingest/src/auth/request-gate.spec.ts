@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { tooManyRequests } from '../http/problem';
+import { tooManyRequests } from '../common/problem';
 import { beforeBody, bodyPending, rateLimitKey, refusal } from './request-gate';
 
 const request = (headers: Record<string, string>, complete = false) =>

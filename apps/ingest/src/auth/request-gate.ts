@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ProblemException, ProblemType, statusTitle, tooManyRequests } from '../http/problem';
+import { ProblemException, ProblemType, statusTitle, tooManyRequests } from '../common/problem';
 import { authorize, type AuthDecision, type Principal } from './authorize';
 import { routeAccess } from './route-access';
 import type { TokenVerifier } from './token-verifier';

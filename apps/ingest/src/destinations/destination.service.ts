@@ -16,7 +16,7 @@ import {
   type Keyring,
 } from '@leadflow/offer-table';
 import { offerLeadUrl } from '../auth/url-signature';
-import { brokerUnavailable, notFound, ProblemException, ProblemType, validationProblem } from '../http/problem';
+import { brokerUnavailable, notFound, ProblemException, ProblemType, validationProblem } from '../common/problem';
 import { validationLeadId } from '../leads/lead-ids';
 import type { LeadService } from '../leads/lead.service';
 import type { OfferStatusIndex } from '../status/status-index';

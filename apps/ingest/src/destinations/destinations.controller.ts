@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Put, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { RequireAccess } from '../auth/route-access';
-import { requestTraceparent, requireJsonBody } from '../http/request-context';
+import { requestTraceparent, requireJsonBody } from '../common/request-context';
 import { DestinationService } from './destination.service';
 
 export const DESTINATIONS = Symbol('DESTINATIONS');

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { beforeBody, installRequestGate, type GateSettings } from '../auth/request-gate';
 import { AllowedMethods } from './allowed-methods';
-import { configureJsonBodies } from './json-body';
-import { methodNotAllowed } from './problem';
+import { configureJsonBodies } from '../common/json-body';
+import { methodNotAllowed } from '../common/problem';
 
 /**
  * An undeclared method on a known path (TRACE, QUERY, PATCH on a POST route...) answers 405 with

@@ -15,7 +15,7 @@ import {
   MarketplaceOfferLeadInputSchema,
   OfferLeadInputSchema,
 } from '../leads/leads.schemas';
-import { ProblemSchema } from './problem.schemas';
+import { ProblemSchema } from '../common/problem.schemas';
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string) => ({ 'application/json': { schema: ref(id) } });

@@ -12,9 +12,11 @@ export interface OpsSettings {
   /** Extra readiness condition (broker reachable, offer table caught up); evaluated per probe. */
   readonly ready: () => Promise<{ ready: boolean; reason: string }>;
   readonly openApi: object;
+  /** The Kafka contract, AsyncAPI 3.1 (docs/asyncapi.yaml as JSON). */
+  readonly asyncApi: object;
 }
 
-/** Liveness, readiness, Prometheus metrics and the OpenAPI document. No authentication. */
+/** Liveness, readiness, Prometheus metrics, the OpenAPI and AsyncAPI documents. No authentication. */
 @Controller()
 export class OpsController {
   constructor(@Inject(OPS) private readonly ops: OpsSettings) {}
@@ -49,5 +51,13 @@ export class OpsController {
   @Header('cache-control', 'no-cache')
   docs(): object {
     return this.ops.openApi;
+  }
+
+  @Get('asyncapi')
+  @RequireAccess('public')
+  @HttpCode(200)
+  @Header('cache-control', 'no-cache')
+  asyncapi(): object {
+    return this.ops.asyncApi;
   }
 }

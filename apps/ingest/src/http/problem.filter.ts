@@ -1,7 +1,7 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@leadflow/observability';
-import { PROBLEM_CONTENT_TYPE, problemFromError } from './problem';
+import { PROBLEM_CONTENT_TYPE, problemFromError } from '../common/problem';
 
 /**
  * Every error becomes `application/problem+json`: Nest's (404 for unknown routes, guards), Fastify's

@@ -1,5 +1,5 @@
 import { parseLeadInput, suppressEduPii, type Lead } from '@leadflow/lead-model';
-import type { ProblemFieldError } from '../http/problem';
+import type { ProblemFieldError } from '../common/problem';
 import { leadIdFromIdempotencyKey, uuidV7 } from './lead-ids';
 
 export interface IntakeOptions {

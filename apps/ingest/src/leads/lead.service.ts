@@ -5,8 +5,8 @@ import {
   validationProblem,
   type Problem,
   type ProblemFieldError,
-} from '../http/problem';
-import type { IngestMetrics } from '../http/metrics';
+} from '../common/problem';
+import type { IngestMetrics } from '../common/metrics';
 import { BrokerUnavailableError, type LeadMessage } from '../publishing/lead-publisher';
 import { CoalescerClosedError } from '@leadflow/kafka';
 import { intakeLead, validIdempotencyKey } from './lead-intake';

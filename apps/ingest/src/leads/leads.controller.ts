@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { RequireAccess } from '../auth/route-access';
-import { BATCH_BODY_LIMIT } from '../http/json-body';
-import { headerValue, requestTraceparent, requireJsonBody } from '../http/request-context';
+import { BATCH_BODY_LIMIT } from '../common/json-body';
+import { headerValue, requestTraceparent, requireJsonBody } from '../common/request-context';
 import { LeadService, type LeadEndpoint, type Submission } from './lead.service';
 
 export const LEADS = Symbol('LEADS');

@@ -307,7 +307,7 @@ describe('ingest lead endpoints against a real broker', () => {
     expectProblem(await t.ingest.app.inject({ method: 'GET', url: '/v1/nothing-here' }), 404);
   });
 
-  it('serves health, readiness, metrics and the OpenAPI document', async () => {
+  it('serves health, readiness, metrics, the OpenAPI and the AsyncAPI documents', async () => {
     expect((await t.ingest.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     expect((await t.ingest.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     const metrics = await t.ingest.app.inject({ method: 'GET', url: '/metrics' });
@@ -331,6 +331,14 @@ describe('ingest lead endpoints against a real broker', () => {
     );
     expect(doc.components.schemas).toHaveProperty('Destination');
     expect(doc.components.schemas).toHaveProperty('Lead');
+
+    const asyncapi = await t.ingest.app.inject({ method: 'GET', url: '/asyncapi' });
+    expect(asyncapi.statusCode).toBe(200);
+    const kafka = asyncapi.json() as { asyncapi: string; channels: Record<string, { address: string }> };
+    expect(kafka.asyncapi).toBe('3.1.0');
+    expect(Object.values(kafka.channels).map((c) => c.address)).toEqual(
+      expect.arrayContaining(['leads.ingested', 'leads.delivered', 'offers.destinations', 'leads.dlq.router']),
+    );
   });
 
   it('on shutdown lets in-flight requests finish: every lead answered 202 is on the topic', async () => {

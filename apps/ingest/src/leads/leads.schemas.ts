@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { leadInputSchemas } from '@leadflow/lead-model';
-import { ProblemSchema } from '../http/problem.schemas';
+import { ProblemSchema } from '../common/problem.schemas';
 
 /** Most leads in one batch request. */
 export const MAX_BATCH_LEADS = 1_000;

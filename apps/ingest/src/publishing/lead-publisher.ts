@@ -2,7 +2,7 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Span } from '@opentelemetry/api';
 import { Headers } from '@leadflow/lead-model';
 import { contextFromTraceparent, endSpan, startSendSpan, type Logger } from '@leadflow/observability';
-import { errorSummary, keepTrying } from '../background';
+import { errorSummary, keepTrying } from '../common/background';
 import { Coalescer, createProducer } from '@leadflow/kafka';
 
 /** One lead, ready for the wire. */

@@ -2,7 +2,7 @@ import type { Span } from '@opentelemetry/api';
 import { headersToStrings } from '@leadflow/kafka';
 import { Headers } from '@leadflow/lead-model';
 import { endSpan, startProcessSpan, startSendSpan } from '@leadflow/observability';
-import type { InboundRecord, OutboundRecord } from './outbound';
+import type { InboundRecord, OutboundRecord } from '../routing/records';
 
 /** A planned record's spans: `process leads.ingested` and its `send <route or dead-letter topic>`. */
 interface RecordSpans {

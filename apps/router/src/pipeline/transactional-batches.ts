@@ -2,7 +2,7 @@ import type { Admin, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } 
 import { createProducer } from '@leadflow/kafka';
 import { nextDelay, type RetryPolicy } from '@leadflow/retry';
 import type { Logger } from '@leadflow/observability';
-import type { InboundRecord, OutboundRecord } from './outbound';
+import type { InboundRecord, OutboundRecord } from '../routing/records';
 
 export interface TransactionalBatchesOptions {
   readonly kafka: Kafka;

@@ -1,4 +1,4 @@
-import type { InboundRecord, OutboundRecord } from '../pipeline/outbound';
+import type { InboundRecord, OutboundRecord } from './records';
 import { decide, outboundFor, type PlanContext } from './plan-record';
 import type { RouteDecision } from './route';
 

@@ -1,7 +1,7 @@
 import type { IHeaders } from 'kafkajs';
 import { deadLetterHeaders, dlqCategory, type OfferDestinationRecord } from '@leadflow/lead-model';
 import { headersToStrings } from '@leadflow/kafka';
-import type { InboundRecord, OutboundRecord } from '../pipeline/outbound';
+import type { InboundRecord, OutboundRecord } from './records';
 import { decodeLead } from './decode-lead';
 import { route, type RouteDecision } from './route';
 import type { RouterTopics } from './router-topics';

@@ -5,7 +5,7 @@ import {
   type Lead,
   type OfferDestinationRecord,
 } from '@leadflow/lead-model';
-import type { InboundRecord } from '../pipeline/outbound';
+import type { InboundRecord } from './records';
 import { decodeLead } from './decode-lead';
 import { planBatch } from './plan-batch';
 import { route } from './route';

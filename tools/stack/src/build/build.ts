@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { transform } from '@swc/core';
 import { build, type Plugin } from 'esbuild';
 import { builtPath, entries } from './entries';
+import { buildWeb, WEB_ENTRIES } from './web';
 
 /**
  * `./dev build`: every entry point compiled once into `dist/<name>/main.js` (esbuild, about a second for all).
@@ -39,8 +40,9 @@ async function main(): Promise<void> {
   const root = resolve(__dirname, '..', '..', '..', '..');
   const all = entries(root);
   const t0 = Date.now();
-  await Promise.all(
-    all.map((e) =>
+  await Promise.all([
+    ...WEB_ENTRIES.map((w) => buildWeb(root, w)),
+    ...all.map((e) =>
       build({
         absWorkingDir: root,
         entryPoints: [e.source],
@@ -57,8 +59,10 @@ async function main(): Promise<void> {
         plugins: [nestDecorators],
       }),
     ),
+  ]);
+  process.stdout.write(
+    `built ${all.length} programs and ${WEB_ENTRIES.length} web page(s) into dist/ in ${Date.now() - t0} ms\n`,
   );
-  process.stdout.write(`built ${all.length} programs into dist/ in ${Date.now() - t0} ms\n`);
 }
 
 main().catch((err: unknown) => {

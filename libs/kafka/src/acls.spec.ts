@@ -1,0 +1,100 @@
+import { AclOperationTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
+import { DESTINATION_TYPES, Topics, type DestinationType } from '@leadflow/lead-model';
+import { aclEntries, isAllowed, kafkaAclsCommands, leadflowPrincipals, type KafkaPrincipal } from './index';
+
+// The sink catalog lives in libs/sink-runtime (which depends on this lib): its shape, restated for the test.
+const SINKS = [
+  { name: 'table-sink', type: 'azure-table' },
+  { name: 'https-sink', type: 'https' },
+  { name: 'marketo-sink', type: 'marketo' },
+] as const;
+
+const principals = leadflowPrincipals({ sinks: SINKS });
+const principal = (name: string): KafkaPrincipal => {
+  const p = principals.find((x) => x.name === name);
+  if (!p) throw new Error(`no principal ${name}`);
+  return p;
+};
+const topicOps = (p: KafkaPrincipal, topic: string) =>
+  (['READ', 'WRITE', 'CREATE', 'DESCRIBE'] as const).filter((op) => isAllowed(p, 'TOPIC', topic, op));
+
+describe('the leadflow ACL set', () => {
+  it('lets a direct producer write leads.ingested and nothing else', () => {
+    const producer = principal('producer');
+    expect(topicOps(producer, Topics.ingested)).toEqual(['WRITE', 'DESCRIBE']);
+    for (const t of [
+      ...DESTINATION_TYPES.map((d) => Topics.route(d)),
+      Topics.route('https', 'contoso'),
+      Topics.delivered,
+    ])
+      expect(topicOps(producer, t)).toEqual([]);
+    expect(producer.grants.every((g) => g.resource === 'TOPIC')).toBe(true);
+  });
+
+  it("gives each sink its own route topics (an offer's own included), never another type's", () => {
+    for (const s of SINKS) {
+      const sink = principal(s.name);
+      expect(topicOps(sink, Topics.route(s.type))).toEqual(['READ', 'DESCRIBE']);
+      expect(topicOps(sink, Topics.route(s.type, 'northwind'))).toEqual(['READ', 'DESCRIBE']);
+      expect(topicOps(sink, Topics.delivered)).toEqual(['WRITE', 'DESCRIBE']);
+      expect(topicOps(sink, Topics.dlq(s.type))).toEqual(['WRITE', 'DESCRIBE']);
+      expect(topicOps(sink, Topics.offerDestinations)).toEqual(['READ', 'DESCRIBE']);
+      expect(isAllowed(sink, 'GROUP', `leadflow-${s.name}`, 'READ')).toBe(true);
+      for (const other of DESTINATION_TYPES.filter((d): d is DestinationType => d !== s.type)) {
+        expect([other, topicOps(sink, Topics.route(other))]).toEqual([other, []]);
+        expect([other, topicOps(sink, Topics.route(other, 'x'))]).toEqual([other, []]);
+        expect([other, topicOps(sink, Topics.dlq(other))]).toEqual([other, []]);
+      }
+      expect(topicOps(sink, Topics.ingested)).toEqual([]);
+      expect(isAllowed(sink, 'GROUP', 'leadflow-router', 'READ')).toBe(false);
+    }
+  });
+
+  it('lets the router write and create every route topic and its dead letters, transactionally, and no receipts', () => {
+    const router = principal('router');
+    expect(topicOps(router, Topics.route('dynamics', 'northwind'))).toEqual(['WRITE', 'CREATE', 'DESCRIBE']);
+    expect(topicOps(router, Topics.dlq('router'))).toEqual(['WRITE', 'DESCRIBE']);
+    expect(topicOps(router, Topics.dlq('https'))).toEqual([]);
+    expect(topicOps(router, Topics.delivered)).toEqual([]);
+    expect(topicOps(router, Topics.ingested)).toEqual(['READ', 'DESCRIBE']);
+    expect(isAllowed(router, 'TRANSACTIONAL_ID', 'leadflow-router-leads.ingested-3', 'WRITE')).toBe(true);
+    expect(isAllowed(router, 'TRANSACTIONAL_ID', 'leads.replay.ledger.replayer', 'WRITE')).toBe(false);
+  });
+
+  it('gives the replay engine (ingest and leadctl) one shared transactional id, so one replayer fences the other', () => {
+    const holders = principals.filter((p) =>
+      isAllowed(p, 'TRANSACTIONAL_ID', `${Topics.replayLedger}.replayer`, 'WRITE'),
+    );
+    expect(holders.map((p) => p.name).sort()).toEqual(['ingest', 'leadctl']);
+    expect(topicOps(principal('leadctl'), Topics.dlq('https'))).toEqual(['READ', 'DESCRIBE']);
+    expect(topicOps(principal('leadctl'), Topics.route('https'))).toEqual([]);
+  });
+
+  it('keeps a prefixed deployment inside its prefix (ingest groups, which carry no prefix, aside)', () => {
+    const prefixed = leadflowPrincipals({ sinks: SINKS, prefix: 't1.' });
+    for (const p of prefixed)
+      for (const g of p.grants)
+        if (!(p.name === 'ingest' && g.resource === 'GROUP'))
+          expect([p.name, g.name]).toEqual([p.name, expect.stringMatching(/^t1\./)]);
+  });
+
+  it('turns each grant into one kafkajs entry per operation and one kafka-acls.sh command', () => {
+    const router = principal('router');
+    const entries = aclEntries([router]);
+    expect(entries).toHaveLength(router.grants.reduce((n, g) => n + g.operations.length, 0));
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        principal: 'User:router',
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: 'leads.route.',
+        resourcePatternType: ResourcePatternTypes.PREFIXED,
+        operation: AclOperationTypes.CREATE,
+      }),
+    );
+    const commands = kafkaAclsCommands([router], { bootstrap: 'kafka:9093' });
+    expect(commands).toHaveLength(router.grants.length);
+    expect(commands).toContain(
+      'kafka-acls.sh --bootstrap-server kafka:9093 --command-config admin.properties --add --allow-principal User:router --operation Write --operation Create --topic leads.route. --resource-pattern-type prefixed',
+    );
+  });
+});

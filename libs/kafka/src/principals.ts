@@ -1,0 +1,108 @@
+import { DLQ_STAGES, Topics, type DestinationType } from '@leadflow/lead-model';
+import { grant, type KafkaPrincipal } from './acls';
+
+/** A sink service as the ACLs see it: its name (SCRAM user, group `leadflow-<name>`) and the type it delivers. */
+export interface SinkPrincipalSpec {
+  readonly name: string;
+  readonly type: DestinationType;
+}
+
+export interface LeadflowPrincipalsOptions {
+  /** The sink services (libs/sink-runtime `SINK_SERVICES`): one principal each. */
+  readonly sinks: readonly SinkPrincipalSpec[];
+  /** The topic prefix of the deployment (LEADFLOW_TOPIC_PREFIX; empty in production). */
+  readonly prefix?: string;
+}
+
+/** Principal names: the SCRAM users the local launcher creates and the docs' `kafka-acls.sh` commands name. */
+export const PRINCIPALS = {
+  ingest: 'ingest',
+  router: 'router',
+  leadctl: 'leadctl',
+  /** A system of a publisher's or marketplace's that writes leads straight to Kafka (docs/kafka.md). */
+  producer: 'producer',
+} as const;
+
+/**
+ * Every leadflow principal and exactly what it may do: the one definition the local launcher applies
+ * (`applyAcls`) and docs/operations.md prints as `kafka-acls.sh` commands. A topic, group or transactional id a
+ * service starts to use is added here, beside the service, or the broker refuses it.
+ *
+ * READ and WRITE include DESCRIBE; a consumer group family is granted by prefix because each instance also reads
+ * `offers.destinations` in a group of its own (`<client id>-offers-<random>`).
+ */
+export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrincipal[] {
+  const p = opts.prefix ?? '';
+  const t = {
+    ingested: `${p}${Topics.ingested}`,
+    delivered: `${p}${Topics.delivered}`,
+    offers: `${p}${Topics.offerDestinations}`,
+    ledger: `${p}${Topics.replayLedger}`,
+    routes: `${p}leads.route.`,
+    deadLetters: `${p}leads.dlq.`,
+    route: (type: DestinationType) => `${p}${Topics.route(type)}`,
+    dlq: (stage: (typeof DLQ_STAGES)[number]) => `${p}${Topics.dlq(stage)}`,
+  };
+  // The replay engine (leadctl and ingest's auto-replay) shares one transactional id: a second replayer fences the
+  // first instead of both publishing the same dead letters (libs/dead-letters).
+  const replayer = grant.transactionalId(`${t.ledger}.replayer`);
+  const ledger = grant.topic(t.ledger, 'READ', 'WRITE', 'CREATE');
+  return [
+    {
+      name: PRINCIPALS.ingest,
+      description: 'ingest: accepts leads and offer configuration; reads receipts and dead letters for status',
+      grants: [
+        grant.topic(t.ingested, 'WRITE'),
+        grant.topic(t.offers, 'READ', 'WRITE'),
+        grant.topic(t.delivered, 'READ'),
+        grant.topicsStartingWith(t.deadLetters, 'READ'),
+        ledger,
+        replayer,
+        // ingest's groups carry no topic prefix: its status and offer-table readers, its auto-replay.
+        grant.groupsStartingWith('leadflow-ingest'),
+      ],
+    },
+    {
+      name: PRINCIPALS.router,
+      description: 'router: reads leads and offers, writes route topics (creating per-offer ones) and its dead letters',
+      grants: [
+        grant.topic(t.ingested, 'READ'),
+        grant.topic(t.offers, 'READ'),
+        grant.topicsStartingWith(t.routes, 'WRITE', 'CREATE'),
+        grant.topic(t.dlq('router'), 'WRITE'),
+        grant.groupsStartingWith(`${p}leadflow-router`),
+        // One transactional id per input partition: `<group>-<topic>-<partition>`.
+        grant.transactionalId(`${p}leadflow-router`, 'PREFIXED'),
+      ],
+    },
+    ...opts.sinks.map((s): KafkaPrincipal => ({
+      name: s.name,
+      description: `${s.name}: reads its route topics and offers, writes receipts and its own dead letters`,
+      grants: [
+        grant.topic(t.route(s.type), 'READ'),
+        // An offer's own route topic `leads.route.<type>.<suffix>`; the dot keeps other types out.
+        grant.topicsStartingWith(`${t.route(s.type)}.`, 'READ'),
+        grant.topic(t.offers, 'READ'),
+        grant.topic(t.delivered, 'WRITE'),
+        grant.topic(t.dlq(s.type), 'WRITE'),
+        grant.groupsStartingWith(`${p}leadflow-${s.name}`),
+      ],
+    })),
+    {
+      name: PRINCIPALS.leadctl,
+      description: 'leadctl: reads dead letters, replays them to leads.ingested with the replay ledger',
+      grants: [
+        grant.topicsStartingWith(t.deadLetters, 'READ'),
+        grant.topic(t.ingested, 'WRITE'),
+        ledger,
+        replayer,
+        grant.groupsStartingWith(`${p}leadctl`),
+      ],
+    },
+    {
+      name: PRINCIPALS.producer,
+      description: 'a producer writing leads straight to Kafka: leads.ingested only',
+      grants: [grant.topic(t.ingested, 'WRITE')],
+    },
+  ];
+}
