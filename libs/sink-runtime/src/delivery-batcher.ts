@@ -85,9 +85,11 @@ export class DeliveryBatcher<T extends DestinationType> {
     this.o.onBatch?.(batch.length);
     // Every lead of a batch carries the same offer version, so one destination serves the whole call.
     const signal = AbortSignal.any([AbortSignal.timeout(this.o.attemptTimeoutMs), this.o.shutdown]);
-    // One call carries many leads: its span (and the CRM client spans inside it) sits in the first lead's trace and
-    // links every lead's process span, so each lead's trace leads to the call that delivered it.
+    // One call carries many leads: its span (and the CRM client spans inside it) is a child of the first lead's process
+    // span and links every other lead's, so each lead's trace leads to the call that delivered it. (The first lead is
+    // not linked as well: Jaeger would show the parent as a mere FOLLOWS_FROM reference.)
     const links = batch
+      .slice(1)
       .map((p) => linkTo(p.context, { 'leadflow.lead.id': p.lead.leadId }))
       .filter((l): l is Link => l !== undefined);
     const span = tracer().startSpan(

@@ -22,6 +22,7 @@ import {
 import { PRINCIPALS } from '@leadflow/kafka';
 import { SINK_SERVICES, sinkPortVariable, type SinkName } from '@leadflow/sink-runtime';
 import { builtPath, entries } from './build/entries';
+import { jaegerComponent, observeEnv, prometheusComponent } from './observe/observe-components';
 import { kafkaClientEnv, stackKafkaSecurity } from './kafka-security';
 import { kafkaBrokers, kafkaNodePorts, type StackConfig } from './stack.config';
 
@@ -203,6 +204,7 @@ export function nodeService(spec: NodeServiceSpec): Component {
           ...DEV_ENV,
           ...(spec.kafkaUser ? kafkaClientEnv(cfg, spec.kafkaUser) : {}),
           ...(spec.env ? spec.env(cfg) : {}),
+          ...observeEnv(cfg),
         },
         logFile: join(cfg.localDir, 'logs', `${spec.name}.log`),
         detached: true,
@@ -252,6 +254,7 @@ export function components(cfg: StackConfig): Component[] {
   return [
     ...Array.from({ length: cfg.kafkaNodes }, (_, i) => kafkaNode(i + 1, cfg.kafkaNodes)),
     azurite,
+    ...(cfg.observe ? [jaegerComponent] : []),
     nodeService({
       name: 'ingest',
       entry: 'apps/ingest/src/main.ts',
@@ -290,5 +293,6 @@ export function components(cfg: StackConfig): Component[] {
       env: (c) => ({ LEADFLOW_ROUTER_PORT: String(c.routerPort), LEADFLOW_INSTANCE_ID: 'router-0' }),
     }),
     ...sinkComponents(cfg),
+    ...(cfg.observe ? [prometheusComponent] : []),
   ];
 }

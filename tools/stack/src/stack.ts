@@ -103,7 +103,8 @@ async function stopComponent(cfg: StackConfig, c: Component, log: (line: string)
 
 /** Stops everything `up` started, by recorded process id, in reverse start order. */
 export async function down(cfg: StackConfig, log: (line: string) => void): Promise<void> {
-  for (const c of components(cfg).reverse()) await stopComponent(cfg, c, log);
+  // Jaeger and Prometheus too, if an `up --observe` started them (stopping by pid file is a no-op otherwise).
+  for (const c of components({ ...cfg, observe: true }).reverse()) await stopComponent(cfg, c, log);
 }
 
 export async function status(cfg: StackConfig): Promise<ComponentStatus[]> {
