@@ -10,6 +10,7 @@ import { DYNAMICS_SCENARIOS, SALESFORCE_SCENARIOS } from '@leadflow/simulators';
 import { SINK_SERVICES } from '@leadflow/sink-runtime';
 import { DEMO_SIGNING_SECRET, DEV_ENV } from '../components';
 import { runDemo, type DemoReport } from '../demo/demo';
+import { IngestClient } from '../demo/ingest-client';
 import { loadSamples } from '../demo/samples';
 import { readStackConfig, SERVICE_PORT_VARIABLES, type StackConfig } from '../stack.config';
 import { down, up } from '../stack';
@@ -29,6 +30,47 @@ describe('observability on the running stack', () => {
   let cfg: StackConfig;
   let report: DemoReport;
   let prometheus: SpawnedProcess | undefined;
+  let autoReplayed = '';
+
+  /** Waits until a span of `leadId` named `name` arrived. */
+  async function spanOf(leadId: string, name: string): Promise<void> {
+    const deadline = Date.now() + 120_000;
+    while (!receiver.spans.some((s) => s.name === name && s.attributes['leadflow.lead.id'] === leadId)) {
+      if (Date.now() > deadline) throw new Error(`no ${name} span of lead ${leadId}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /**
+   * The paths the demo does not take: an HTTPS endpoint that refuses the lead (a 4xx: the URL names ingest's API,
+   * not a receiver) dead-letters it at the https stage with a configuration class; the publisher's fix, saved with
+   * `autoReplay`, has ingest replay it. Returns the lead's id.
+   */
+  async function deadLetterThenAutoReplay(): Promise<string> {
+    const ingest = new IngestClient(
+      `http://${cfg.host}:${cfg.ingestPort}`,
+      DEV_ENV.LEADFLOW_INGEST_TOKENS,
+      DEV_ENV.LEADFLOW_ADMIN_TOKENS,
+    );
+    const offerId = 'litware.endpoint';
+    const endpoint = (port: number) => ({
+      type: 'https',
+      url: `http://${cfg.host}:${port}/leads`,
+      signingSecret: DEMO_SIGNING_SECRET,
+      autoReplay: true,
+    });
+    await ingest.putDestination(offerId, endpoint(cfg.ingestPort));
+    const { leadId } = await ingest.postLead({
+      offerId,
+      source: 'AzureMarketplace',
+      action: 'INS',
+      customer: LITWARE_CUSTOMER,
+    });
+    await spanOf(leadId, `send ${Topics.dlq('https')}`);
+    await ingest.putDestination(offerId, endpoint(cfg.receiverPort));
+    await spanOf(leadId, `send ${Topics.delivered}`);
+    return leadId;
+  }
   const direct = {
     leadId: randomUUID(),
     traceId: randomBytes(16).toString('hex'),
@@ -52,6 +94,7 @@ describe('observability on the running stack', () => {
     await up(cfg, (l) => void lines.push(l));
     report = await runDemo(cfg, (l = '') => void lines.push(l));
     await writeStraightToKafka(cfg, direct);
+    autoReplayed = await deadLetterThenAutoReplay();
   }, 300_000);
 
   afterAll(async () => {
@@ -209,6 +252,28 @@ describe('observability on the running stack', () => {
     expect(one(spans, `send ${Topics.delivered}`).startNs > deadLetter.startNs).toBe(true);
   });
 
+  it('continues an auto-replayed lead from its dead letter, through the replay ingest made', async () => {
+    const spans = await traceOf(
+      autoReplayed,
+      (s) =>
+        has(`send ${Topics.dlq('https')}`, `send ${Topics.delivered}`)(s) &&
+        s.filter((x) => x.name === `process ${Topics.ingested}`).length === 2 &&
+        s.filter((x) => x.name.startsWith(`process ${Topics.route('https')}`)).length === 2,
+    );
+    const deadLetter = one(spans, `send ${Topics.dlq('https')}`);
+    const replay = spans.find((s) => s.name === `send ${Topics.ingested}` && s.attributes['leadflow.replay'] === true);
+    expect(replay?.service).toBe('ingest');
+    expectHop(deadLetter, replay as ReceivedSpan);
+    const routings = spans
+      .filter((s) => s.name === `process ${Topics.ingested}`)
+      .sort((a, b) => Number(a.startNs - b.startNs));
+    expectHop(replay as ReceivedSpan, routings[1] as ReceivedSpan);
+    // Its first processing (dead-lettered: the offer's circuit was open after its validation lead's rejection) and
+    // the replayed one (delivered), both in the trace.
+    const processed = spans.filter((s) => s.name.startsWith(`process ${Topics.route('https')}`));
+    expect(processed.map((s) => s.attributes['leadflow.outcome']).sort()).toEqual(['dead-lettered', 'delivered']);
+  });
+
   it('continues the trace of a lead written straight to Kafka with a traceparent', async () => {
     const spans = await traceOf(direct.leadId, has(`process ${Topics.ingested}`, `send ${Topics.delivered}`));
     expect(spans.every((s) => s.traceId === direct.traceId)).toBe(true);
@@ -295,6 +360,14 @@ describe('observability on the running stack', () => {
   });
 });
 
+const LITWARE_CUSTOMER = {
+  firstName: 'Quinlan',
+  lastName: 'Marsh',
+  email: 'quinlan.marsh@litware.example',
+  company: 'Litware Endpoints',
+  phone: '+44 20 7946 0958',
+};
+
 /** A lead written by a producer of the publisher's own, with the trace it was made in. */
 async function writeStraightToKafka(
   cfg: StackConfig,
@@ -350,6 +423,10 @@ export function demoPii(cfg: StackConfig): string[] {
     'Contoso',
     'jo.direct@fabrikam.example',
     'Fabrikam Direct',
+    LITWARE_CUSTOMER.firstName,
+    LITWARE_CUSTOMER.email,
+    LITWARE_CUSTOMER.company,
+    LITWARE_CUSTOMER.phone,
   ]);
   const walk = (v: unknown, key: string) => {
     if (typeof v === 'string' && /name|mail|phone|company/i.test(key) && v.length >= 3) found.add(v);
