@@ -1,11 +1,14 @@
 import type { BenchRow } from './report';
+import { consoleBench } from './console.bench';
 import { e2eBench, e2eTracingBench } from './e2e.bench';
 import { failoverBench } from './failover.bench';
 import { idleBench } from './idle.bench';
 import { ingestBench } from './ingest.bench';
 import { kafkaBaselines } from './kafka.bench';
 import { routerBench } from './router.bench';
+import { scaleBench } from './scale.bench';
 import { sinksBench } from './sinks.bench';
+import { statusReaderBench } from './status-reader/status-reader.bench';
 
 export interface BenchContext {
   readonly brokers: string;
@@ -30,4 +33,10 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   idle: idleBench,
   // Starts its own 3-node cluster (the run's single broker cannot fail over); a few minutes.
   failover: failoverBench,
+  // The @nestjs/microservices trial (docs/decisions): ingest's status reader both ways, each its own process.
+  'status-reader': statusReaderBench,
+  // The https sink with 1, 2 and 3 instances on a 6-partition topic, and the pause when one joins or leaves.
+  scale: scaleBench,
+  // 200,000 dead letters and 1,000,000 receipts: the console's start-up, overview, lead history and RSS.
+  console: consoleBench,
 };

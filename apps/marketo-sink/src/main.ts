@@ -6,6 +6,7 @@ void runSink(
   defineSink({
     name: 'marketo-sink',
     env: MARKETO_ENV,
-    create: ({ env, logger, registry }) => marketoSink({ limits: pacerLimits(env), registry, logger }),
+    create: ({ env, logger, registry }) =>
+      marketoSink({ limits: pacerLimits(env), registry, logger, handoverMs: env.LEADFLOW_MARKETO_HANDOVER_MS }),
   }),
 );

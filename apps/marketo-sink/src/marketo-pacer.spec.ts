@@ -111,6 +111,21 @@ describe('Marketo pacer', () => {
     expect(t.granted).toHaveLength(1);
   });
 
+  it('starts no call for any Munchkin ID, known or new, until a handover has passed', async () => {
+    const clock = new FakeClock();
+    const pacer = new MarketoPacer(LIMITS, clock);
+    take(pacer, 1).granted.at(0)?.permit.release();
+    await clock.advance(10);
+    pacer.handOver(21_000);
+    const known = take(pacer, 1);
+    await clock.advance(5_000);
+    const fresh = take(pacer, 1, '999-NEW-999');
+    await clock.advance(15_999);
+    expect([known.granted.length, fresh.granted.length]).toEqual([0, 0]);
+    await clock.advance(1);
+    expect([known.granted.length, fresh.granted.length]).toEqual([1, 1]);
+  });
+
   it('refuses calls past the daily quota until 12:00 AM CST, and says when the lead may go', async () => {
     const clock = new FakeClock();
     const pacer = new MarketoPacer({ ...LIMITS, dailyQuota: 3 }, clock);

@@ -218,6 +218,8 @@ class InstancePacer {
 /** Paces calls per Munchkin ID so that 606 and 615 stay rare events rather than the control loop. */
 export class MarketoPacer {
   private readonly instances = new Map<string, InstancePacer>();
+  /** No call starts before this time, for any Munchkin ID (see handOver). */
+  private fencedUntil = 0;
 
   constructor(
     private readonly limits: PacerLimits = MARKETO_DEFAULT_LIMITS,
@@ -234,6 +236,17 @@ export class MarketoPacer {
     this.of(munchkinId).hold(ms);
   }
 
+  /**
+   * This instance was given partitions another instance held: the Munchkin IDs keyed onto them may have had calls
+   * from that instance in the last window, which this pacer cannot see. Start no call for `ms` (a window and a
+   * margin): afterwards every call in Marketo's window is this instance's own. A call the other instance still had
+   * running is cut short by its partition lease and its attempt timeout, both shorter than the window.
+   */
+  handOver(ms: number): void {
+    this.fencedUntil = Math.max(this.fencedUntil, this.clock.now() + ms);
+    for (const p of this.instances.values()) p.hold(ms);
+  }
+
   exhaust(munchkinId: string): void {
     this.of(munchkinId).exhaust();
   }
@@ -245,7 +258,11 @@ export class MarketoPacer {
   private of(munchkinId: string): InstancePacer {
     const key = munchkinId.toUpperCase();
     let p = this.instances.get(key);
-    if (!p) this.instances.set(key, (p = new InstancePacer(key, this.limits, this.clock, this.observer)));
+    if (!p) {
+      this.instances.set(key, (p = new InstancePacer(key, this.limits, this.clock, this.observer)));
+      const fenced = this.fencedUntil - this.clock.now();
+      if (fenced > 0) p.hold(fenced);
+    }
     return p;
   }
 }

@@ -18,11 +18,20 @@ import {
 import { createMarketoMetrics } from './marketo-metrics';
 import { MarketoPacer, systemClock, type PacerClock, type PacerLimits } from './marketo-pacer';
 
+/** Beyond Marketo's window: clocks and the two instances' views of one rebalance differ by a little. */
+const HANDOVER_MARGIN_MS = 1_000;
+
 export interface MarketoSinkOptions {
   readonly limits: PacerLimits;
   readonly registry: Registry;
   readonly logger?: Logger;
   readonly clock?: PacerClock;
+  /**
+   * How long calls wait after this instance gains partitions (LEADFLOW_MARKETO_HANDOVER_MS): Marketo's window plus a
+   * margin by default, so that the previous owner's calls have left the window. 0 only where no other instance ever
+   * ran (a test of one instance).
+   */
+  readonly handoverMs?: number;
 }
 
 /**
@@ -81,6 +90,10 @@ export function marketoSink(o: MarketoSinkOptions): BatchSink<'marketo'> {
     type: 'marketo',
     batch: { maxSize: SYNC_LEADS_MAX_RECORDS, lingerMs: 20 },
     classify: classifyMarketo,
+    onPartitionsGained() {
+      const ms = o.handoverMs ?? o.limits.windowMs + HANDOVER_MARGIN_MS;
+      if (ms > 0) pacer.handOver(ms);
+    },
     async deliverBatch(leads, destination, ctx) {
       const outcomes: DeliveryOutcome[] = leads.map(() => ({ ok: true }));
       // Marketo keys people on e-mail. A lead without one (PII suppressed for a .edu customer) is not sent, as the

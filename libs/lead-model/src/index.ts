@@ -101,6 +101,24 @@ export {
   deadLetterSeriesOf,
 } from './errors';
 export type { DeliveryReceipt } from './receipt';
+export { AUDIT_ACTIONS, AuditRecordSchema, changedFields, type AuditAction, type AuditRecord } from './audit';
+export {
+  MAX_NOTIFICATION_CONTACTS,
+  EMAIL_PATTERN,
+  EmailAddressSchema,
+  NotificationsSchema,
+  notificationContacts,
+  type Notifications,
+} from './notification-contacts';
+export {
+  NOTICE_KINDS,
+  NoticeKeys,
+  NOTIFIER_ERRORS,
+  type NoticeKind,
+  type NoticeRecord,
+  type NotifierErrorClass,
+} from './notices';
+export { quotaAccount } from './quota-account';
 export { DeliveryReceiptSchema } from './receipt';
 export { EncryptedSecretSchema, OfferDestinationRecordSchema } from './destination';
 export { DEAD_LETTER_POSITION_PATTERN, ReplayLedgerEntrySchema, type ReplayLedgerEntry } from './replay-ledger';

@@ -26,7 +26,18 @@ export {
   AZURITE_KEY,
   type AzuriteOptions,
 } from './azurite';
-export { generateTls, writeTls, readTls, extraCaBundle, type SimulatorTls } from './tls';
+export {
+  generateTls,
+  writeTls,
+  readTls,
+  extraCaBundle,
+  generateAuthority,
+  issueCertificate,
+  type SimulatorTls,
+  type TlsAuthority,
+  type IssuedCertificate,
+} from './tls';
+export { startMailpit, mailpitAnswers, mailpitTlsFiles, MAILPIT_BIN, type MailpitOptions } from './mailpit';
 export {
   KAFKA_ADMIN_USER,
   prepareKafkaSecurity,

@@ -9,6 +9,8 @@ interface Pending<T extends DestinationType> {
   readonly attempt: number;
   /** The lead's own context (its process span), which the batch call links to. */
   readonly context: Context;
+  /** The lead's partition lease (TakenRecord.lease): the call is cut short once the partition moved. */
+  readonly gone: AbortSignal | undefined;
   resolve(result: DeliveryResult): void;
   reject(err: unknown): void;
 }
@@ -44,11 +46,17 @@ export class DeliveryBatcher<T extends DestinationType> {
     this.maxCalls = Math.max(1, o.sink.batch.maxConcurrentCalls ?? 2);
   }
 
-  submit(key: string, lead: Lead, destination: DestinationOf<T>, attempt: number): Promise<DeliveryResult> {
+  submit(
+    key: string,
+    lead: Lead,
+    destination: DestinationOf<T>,
+    attempt: number,
+    gone?: AbortSignal,
+  ): Promise<DeliveryResult> {
     return new Promise<DeliveryResult>((resolve, reject) => {
       let q = this.queues.get(key);
       if (!q) this.queues.set(key, (q = { pending: [], running: 0, lingerExpired: false, timer: undefined }));
-      q.pending.push({ lead, destination, attempt, context: context.active(), resolve, reject });
+      q.pending.push({ lead, destination, attempt, gone, context: context.active(), resolve, reject });
       if (q.timer === undefined && !q.lingerExpired) {
         const queue = q;
         queue.timer = setTimeout(() => {
@@ -79,12 +87,19 @@ export class DeliveryBatcher<T extends DestinationType> {
     if (q.running === 0 && q.pending.length === 0 && q.timer === undefined) this.queues.delete(key);
   }
 
-  private async call(batch: readonly Pending<T>[]): Promise<void> {
+  private async call(gathered: readonly Pending<T>[]): Promise<void> {
+    // A lead whose partition moved while it waited for company is not sent: its new owner sends it.
+    const batch = gathered.filter((p) => {
+      if (p.gone?.aborted) p.reject(p.gone.reason);
+      return !p.gone?.aborted;
+    });
     const first = batch[0];
     if (!first) return;
     this.o.onBatch?.(batch.length);
-    // Every lead of a batch carries the same offer version, so one destination serves the whole call.
-    const signal = AbortSignal.any([AbortSignal.timeout(this.o.attemptTimeoutMs), this.o.shutdown]);
+    // Every lead of a batch carries the same offer version, so one destination serves the whole call. Its leads share
+    // a partition (one offer, one key) unless the partition count or the route key changed under them.
+    const leases = [...new Set(batch.map((p) => p.gone).filter((g): g is AbortSignal => g !== undefined))];
+    const signal = AbortSignal.any([AbortSignal.timeout(this.o.attemptTimeoutMs), this.o.shutdown, ...leases]);
     // One call carries many leads: its span (and the CRM client spans inside it) is a child of the first lead's process
     // span and links every other lead's, so each lead's trace leads to the call that delivered it. (The first lead is
     // not linked as well: Jaeger would show the parent as a mere FOLLOWS_FROM reference.)

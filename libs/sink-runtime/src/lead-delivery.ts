@@ -29,6 +29,8 @@ export interface LeadDeliveryOptions<T extends DestinationType> {
     destination: DestinationOf<T>,
     version: number,
     attempt: number,
+    /** Aborted at shutdown or when the lead's partition moved to another instance. */
+    gone: AbortSignal,
   ) => Promise<DeliveryResult>;
   /** The sink's classifier. */
   readonly classify: (err: unknown) => LeadflowError;
@@ -57,9 +59,12 @@ export class LeadDelivery<T extends DestinationType> {
   /** Resolves once the lead is settled; throws HandedBack at shutdown, or what writing its settlement threw. */
   async deliver(taken: TakenRecord & { readonly takenAt: number }, lead: Lead): Promise<void> {
     const { settlement, circuit, shutdown } = this.o;
+    // Shutdown, or the partition moved to another instance: either way the lead is handed back, not settled.
+    const gone = taken.lease ? AbortSignal.any([shutdown, taken.lease]) : shutdown;
     let attempts = 0;
     let budget: Budget = { attempts: 0, startedAt: Date.now() };
     for (;;) {
+      if (taken.lease?.aborted) throw new HandedBack();
       const target = this.o.destinations.current(lead.offerId);
       if (isLeadflowError(target)) return settlement.deadLettered(taken, { error: target, attempts, exhausted: false });
       const version = target.version;
@@ -68,11 +73,12 @@ export class LeadDelivery<T extends DestinationType> {
       attempts++;
       budget = { ...budget, attempts: budget.attempts + 1 };
       try {
-        const result = await this.o.attempt(lead, target.destination, version, attempts);
+        const result = await this.o.attempt(lead, target.destination, version, attempts, gone);
         return await settlement.delivered(lead, attempts, result, taken.takenAt, taken);
       } catch (err) {
+        if (taken.lease?.aborted) throw new HandedBack();
         const error = this.classify(err);
-        const step = nextStep(error, budget, Date.now(), this.o.retry, shutdown.aborted);
+        const step = nextStep(error, budget, Date.now(), this.o.retry, gone.aborted);
         if (step.kind === 'dead-letter') {
           if (error.offerWide) circuit.trip(lead.offerId, version, error);
           if (lead.isTest)
@@ -88,12 +94,12 @@ export class LeadDelivery<T extends DestinationType> {
         });
         if (step.kind === 'retry') {
           this.o.metrics.retries.inc({ ...this.label, error_class: error.code });
-          await sleep(step.delayMs, shutdown);
+          await sleep(step.delayMs, gone);
         } else {
-          await this.waitForQuota(step.delayMs, error);
+          await this.waitForQuota(step.delayMs, error, gone);
           budget = { attempts: 0, startedAt: Date.now() };
         }
-        if (shutdown.aborted) throw new HandedBack();
+        if (gone.aborted) throw new HandedBack();
       }
     }
   }
@@ -102,7 +108,7 @@ export class LeadDelivery<T extends DestinationType> {
    * A lead waiting hours for a quota gives its in-flight slot back, so the other offers' leads keep flowing; up to a
    * bound (then waiting leads hold their slots and the consumer slows down).
    */
-  private async waitForQuota(ms: number, error: LeadflowError): Promise<void> {
+  private async waitForQuota(ms: number, error: LeadflowError, gone: AbortSignal): Promise<void> {
     const labels = { ...this.label, error_class: error.code };
     this.o.metrics.waiting.inc(labels);
     this.o.metrics.quotaWaits.inc({ destination_type: this.o.type });
@@ -112,7 +118,7 @@ export class LeadDelivery<T extends DestinationType> {
       this.o.inFlight.release();
     }
     try {
-      await sleep(ms, this.o.shutdown);
+      await sleep(ms, gone);
     } finally {
       this.o.metrics.waiting.dec(labels);
       if (detach) {

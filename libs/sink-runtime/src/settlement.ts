@@ -21,6 +21,11 @@ export interface TakenRecord {
   readonly topic: string;
   readonly partition: number;
   readonly message: KafkaMessage;
+  /**
+   * Aborted when this instance no longer owns the record's partition: the new owner replays the lead, so this one
+   * stops attempting it (a quota must not be spent twice for one account, by two instances).
+   */
+  readonly lease?: AbortSignal;
 }
 
 /** Why a lead goes to the dead-letter topic. */
@@ -104,6 +109,9 @@ export class Settlement {
       attempts,
       deliveredAt: this.o.now().toISOString(),
       isTest: lead.isTest,
+      source: lead.source,
+      action: lead.action,
+      ...(lead.piiSuppressed ? { piiSuppressed: true } : {}),
     };
     const topic = this.o.topics.delivered;
     const send = startSendSpan(topic, context.active(), {}, lead.leadId);

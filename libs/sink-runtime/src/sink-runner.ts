@@ -94,6 +94,10 @@ export class SinkRunner<T extends DestinationType> {
   private readonly groupId: string;
   /** Topics of the current assignment (paused at shutdown: the group stays joined until the final commit). */
   private assigned: string[] = [];
+  /** One lease per partition this instance holds (`topic:partition`), aborted when the partition moves away. */
+  private readonly leases = new Map<string, AbortController>();
+  /** The partitions of the current assignment, `topic:partition`. */
+  private owned = new Set<string>();
   private commitTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
   private admin: Admin | undefined;
@@ -162,7 +166,7 @@ export class SinkRunner<T extends DestinationType> {
         count: (event) => options.metrics.destinationCache.inc({ ...this.label, event }),
       }),
       circuit: this.circuit,
-      attempt: (lead, destination, version, attempt) => this.attempt(lead, destination, version, attempt),
+      attempt: (lead, destination, version, attempt, gone) => this.attempt(lead, destination, version, attempt, gone),
       classify: (err) => options.sink.classify(err),
       settlement: this.settlement,
       retry: options.retry,
@@ -180,6 +184,7 @@ export class SinkRunner<T extends DestinationType> {
     );
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.assigned = Object.keys(e.payload.memberAssignment);
+      this.reassigned(e.payload.memberAssignment);
       // Results of work taken before a rebalance are not committed by us: the partition's new owner replays
       // from the committed offset (deliveries are idempotent).
       this.ledger.rebalanced();
@@ -219,7 +224,15 @@ export class SinkRunner<T extends DestinationType> {
         if (!isRunning() || isStale()) break;
         await this.inFlight.acquire(heartbeat);
         const ticket = this.ledger.take(batch.topic, batch.partition, message.offset);
-        void this.handle({ topic: batch.topic, partition: batch.partition, message, ticket, takenAt: Date.now() });
+        const lease = this.lease(batch.topic, batch.partition);
+        void this.handle({
+          topic: batch.topic,
+          partition: batch.partition,
+          message,
+          ticket,
+          lease,
+          takenAt: Date.now(),
+        });
       }
     },
   };
@@ -377,17 +390,42 @@ export class SinkRunner<T extends DestinationType> {
     }
   }
 
+  /**
+   * The new assignment: leases of partitions that moved away are aborted (their leads are handed back, not attempted
+   * again here), and a sink that paces per account hears of partitions it did not hold.
+   */
+  private reassigned(assignment: Record<string, number[]>): void {
+    const now = new Set(Object.entries(assignment).flatMap(([topic, ps]) => ps.map((p) => `${topic}:${p}`)));
+    for (const [key, lease] of this.leases) {
+      if (!now.has(key)) {
+        lease.abort(new HandedBack(`partition ${key} moved to another instance`));
+        this.leases.delete(key);
+      }
+    }
+    const gained = [...now].some((key) => !this.owned.has(key));
+    this.owned = now;
+    if (gained) this.sink.onPartitionsGained?.();
+  }
+
+  private lease(topic: string, partition: number): AbortSignal {
+    const key = `${topic}:${partition}`;
+    let lease = this.leases.get(key);
+    if (!lease) this.leases.set(key, (lease = new AbortController()));
+    return lease.signal;
+  }
+
   /** One attempt: a call of its own for a single sink, a place in the offer's next batch for a batch sink. */
   private attempt(
     lead: Lead,
     destination: DestinationOf<T>,
     version: number,
     attempt: number,
+    gone: AbortSignal,
   ): Promise<DeliveryResult> {
-    if (this.batcher) return this.batcher.submit(`${lead.offerId}@${version}`, lead, destination, attempt);
+    if (this.batcher) return this.batcher.submit(`${lead.offerId}@${version}`, lead, destination, attempt, gone);
     const sink = this.sink;
     if (isBatchSink(sink)) throw new Error('a batch sink without a batcher');
-    const signal = AbortSignal.any([AbortSignal.timeout(this.limits.attemptTimeoutMs), this.shutdown.signal]);
+    const signal = AbortSignal.any([AbortSignal.timeout(this.limits.attemptTimeoutMs), gone]);
     return sink.deliver(lead, destination, { signal, attempt });
   }
 

@@ -31,6 +31,12 @@ interface SinkBase<T extends DestinationType> {
   readonly type: T;
   /** Maps whatever delivery threw (or a batch outcome's error) to a class of the error catalog (table-driven). */
   classify(err: unknown): LeadflowError;
+  /**
+   * This instance was given partitions it did not hold (at start, or when instances joined or left). Their
+   * accounts' per-account quotas may have been spent by the previous owner within the CRM's window: a sink that
+   * paces per account (Marketo) holds its new calls long enough for that window to pass.
+   */
+  onPartitionsGained?(): void;
 }
 
 /** A destination written one lead per call. */

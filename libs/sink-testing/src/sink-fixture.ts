@@ -3,6 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { createProducer } from '@leadflow/kafka';
 import { Registry } from 'prom-client';
 import {
+  DeliveryReceiptSchema,
   leadCloudEventHeaders,
   type DeliveryReceipt,
   type DestinationOf,
@@ -52,10 +53,18 @@ export interface SinkFixture<T extends DestinationType> {
   readonly registry: Registry;
   /** Publishes the offer's destination (secrets sealed, as ingest does) on the fixture's offers topic. */
   configure(offerId: string, destination: DestinationOf<T>, version?: number): Promise<void>;
-  /** Produces leads to the route topic, keyed by offer, with their CloudEvents headers. */
-  send(leads: readonly Lead[]): Promise<void>;
+  /**
+   * Produces leads to the route topic with their CloudEvents headers, keyed by offer or by `key` (the router keys
+   * a destination with a per-account quota by the account).
+   */
+  send(leads: readonly Lead[], key?: (lead: Lead) => string): Promise<void>;
   /** Starts the sink runtime over the fixture's topics (once configured: the offer table is read first). */
   start(): Promise<void>;
+  /**
+   * Starts one more instance of the sink in the same consumer group (its own runtime, offer table and, through
+   * `sink`, its own quota state), as another process would; resolves once it runs.
+   */
+  instance(sink: Sink<T>, registry?: Registry): Promise<{ stop(deadlineMs?: number): Promise<void> }>;
   stop(deadlineMs?: number): Promise<void>;
   receipts(count: number, opts?: Omit<ReadOptions, 'count'>): Promise<Receipt[]>;
   deadLetters(count: number, opts?: Omit<ReadOptions, 'count'>): Promise<ReadRecord[]>;
@@ -119,6 +128,7 @@ export async function sinkFixture<T extends DestinationType>(opts: SinkFixtureOp
   const registry = opts.registry ?? new Registry();
   const logger = createLogger({ service: `${opts.type}-sink-test`, level: 'silent' });
   let runner: SinkRunner<T> | undefined;
+  const instances: SinkRunner<T>[] = [];
 
   return {
     kafka,
@@ -133,13 +143,13 @@ export async function sinkFixture<T extends DestinationType>(opts: SinkFixtureOp
         destination: sealDestination(destination, keyring, offerId),
         updatedAt: new Date().toISOString(),
       }),
-    async send(leads) {
+    async send(leads, key = (l) => l.offerId) {
       for (let i = 0; i < leads.length; i += 500) {
         await producer.send({
           topic: routeTopic,
           acks: -1,
           messages: leads.slice(i, i + 500).map((l) => ({
-            key: l.offerId,
+            key: key(l),
             value: JSON.stringify(l),
             headers: leadCloudEventHeaders(l, { source: '/test' }),
           })),
@@ -147,20 +157,14 @@ export async function sinkFixture<T extends DestinationType>(opts: SinkFixtureOp
       }
     },
     async start() {
-      runner = new SinkRunner({
-        kafka,
-        sink: opts.sink,
-        offers: new OfferTable({ kafka, logger, clientId: uniqueName('offers'), topic: topics.offers }),
-        keyring,
-        topics,
-        groupId: `${prefix}sink`,
-        limits: { maxInFlight: 256, maxInFlightPerOffer: 32, attemptTimeoutMs: 5_000, ...opts.limits },
-        retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200, maxElapsedMs: 10_000, ...opts.retry },
-        logger,
-        metrics: createSinkMetrics(registry),
-        health: new HealthState(),
-      });
+      runner = newRunner(opts.sink, registry);
       await runner.start();
+    },
+    async instance(sink, instanceRegistry = new Registry()) {
+      const r = newRunner(sink, instanceRegistry);
+      instances.push(r);
+      await r.start();
+      return { stop: (deadlineMs = 2_000) => r.stop(deadlineMs) };
     },
     async stop(deadlineMs = 2_000) {
       await runner?.stop(deadlineMs);
@@ -168,15 +172,38 @@ export async function sinkFixture<T extends DestinationType>(opts: SinkFixtureOp
     },
     async receipts(count, readOpts) {
       const records = await readTopic(kafka, topics.delivered, { timeoutMs: 20_000, ...readOpts, count });
-      return records.map((r) => JSON.parse(r.value ?? '{}') as Receipt);
+      // Every receipt a sink writes must be what docs/asyncapi.yaml states for leads.delivered (lead-model's schema).
+      return records.map((r) => {
+        const receipt: unknown = JSON.parse(r.value ?? '{}');
+        const checked = DeliveryReceiptSchema.safeParse(receipt);
+        if (!checked.success) throw new Error(`receipt breaks the contract: ${checked.error.message}`);
+        return receipt as Receipt;
+      });
     },
     deadLetters: (count, readOpts) => readTopic(kafka, topics.deadLetter, { timeoutMs: 20_000, ...readOpts, count }),
     async close() {
       await runner?.stop(2_000);
       runner = undefined;
+      for (const r of instances.splice(0)) await r.stop(2_000).catch(() => undefined);
       await producer.disconnect();
       await publisher.disconnect();
       await dropTopics();
     },
   };
+
+  function newRunner(sink: Sink<T>, metricsRegistry: Registry): SinkRunner<T> {
+    return new SinkRunner({
+      kafka,
+      sink,
+      offers: new OfferTable({ kafka, logger, clientId: uniqueName('offers'), topic: topics.offers }),
+      keyring,
+      topics,
+      groupId: `${prefix}sink`,
+      limits: { maxInFlight: 256, maxInFlightPerOffer: 32, attemptTimeoutMs: 5_000, ...opts.limits },
+      retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200, maxElapsedMs: 10_000, ...opts.retry },
+      logger,
+      metrics: createSinkMetrics(metricsRegistry),
+      health: new HealthState(),
+    });
+  }
 }

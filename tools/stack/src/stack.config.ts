@@ -19,10 +19,16 @@ export interface StackConfig {
   readonly sinkPorts: Readonly<Record<SinkName, number>>;
   /** The local HTTPS-endpoint receiver the demo's https destination points at. */
   readonly receiverPort: number;
+  /** The analysts' and publishers' web console (apps/console). */
+  readonly consolePort: number;
   /** The CRM simulators' control port (plain HTTP: /healthz and the simulators' URLs). */
   readonly simulatorsPort: number;
   /** Each CRM simulator's HTTPS port, by its catalog name. */
   readonly simulatorPorts: Readonly<Record<string, number>>;
+  /** The notifier's ops port, and Mailpit's SMTP and web UI/API ports (the local mail server for its notices). */
+  readonly notifierPort: number;
+  readonly mailpitSmtpPort: number;
+  readonly mailpitHttpPort: number;
   /** Run services from their TypeScript source through SWC (`LEADFLOW_RUN_FROM_SOURCE=1`) instead of dist/. */
   readonly runFromSource: boolean;
   /**
@@ -37,6 +43,8 @@ export interface StackConfig {
   readonly observe: boolean;
   readonly prometheusPort: number;
   readonly jaegerPorts: { readonly otlp: number; readonly query: number; readonly grpc: number };
+  /** On top of that, client certificates required (`LEADFLOW_KAFKA_SECURE=mtls`): each service gets one of its own. */
+  readonly kafkaMtls: boolean;
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -58,6 +66,10 @@ export const SERVICE_PORT_VARIABLES: readonly string[] = [
   'LEADFLOW_ROUTER_PORT',
   'LEADFLOW_RECEIVER_PORT',
   'LEADFLOW_SIMULATORS_PORT',
+  'LEADFLOW_NOTIFIER_PORT',
+  'LEADFLOW_MAILPIT_SMTP_PORT',
+  'LEADFLOW_MAILPIT_HTTP_PORT',
+  'LEADFLOW_CONSOLE_PORT',
   ...SINK_SERVICES.map((s) => sinkPortVariable(s.name)),
   ...SIMULATORS.map((s) => simulatorPortVariable(s.name)),
 ];
@@ -89,12 +101,15 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
       SINK_SERVICES.map((s) => [s.name, port(env, sinkPortVariable(s.name), s.defaultPort)]),
     ) as Record<SinkName, number>,
     receiverPort: port(env, 'LEADFLOW_RECEIVER_PORT', 8090),
+    consolePort: port(env, 'LEADFLOW_CONSOLE_PORT', 8070),
     simulatorsPort: port(env, 'LEADFLOW_SIMULATORS_PORT', 9440),
     simulatorPorts: Object.fromEntries(
       SIMULATORS.map((s) => [s.name, port(env, simulatorPortVariable(s.name), s.defaultPort)]),
     ),
+    notifierPort: port(env, 'LEADFLOW_NOTIFIER_PORT', 8087),
+    mailpitSmtpPort: port(env, 'LEADFLOW_MAILPIT_SMTP_PORT', 1025),
+    mailpitHttpPort: port(env, 'LEADFLOW_MAILPIT_HTTP_PORT', 8025),
     runFromSource: env['LEADFLOW_RUN_FROM_SOURCE'] === '1',
-    kafkaSecure: env['LEADFLOW_KAFKA_SECURE'] === '1',
     observe: env['LEADFLOW_OBSERVE'] === '1',
     prometheusPort: port(env, 'LEADFLOW_PROMETHEUS_PORT', 9090),
     jaegerPorts: {
@@ -102,6 +117,8 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
       query: port(env, 'LEADFLOW_JAEGER_PORT', 16686),
       grpc: port(env, 'LEADFLOW_JAEGER_GRPC_PORT', 16685),
     },
+    kafkaSecure: ['1', 'mtls'].includes(env['LEADFLOW_KAFKA_SECURE'] ?? ''),
+    kafkaMtls: env['LEADFLOW_KAFKA_SECURE'] === 'mtls',
   };
   const ports = [
     ...Array.from({ length: cfg.kafkaNodes }, (_, i) => Object.values(kafkaNodePorts(cfg, i + 1))).flat(),
@@ -110,8 +127,12 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     cfg.routerPort,
     ...Object.values(cfg.sinkPorts),
     cfg.receiverPort,
+    cfg.consolePort,
     cfg.simulatorsPort,
     ...Object.values(cfg.simulatorPorts),
+    cfg.notifierPort,
+    cfg.mailpitSmtpPort,
+    cfg.mailpitHttpPort,
     ...(cfg.observe ? [cfg.prometheusPort, ...Object.values(cfg.jaegerPorts)] : []),
   ];
   if (new Set(ports).size !== ports.length) throw new Error(`stack ports must differ: ${ports.join(', ')}`);

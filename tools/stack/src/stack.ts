@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { isAlive, pidFile, stopProcessGroup } from '@leadflow/local-infra';
+import { isAlive, isPortOpen, pidFile, stopProcessGroup } from '@leadflow/local-infra';
 import { components, kafkaBrokers, type Component } from './components';
 import type { StackConfig } from './stack.config';
+import { conflictMessage, pidFiles, removeRecord, runningStack, writeRecord } from './stack-record';
 import { applyStackAcls, stackAdminSecurity } from './kafka-security';
 import { createStackTopics } from './topics';
 
@@ -29,11 +30,19 @@ export interface UpReport {
   readonly topicsCreated: string[];
 }
 
+/** `up` refused: a stack of another layout (one broker or three, other ports) runs in this local folder. */
+export class StackLayoutConflict extends Error {}
+
 /**
  * Idempotent: a component whose recorded process is alive and healthy is reused; one that is down is
- * started; one that is alive but unhealthy is restarted. Topics are ensured after Kafka is up.
+ * started; one that is alive but unhealthy is restarted. Topics are ensured after Kafka is up. When a stack of
+ * another layout runs here, nothing is started: the error says what differs and which command works.
  */
 export async function up(cfg: StackConfig, log: (line: string) => void): Promise<UpReport> {
+  const running = runningStack(cfg);
+  const conflict = running && conflictMessage(running, cfg);
+  if (conflict) throw new StackLayoutConflict(conflict);
+  writeRecord(cfg);
   const report: UpReport = { started: [], reused: [], topicsCreated: [] };
   const all = components(cfg);
   const lastKafka = all.filter((c) => c.kafka).at(-1);
@@ -44,6 +53,10 @@ export async function up(cfg: StackConfig, log: (line: string) => void): Promise
       log(`${c.name}: already running (pid ${status.pid}, port ${status.port})`);
     } else {
       if (status.pid !== undefined) await stopComponent(cfg, c, log);
+      // A port held by a process this stack did not start would only show as a failed start in a log file.
+      if (await isPortOpen(c.port(cfg), cfg.host)) {
+        throw new Error(`${c.name}: port ${c.port(cfg)} is in use by a process ./dev up did not start (ss -ltnp)`);
+      }
       const t0 = Date.now();
       const proc = await c.start(cfg);
       pidFile.write(pidPath(cfg, c), proc.pid);
@@ -101,12 +114,28 @@ async function stopComponent(cfg: StackConfig, c: Component, log: (line: string)
   pidFile.remove(path);
 }
 
-/** Stops everything `up` started, by recorded process id, in reverse start order. */
+/**
+ * Stops everything any `up` started in this local folder, whatever this command's environment: the running stack's
+ * components in reverse start order, then any other process a pid file names.
+ */
 export async function down(cfg: StackConfig, log: (line: string) => void): Promise<void> {
-  // Jaeger and Prometheus too, if an `up --observe` started them (stopping by pid file is a no-op otherwise).
-  for (const c of components({ ...cfg, observe: true }).reverse()) await stopComponent(cfg, c, log);
+  const target = runningStack(cfg) ?? cfg;
+  for (const c of components(target).reverse()) await stopComponent(target, c, log);
+  for (const p of pidFiles(cfg)) {
+    if (p.pid !== undefined) {
+      await stopProcessGroup(p.pid, 20_000);
+      log(`${p.name}: stopped (pid ${p.pid})`);
+    }
+    pidFile.remove(p.path);
+  }
+  removeRecord(cfg);
 }
 
+/** Each component of the running stack (or, when none runs, of this command's layout), and any stray pid file's. */
 export async function status(cfg: StackConfig): Promise<ComponentStatus[]> {
-  return Promise.all(components(cfg).map((c) => componentStatus(cfg, c)));
+  const target = runningStack(cfg) ?? cfg;
+  const listed = components(target);
+  const rows = await Promise.all(listed.map((c) => componentStatus(target, c)));
+  const strays = pidFiles(cfg).filter((p) => p.pid !== undefined && !listed.some((c) => c.name === p.name));
+  return [...rows, ...strays.map((p) => ({ name: p.name, port: 0, pid: p.pid, state: 'unhealthy' as const }))];
 }

@@ -28,7 +28,7 @@ export function outboundFor(record: InboundRecord, decision: RouteDecision, ctx:
   if (decision.kind === 'route') {
     return {
       topic: decision.topic,
-      key: record.key,
+      key: decision.key !== undefined ? Buffer.from(decision.key) : record.key,
       value: decision.rewrite?.value ?? record.value,
       headers: decision.rewrite?.headers ?? record.headers ?? {},
       outcome: { kind: 'route', destinationType: decision.destinationType },

@@ -244,6 +244,17 @@ describe('planBatch', () => {
     expect(out?.headers).toBe(headers);
   });
 
+  it("keys a routed lead by its destination's quota account, bytes and headers kept", async () => {
+    const value = bytes(lead());
+    const [out] = await planBatch(
+      [inbound(value)],
+      { topics, lookup: () => offer({ type: 'marketo', munchkinId: '123-ABC-456' }), now },
+      async () => undefined,
+    );
+    expect(out?.key).toEqual(Buffer.from('marketo:123-ABC-456'));
+    expect(out?.value).toBe(value);
+  });
+
   it('dead-letters with the original bytes, original headers and the full dead-letter header set', async () => {
     const value = Buffer.from('{"not":"a lead"} \u00e9 trailing bytes kept');
     const [out] = await planBatch([inbound(value)], { topics, lookup: () => undefined, now }, async () => undefined);
@@ -324,5 +335,44 @@ describe('planBatch', () => {
       { kind: 'dead-letter', errorClass: 'INTERNAL.UNEXPECTED' },
       { kind: 'route', destinationType: 'https' },
     ]);
+  });
+});
+
+describe('route keys', () => {
+  const marketo = { type: 'marketo', munchkinId: '123-abc-456', clientId: 'c', clientSecret: 'sealed' };
+  it('keys a lead for a per-account quota by the account: any offer of one Munchkin ID, one key', () => {
+    const d = route({ ok: true, lead: lead() }, offer(marketo), topics);
+    expect(d).toMatchObject({ kind: 'route', topic: 'leads.route.marketo', key: 'marketo:123-ABC-456' });
+    const w2l = (orgId: string) =>
+      route({ ok: true, lead: lead() }, offer({ type: 'salesforce', mode: 'web-to-lead', orgId }), topics);
+    expect(w2l('00D5g000004abcdEAA')).toMatchObject({ key: 'salesforce:00D5g000004abcd' });
+    expect(w2l('00D5g000004abcd')).toMatchObject({ key: 'salesforce:00D5g000004abcd' });
+    const dyn = (url: string, username: string) =>
+      route(
+        { ok: true, lead: lead() },
+        offer({ type: 'dynamics', url, auth: { kind: 'office365', username, password: 'sealed' } }),
+        topics,
+      );
+    const a = dyn('https://contoso.crm4.dynamics.com', 'sync@contoso.example');
+    expect(a).toMatchObject({ key: expect.stringMatching(/^dynamics:[A-Za-z0-9_-]{22}$/) });
+    // The user is not readable from the key; the same user on the same environment is the same account.
+    expect(JSON.stringify(a)).not.toContain('sync@');
+    expect(dyn('https://CONTOSO.crm4.dynamics.com/', 'Sync@contoso.example')).toMatchObject({
+      key: (a as { key: string }).key,
+    });
+    expect(dyn('https://fabrikam.crm4.dynamics.com', 'sync@contoso.example')).not.toMatchObject({
+      key: (a as { key: string }).key,
+    });
+  });
+
+  it('keeps the offer id for destinations without a per-account quota', () => {
+    const d = route({ ok: true, lead: lead() }, offer({ type: 'https', url: 'https://x.example' }), topics);
+    expect(d).not.toHaveProperty('key');
+    const api = route(
+      { ok: true, lead: lead() },
+      offer({ type: 'salesforce', mode: 'api', clientId: 'c', clientSecret: 's' }),
+      topics,
+    );
+    expect(api).not.toHaveProperty('key');
   });
 });

@@ -1,6 +1,7 @@
 import {
   DESTINATION_TYPES,
   isValidRouteSuffix,
+  quotaAccount,
   type DestinationType,
   type ErrorClass,
   type OfferDestinationRecord,
@@ -14,6 +15,11 @@ export type RouteDecision =
       readonly topic: string;
       readonly destinationType: DestinationType;
       readonly destinationVersion: number;
+      /**
+       * The route record's key when the destination spends a per-account quota (lead-model quotaAccount): one
+       * account's leads on one partition, so one sink instance owns the quota. Otherwise the inbound key (offer id).
+       */
+      readonly key?: string;
       /** The canonical record to write instead of the inbound one (see decodeLead). */
       readonly rewrite?: LeadRewrite;
     }
@@ -80,11 +86,13 @@ export function route(
       destinationVersion,
     };
   }
+  const account = quotaAccount(record.destination);
   return {
     kind: 'route',
     topic: topics.route(type, suffix),
     destinationType: type,
     destinationVersion,
+    ...(account !== undefined ? { key: account } : {}),
     ...(parsed.rewrite ? { rewrite: parsed.rewrite } : {}),
   };
 }

@@ -8,8 +8,10 @@ import {
 } from '../header-schemas';
 import { LeadSchema, OFFER_ID_PATTERN } from '../lead';
 import { leadInputSchemas } from '../lead-input';
+import { quotaAccount } from '../quota-account';
 import { DeliveryReceiptSchema } from '../receipt';
 import { DEAD_LETTER_POSITION_PATTERN, ReplayLedgerEntrySchema } from '../replay-ledger';
+import { AuditRecordSchema } from '../audit';
 import {
   DESTINATION_TYPES,
   ROUTE_SUFFIX_PATTERN,
@@ -102,6 +104,7 @@ function schemas(): Record<string, unknown> {
     DeliveryReceipt: jsonSchema(DeliveryReceiptSchema),
     OfferDestinationRecord: jsonSchema(OfferDestinationRecordSchema),
     ReplayLedgerEntry: jsonSchema(ReplayLedgerEntrySchema),
+    AuditRecord: jsonSchema(AuditRecordSchema),
     LeadCloudEventHeaders: jsonSchema(LeadCloudEventHeadersSchema),
     DirectProducerHeaders: jsonSchema(DirectProducerHeadersSchema.extend(ReplayHeadersSchema.shape)),
     DeadLetterHeaders: jsonSchema(DeadLetterHeadersSchema),
@@ -111,6 +114,24 @@ function schemas(): Record<string, unknown> {
 
 const kafkaKey = (schema: object) => ({ kafka: { key: schema, bindingVersion: KAFKA_BINDING } });
 const offerKey = kafkaKey({ ...ref('schemas/OfferId'), description: "the offer id: one offer's records in order" });
+
+/** The quota-account keys `quotaAccount` makes, shown by example: computed, so they follow the function. */
+const keyOf = (destination: { readonly type: string } & Record<string, unknown>) => quotaAccount(destination);
+const QUOTA_KEY_EXAMPLES = [
+  keyOf({ type: 'marketo', munchkinId: '123-abc-456' }),
+  keyOf({ type: 'salesforce', mode: 'web-to-lead', orgId: '00D5e000000AbCdEAF' }),
+  keyOf({
+    type: 'dynamics',
+    url: 'https://contoso.crm.dynamics.com',
+    auth: { kind: 'aad', tenantId: 'contoso.onmicrosoft.com', clientId: 'app' },
+  }),
+];
+const routeKey = kafkaKey({
+  anyOf: [ref('schemas/OfferId'), { type: 'string', pattern: '^(marketo|salesforce|dynamics):[A-Za-z0-9_-]+$' }],
+  description:
+    "the destination's quota account when its CRM limits calls per account (Marketo Munchkin ID, Salesforce Web-to-Lead org, Dataverse environment and user, hashed): one account's leads on one partition, so one sink instance spends its quota; else the offer id (docs/kafka.md#route-keys-the-quota-account)",
+  examples: [...QUOTA_KEY_EXAMPLES, 'contoso.crm-connector'],
+});
 
 /**
  * A message's examples, and their record keys: AsyncAPI 3's example object has no key and admits no
@@ -122,6 +143,17 @@ function examples(list: readonly ContractExample[]) {
     'x-example-keys': Object.fromEntries(list.map((e) => [e.name, e.key])),
   };
 }
+
+const deadLetter = (name: string, title: string, value: string, list: readonly ContractExample[]) => ({
+  name,
+  title,
+  summary:
+    "The original record's key, value (byte for byte, even when it is not JSON) and headers, plus the dead-letter set. Replay it with leadctl dlq replay (docs/kafka.md#replay).",
+  headers: ref('schemas/DeadLetterHeaders'),
+  payload: { description: value },
+  bindings: kafkaKey({ type: 'string', description: 'the original record key' }),
+  ...examples(list),
+});
 
 function messages(): Record<string, unknown> {
   const input = (shape: 'canonical' | 'marketplace' | 'legacy', title: string) => ({
@@ -145,19 +177,21 @@ function messages(): Record<string, unknown> {
       contentType: 'application/json',
       headers: ref('schemas/LeadCloudEventHeaders'),
       payload: ref('schemas/Lead'),
-      bindings: offerKey,
+      bindings: routeKey,
       ...examples([ROUTED_LEAD_EXAMPLE]),
     },
-    deadLetter: {
-      name: 'deadLetter',
-      title: 'A dead letter',
-      summary:
-        "The original record's key, value (byte for byte, even when it is not JSON) and headers, plus the dead-letter set. Replay it with leadctl dlq replay (docs/kafka.md#replay).",
-      headers: ref('schemas/DeadLetterHeaders'),
-      payload: { description: 'the original value, byte for byte (a lead in any input shape, or not JSON at all)' },
-      bindings: kafkaKey({ type: 'string', description: 'the original record key' }),
-      ...examples([...ROUTER_DEAD_LETTER_EXAMPLES, SINK_DEAD_LETTER_EXAMPLE]),
-    },
+    routerDeadLetter: deadLetter(
+      'routerDeadLetter',
+      'A router dead letter: a record of leads.ingested that is not a lead, or whose offer has no usable destination',
+      'the original value, byte for byte (a lead in any input shape, or not JSON at all)',
+      ROUTER_DEAD_LETTER_EXAMPLES,
+    ),
+    sinkDeadLetter: deadLetter(
+      'sinkDeadLetter',
+      'A sink dead letter: a routed lead its destination refused, or that exhausted its retries',
+      'the routed lead, byte for byte',
+      [SINK_DEAD_LETTER_EXAMPLE],
+    ),
     deliveryReceipt: {
       name: 'deliveryReceipt',
       title: 'A delivery receipt',
@@ -187,6 +221,15 @@ function messages(): Record<string, unknown> {
       }),
       ...examples(REPLAY_LEDGER_EXAMPLES),
     },
+    auditRecord: {
+      name: 'auditRecord',
+      title: 'An audit record',
+      summary:
+        'A configuration change, a replay or an unmasked view of personal data: who, when, which offer, versions and field names, a filter and a count; never a value.',
+      contentType: 'application/json',
+      payload: ref('schemas/AuditRecord'),
+      bindings: kafkaKey({ type: 'string', description: 'the offer id, else the actor' }),
+    },
   };
 }
 
@@ -212,6 +255,7 @@ const offerReader = (service: string): Reader => ({
     description: '<client id>-offers-<random>: every reader gets every partition, from the beginning, never commits',
   },
 });
+const notifier: Reader = { service: 'notifier', group: { const: 'leadflow-notifier' } };
 const leadctl: Reader = {
   service: 'leadctl',
   group: { pattern: '^.+$', description: 'a fresh group per read, never commits' },
@@ -233,7 +277,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
       description: 'One receipt per delivered lead.',
       messages: ['deliveryReceipt'],
       writers: sinks,
-      readers: [ingestStatus],
+      readers: [ingestStatus, notifier],
     };
   if (name === Topics.offerDestinations)
     return {
@@ -241,7 +285,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
         'The source of truth for offer destinations: compacted, the latest record per offer wins, a tombstone removes it.',
       messages: ['offerDestination'],
       writers: ['ingest'],
-      readers: ['ingest', 'router', ...sinks].map(offerReader),
+      readers: ['ingest', 'router', ...sinks, 'notifier'].map(offerReader),
     };
   if (name === Topics.replayLedger)
     return {
@@ -249,6 +293,14 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
       messages: ['replayLedgerEntry'],
       writers: ['leadctl', 'ingest'],
       readers: [leadctl, { service: 'ingest', group: leadctl.group }],
+    };
+  if (name === Topics.audit)
+    return {
+      description:
+        'The audit trail: one record per configuration change, replay and unmasked view; kept without a time limit, never compacted.',
+      messages: ['auditRecord'],
+      writers: ['ingest', 'leadctl', 'console'],
+      readers: [leadctl],
     };
   for (const type of DESTINATION_TYPES) {
     if (name === Topics.route(type))
@@ -265,9 +317,9 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
     if (name === Topics.dlq(stage))
       return {
         description: `Dead letters of the ${stage === 'router' ? 'router' : `${stage} sink`}.`,
-        messages: ['deadLetter'],
+        messages: [stage === 'router' ? 'routerDeadLetter' : 'sinkDeadLetter'],
         writers: stage === 'router' ? ['router'] : o.sinks.filter((s) => s.type === stage).map((s) => s.name),
-        readers: [ingestStatus, leadctl],
+        readers: [ingestStatus, leadctl, notifier],
       };
   }
   return undefined;
@@ -280,7 +332,12 @@ function kafkaChannel(spec: TopicSpec) {
     kafka: {
       topic: spec.name,
       partitions: spec.partitions,
-      topicConfiguration: { 'cleanup.policy': [spec.compacted ? 'compact' : 'delete'] },
+      topicConfiguration: {
+        'cleanup.policy': [spec.compacted ? 'compact' : 'delete'],
+        ...(spec.retentionMs !== undefined
+          ? { 'retention.ms': spec.retentionMs, ...(spec.retentionMs < 0 ? { 'retention.bytes': -1 } : {}) }
+          : {}),
+      },
       bindingVersion: KAFKA_BINDING,
     },
   };
