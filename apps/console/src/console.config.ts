@@ -35,8 +35,8 @@ const EnvSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{0,100}$/, "must be letters, digits, '.', '_' or '-' (it is part of topic names)")
     .default(''),
   LEADFLOW_CONSOLE_WEB_DIR: z.string().min(1).optional(),
-  LEADFLOW_CONSOLE_MAX_DEAD_LETTERS: envVar.int(1_000, 10_000_000, 500_000),
-  LEADFLOW_CONSOLE_MAX_LEADS: envVar.int(1_000, 10_000_000, 250_000),
+  LEADFLOW_CONSOLE_MAX_DEAD_LETTERS: envVar.int(1_000, 10_000_000, 250_000),
+  LEADFLOW_CONSOLE_MAX_LEADS: envVar.int(1_000, 10_000_000, 100_000),
   LEADFLOW_CONSOLE_TRACE_URL: z
     .string()
     .regex(/^https?:\/\/\S*\{traceId\}\S*$/, 'must be an http(s) URL containing {traceId}')

@@ -367,6 +367,8 @@ export function components(cfg: StackConfig): Component[] {
         LEADFLOW_CONSOLE_PORT: String(c.consolePort),
         LEADFLOW_CONSOLE_TOKENS: `analyst=${DEV_CONSOLE_TOKEN}`,
         LEADFLOW_CONSOLE_PUBLIC_URL: `http://${c.host}:${c.consolePort}`,
+        // Its index is its working set (docs/console.md): a larger heap than the other services'.
+        NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --max-old-space-size=200 --max-semi-space-size=8`.trim(),
       }),
     }),
     notifier(),

@@ -1,4 +1,5 @@
 import { matchesFilter, type DeadLetterFilter, type LedgerEntry } from '@leadflow/dead-letters';
+import { Fifo, Interner } from './fifo';
 import type { DeadLetterSummary, IndexEvent } from './index-events';
 
 /** How much the index may hold; beyond it the oldest entries go (counts of what went are kept where noted). */
@@ -11,7 +12,7 @@ export interface IndexLimits {
   readonly recentPerOffer: number;
 }
 
-export const DEFAULT_LIMITS: IndexLimits = { maxDeadLetters: 500_000, maxLeads: 250_000, recentPerOffer: 20 };
+export const DEFAULT_LIMITS: IndexLimits = { maxDeadLetters: 250_000, maxLeads: 100_000, recentPerOffer: 20 };
 
 /** One step of a lead's history. */
 export type HistoryStep =
@@ -57,20 +58,27 @@ export class ConsoleIndex {
   private readonly deadLetters = new Map<string, DeadLetterSummary>();
   private readonly groups = new Map<string, GroupRow>();
   private readonly ledger = new Map<string, LedgerEntry>();
-  private readonly trails = new Map<string, HistoryStep[]>();
-  private readonly emails = new Map<string, string[]>();
+  /** A lead's steps; a lone step is kept as is (most leads have one on record: an array would double its cost). */
+  private readonly trails = new Map<string, HistoryStep | HistoryStep[]>();
+  /** Lead ids by e-mail hash; a lone id as is, for the same reason. */
+  private readonly emails = new Map<string, string | string[]>();
   private readonly offers = new Map<string, OfferActivity>();
   private readonly deliveredByType = new Map<string, number>();
   /** Dead letters per hour (epoch hour), for the trend; hours older than 8 days are dropped. */
   private readonly hourly = new Map<number, number>();
+  private readonly leadOrder = new Fifo<string>();
+  private readonly emailOrder = new Fifo<string>();
+  private readonly deadLetterOrder = new Fifo<string>();
+  private readonly strings = new Interner();
   private evictedDeadLetters = 0;
   private evictedLeads = 0;
   private events = 0;
 
   constructor(private readonly limits: IndexLimits = DEFAULT_LIMITS) {}
 
-  apply(ev: IndexEvent): void {
+  apply(event: IndexEvent): void {
     this.events += 1;
+    const ev = this.interned(event);
     switch (ev.kind) {
       case 'accepted':
         this.step(ev.leadId, ev);
@@ -87,6 +95,35 @@ export class ConsoleIndex {
         return this.replayed(ev.entry);
       case 'ledger-cleared':
         return this.ledgerCleared(ev.replayOf);
+    }
+  }
+
+  /** The event with its repeating strings shared. */
+  private interned(ev: IndexEvent): IndexEvent {
+    const i = this.strings;
+    switch (ev.kind) {
+      case 'accepted':
+      case 'routed':
+        return { ...ev, offerId: i.get(ev.offerId), ...(ev.kind === 'routed' ? { topic: i.get(ev.topic) } : {}) };
+      case 'delivered':
+        return { ...ev, offerId: i.get(ev.offerId), destination: i.get(ev.destination) };
+      case 'dead-lettered': {
+        const d = ev.deadLetter;
+        return {
+          ...ev,
+          deadLetter: {
+            ...d,
+            offerId: i.get(d.offerId),
+            errorClass: i.get(d.errorClass),
+            category: i.get(d.category),
+            message: i.get(d.message),
+            remediation: i.get(d.remediation),
+            sink: i.get(d.sink),
+          },
+        };
+      }
+      default:
+        return ev;
     }
   }
 
@@ -169,12 +206,14 @@ export class ConsoleIndex {
   /** A lead's history in time order, or undefined when the index holds nothing of it. */
   history(leadId: string): readonly HistoryStep[] | undefined {
     const trail = this.trails.get(leadId);
-    return trail ? [...trail].sort((a, b) => a.at - b.at || order(a) - order(b)) : undefined;
+    if (trail === undefined) return undefined;
+    return (Array.isArray(trail) ? [...trail] : [trail]).sort((a, b) => a.at - b.at || order(a) - order(b));
   }
 
   /** Lead ids whose e-mail has this keyed hash. */
   leadsByEmailHash(hash: string): readonly string[] {
-    return this.emails.get(hash) ?? [];
+    const ids = this.emails.get(hash);
+    return ids === undefined ? [] : Array.isArray(ids) ? ids : [ids];
   }
 
   /** The dead letters a replay filter selects, split into those the ledger holds and those it would replay. */
@@ -202,28 +241,35 @@ export class ConsoleIndex {
   }
 
   private step(leadId: string, s: HistoryStep): void {
-    let trail = this.trails.get(leadId);
-    if (!trail) {
-      trail = [];
-      this.trails.set(leadId, trail);
+    const trail = this.trails.get(leadId);
+    if (trail === undefined) {
+      this.trails.set(leadId, s);
+      this.leadOrder.push(leadId);
       if (this.trails.size > this.limits.maxLeads) {
-        const oldest = this.trails.keys().next().value;
+        const oldest = this.leadOrder.shift();
         if (oldest !== undefined) this.trails.delete(oldest);
         this.evictedLeads += 1;
       }
-    }
-    trail.push(s);
+    } else if (Array.isArray(trail)) trail.push(s);
+    else this.trails.set(leadId, [trail, s]);
   }
 
   private rememberEmail(hash: string, leadId: string): void {
     const ids = this.emails.get(hash);
-    if (ids) {
-      if (!ids.includes(leadId)) ids.push(leadId);
+    if (ids !== undefined) {
+      // One address rarely has many leads; past 100 the oldest are forgotten (and the scan stays short).
+      if (!Array.isArray(ids)) {
+        if (ids !== leadId) this.emails.set(hash, [ids, leadId]);
+      } else if (!ids.includes(leadId)) {
+        ids.push(leadId);
+        if (ids.length > 100) ids.shift();
+      }
       return;
     }
-    this.emails.set(hash, [leadId]);
+    this.emails.set(hash, leadId);
+    this.emailOrder.push(hash);
     if (this.emails.size > this.limits.maxLeads) {
-      const oldest = this.emails.keys().next().value;
+      const oldest = this.emailOrder.shift();
       if (oldest !== undefined) this.emails.delete(oldest);
     }
   }
@@ -250,6 +296,7 @@ export class ConsoleIndex {
   private deadLettered(d: DeadLetterSummary, emailHash: string | undefined): void {
     if (this.deadLetters.has(d.id)) return;
     this.deadLetters.set(d.id, d);
+    this.deadLetterOrder.push(d.id);
     const g = this.group(d);
     g.count += 1;
     if (this.ledger.has(d.id)) g.replayed += 1;
@@ -281,7 +328,8 @@ export class ConsoleIndex {
   }
 
   private evictDeadLetter(): void {
-    const oldest = this.deadLetters.values().next().value;
+    const id = this.deadLetterOrder.shift();
+    const oldest = id === undefined ? undefined : this.deadLetters.get(id);
     if (!oldest) return;
     this.deadLetters.delete(oldest.id);
     const g = this.group(oldest);
