@@ -144,7 +144,30 @@ function printStages(measured: [string, Accepted][], receipts: Map<string, numbe
   span('deliveredAt → receipt read', (id) => t(receipts, id) - t(seen.delivered, id));
 }
 
-export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
+/**
+ * Tracing in the services: `default` (no OTLP endpoint: spans are made, for ids and log correlation, and dropped),
+ * `export` (every span exported by OTLP at 100 % sampling to a receiver that discards them), `disabled` (no SDK:
+ * OTEL_SDK_DISABLED=true).
+ */
+export type TracingMode = 'default' | 'export' | 'disabled';
+
+/** An OTLP/HTTP endpoint that answers 200 and forgets: what the services' exporters cost, without a backend. */
+async function discardingOtlp(): Promise<{ url: string; close: () => Promise<void>; spans: () => number }> {
+  let bytes = 0;
+  const server = createServer((req, res) => {
+    req.on('data', (c: Buffer) => (bytes += c.length));
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+    spans: () => bytes,
+  };
+}
+
+export async function e2eBench(ctx: BenchContext, tracing: TracingMode = 'default'): Promise<BenchRow[]> {
+  const otlp = tracing === 'export' ? await discardingOtlp() : undefined;
   const kafka = benchKafka(ctx.brokers, 'bench-e2e');
   const admin = kafka.admin();
   await admin.connect();
@@ -177,6 +200,8 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
     KAFKA_BROKERS: ctx.brokers,
     LEADFLOW_SECRET_KEYS: keys,
     LEADFLOW_LOG_LEVEL: 'warn',
+    ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_TRACES_SAMPLER: 'always_on' } : {}),
+    ...(tracing === 'disabled' ? { OTEL_SDK_DISABLED: 'true' } : {}),
     // runTs gives each service the stack's heap (SERVICE_HEAP); LEADFLOW_E2E_NODE_OPTIONS tries another.
     ...(process.env['LEADFLOW_E2E_NODE_OPTIONS']
       ? { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${process.env['LEADFLOW_E2E_NODE_OPTIONS']}` }
@@ -375,5 +400,38 @@ export async function e2eBench(ctx: BenchContext): Promise<BenchRow[]> {
     await http.close();
     await Promise.all(Object.values(services).map((s) => s.stop()));
     await new Promise((r) => receiver.close(r));
+    await otlp?.close();
   }
+}
+
+/**
+ * The cost of tracing, in one run: the e2e bench with tracing `disabled`, as shipped (`default`) and exporting every
+ * span (`export`, 100 %); p99 and CPU per 1,000 leads of each beside the disabled run's. The machine is shared:
+ * compare within a run, not across runs.
+ */
+export async function e2eTracingBench(ctx: BenchContext): Promise<BenchRow[]> {
+  const runs: [TracingMode, BenchRow[]][] = [];
+  for (const mode of ['disabled', 'default', 'export'] as const) runs.push([mode, await e2eBench(ctx, mode)]);
+  const wanted = [
+    ['HTTPS sink, POST → receipt', 'p99'],
+    ['Table sink, POST → receipt', 'p99'],
+    ['CPU per 1,000 leads at', ''],
+  ] as const;
+  const base = runs[0]?.[1] ?? [];
+  return runs.flatMap(([mode, rows]) =>
+    wanted.flatMap(([prefix, suffix]) => {
+      const r = rows.find((x) => x.scenario.startsWith(prefix) && x.scenario.endsWith(suffix));
+      const b = base.find((x) => x.scenario.startsWith(prefix) && x.scenario.endsWith(suffix));
+      if (!r) return [];
+      return [
+        {
+          scenario: `tracing ${mode}: ${r.scenario}`,
+          value: r.value,
+          unit: r.unit,
+          ...(b ? { baseline: { label: 'tracing disabled, same run', value: b.value } } : {}),
+          ...(r.notes ? { notes: r.notes } : {}),
+        },
+      ];
+    }),
+  );
 }

@@ -1,6 +1,6 @@
 import type { BenchRow } from './report';
 import { consoleBench } from './console.bench';
-import { e2eBench } from './e2e.bench';
+import { e2eBench, e2eTracingBench } from './e2e.bench';
 import { failoverBench } from './failover.bench';
 import { idleBench } from './idle.bench';
 import { ingestBench } from './ingest.bench';
@@ -26,7 +26,9 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   router: routerBench,
   sinks: sinksBench,
   // 500 leads/s for 60 s through ingest, router and two sinks: latency and RSS of every service.
-  e2e: e2eBench,
+  e2e: (ctx) => e2eBench(ctx),
+  // The e2e bench three times: tracing disabled, as shipped (spans made, not exported), exported at 100 %.
+  'e2e-tracing': e2eTracingBench,
   // The five sinks and the router with no lead flowing: CPU per instance kept at an autoscaler's floor.
   idle: idleBench,
   // Starts its own 3-node cluster (the run's single broker cannot fail over); a few minutes.

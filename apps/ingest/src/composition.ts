@@ -4,7 +4,13 @@ import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { DLQ_STAGES, Topics } from '@leadflow/lead-model';
 import { createKafka, describeKafkaSecurity } from '@leadflow/kafka';
-import { createLogger, createMetricsRegistry, HealthState, type Logger } from '@leadflow/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  exportReadiness,
+  HealthState,
+  type Logger,
+} from '@leadflow/observability';
 import { OfferDestinationPublisher, OfferTable } from '@leadflow/offer-table';
 import { JwtVerifier, StaticTokens } from '@leadflow/access';
 import { AuditLog } from '@leadflow/audit';
@@ -98,6 +104,7 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
   const registry = createMetricsRegistry('ingest');
   const metrics = createIngestMetrics(registry, () => publisher.backlog);
   const health = new HealthState();
+  exportReadiness(registry, health);
   const stop = new AbortController();
 
   const publisher = new LeadPublisher({
@@ -118,6 +125,7 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
   const table = new OfferTableView(() => new OfferTable({ kafka, logger, clientId, topic: topics.offerDestinations }));
   const autoReplay = createAutoReplay({ kafka, logger, registry, topics, offers: table, index, audit });
   const statusConsumer = new StatusConsumer({
+    registry,
     kafka,
     logger,
     index,

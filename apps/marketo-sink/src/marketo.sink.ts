@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Lead } from '@leadflow/lead-model';
-import type { Logger } from '@leadflow/observability';
+import { cappedLabel, type Logger } from '@leadflow/observability';
 import type { BatchSink, DeliveryOutcome } from '@leadflow/sink-runtime';
 import { MarketoApi, type MarketoDestination } from './marketo-api';
 import { classifyMarketo } from './marketo-classify';
@@ -40,14 +40,16 @@ export interface MarketoSinkOptions {
  */
 export function marketoSink(o: MarketoSinkOptions): BatchSink<'marketo'> {
   const metrics = createMarketoMetrics(o.registry);
+  // One series per Marketo instance (its quota is per instance), up to 100 instances; the rest share "other".
+  const instance = cappedLabel(100);
   const pacer = new MarketoPacer(o.limits, o.clock ?? systemClock, {
-    granted: (munchkinId, used) => metrics.quotaUsed.set({ munchkin_id: munchkinId }, used),
+    granted: (munchkinId, used) => metrics.quotaUsed.set({ munchkin_id: instance(munchkinId) }, used),
   });
   const api = new MarketoApi({
     pacer,
-    onCall: (endpoint, munchkinId) => metrics.calls.inc({ endpoint, munchkin_id: munchkinId }),
+    onCall: (endpoint, munchkinId) => metrics.calls.inc({ endpoint, munchkin_id: instance(munchkinId) }),
     onThrottle: (code, munchkinId) => {
-      metrics.throttled.inc({ code, munchkin_id: munchkinId });
+      metrics.throttled.inc({ code, munchkin_id: instance(munchkinId) });
       o.logger?.warn({ munchkinId, code }, 'Marketo refused a call for its limits; pacing holds back');
     },
   });

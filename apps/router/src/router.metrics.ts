@@ -1,4 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { deadLetterSeriesOf, dlqCategory } from '@leadflow/lead-model';
+import { deadLetterCounter } from '@leadflow/observability';
 import type { OutboundRecord } from './routing/records';
 
 export interface RouterMetrics {
@@ -36,6 +38,10 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
     buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 5000],
     registers: [registry],
   });
+  const deadLetters = deadLetterCounter(
+    registry,
+    deadLetterSeriesOf('router').map((s) => ({ ...s, stage: 'router' })),
+  );
   const aborted = new Counter({
     name: 'leadflow_router_transactions_aborted_total',
     help: 'Batch transactions that failed and were aborted (the batch is read again)',
@@ -52,7 +58,14 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
       batchSize.observe(records.length);
       for (const r of records) {
         if (r.outcome.kind === 'route') routed.inc({ destination_type: r.outcome.destinationType });
-        else deadLettered.inc({ error_class: r.outcome.errorClass });
+        else {
+          deadLettered.inc({ error_class: r.outcome.errorClass });
+          deadLetters.inc({
+            stage: 'router',
+            error_class: r.outcome.errorClass,
+            category: dlqCategory(r.outcome.errorClass, false),
+          });
+        }
       }
     },
   };

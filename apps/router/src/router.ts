@@ -1,11 +1,12 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
+import { trackConsumerLag } from '@leadflow/kafka';
 import { DESTINATION_TYPES, TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { HealthState, type Logger } from '@leadflow/observability';
 import { OfferTable } from '@leadflow/offer-table';
 import { createRouterMetrics, type RouterMetrics } from './router.metrics';
 import { TopicEnsurer } from './pipeline/topic-ensurer';
-import { traceCommitted } from './pipeline/trace';
+import { RouterTracing } from './pipeline/trace';
 import { brokerRefusal, TransactionalBatches } from './pipeline/transactional-batches';
 import { planBatch } from './routing/plan-batch';
 import { outboundFor } from './routing/plan-record';
@@ -118,23 +119,27 @@ export function createRouter(opts: RouterOptions): Router {
         maxWaitTimeInMs: 1_000,
       });
       consumer = c;
+      trackConsumerLag(c, registry, groupId);
       const ensurer = new TopicEnsurer(a, partitionsFor(topics));
       const ctx = { topics, lookup: (offerId: string) => offers.get(offerId), now };
+      const tracing = new RouterTracing(groupId);
       const b = new TransactionalBatches({
         kafka,
         admin: a,
         logger: opts.logger,
         groupId,
         transactionalIdPrefix: opts.transactionalIdPrefix ?? groupId,
-        plan: (records) =>
-          planBatch(records, ctx, async () => {
-            const t0 = Date.now();
-            const synced = await offers.sync();
-            logger.debug(
-              { synced, ms: Date.now() - t0 },
-              'offer table re-read before dead-lettering an unconfigured offer',
-            );
-          }),
+        plan: (inbound) =>
+          tracing.plan(inbound, (records) =>
+            planBatch(records, ctx, async () => {
+              const t0 = Date.now();
+              const synced = await offers.sync();
+              logger.debug(
+                { synced, ms: Date.now() - t0 },
+                'offer table re-read before dead-lettering an unconfigured offer',
+              );
+            }),
+          ),
         refused: (record, err) =>
           outboundFor(
             record,
@@ -149,7 +154,7 @@ export function createRouter(opts: RouterOptions): Router {
         seek: (topic, partition, offset) => c.seek({ topic, partition, offset }),
         onCommitted: (records, seconds) => {
           metrics.committed(records, seconds);
-          traceCommitted(records, new Date(Date.now() - seconds * 1000));
+          tracing.committed(records);
         },
         onAborted: () => {
           metrics.aborted.inc();

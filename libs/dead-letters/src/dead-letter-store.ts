@@ -1,5 +1,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { createProducer, ensureTopics, headersToStrings } from '@leadflow/kafka';
+import { Headers } from '@leadflow/lead-model';
+import { contextFromTraceparent, endSpan, startSendSpan } from '@leadflow/observability';
 import { decodeDeadLetter, type DeadLetter } from './dead-letter';
 import { REPLAY_LEDGER_PARTITIONS, stageOfTopic, type DeadLetterTopics } from './dead-letter-topics';
 import { matchesFilter, type DeadLetterFilter } from './filter';
@@ -272,12 +274,30 @@ export class DeadLetterStore {
 
   private async publish(producer: Producer, part: readonly DeadLetter[], by: string): Promise<void> {
     const at = this.now();
+    const topic = this.opts.topics.ingested;
+    // Each replayed record's `send leads.ingested` span is a child of its dead letter's send span (the record's
+    // traceparent): the replay continues the lead's one trace, parent rather than link, since one lead is replayed
+    // per record and "where is lead X" should stay one trace. The span's context goes on the replayed record.
+    const traced = part.map((d) => {
+      const m = replayMessage(d, at, by);
+      const send = startSendSpan(
+        topic,
+        contextFromTraceparent(m.headers[Headers.traceparent]),
+        {
+          'leadflow.replay': true,
+          'leadflow.replay.of': d.id,
+        },
+        d.leadId,
+      );
+      if (send.traceparent) m.headers[Headers.traceparent] = send.traceparent;
+      return { message: m, span: send.span };
+    });
     const tx = await producer.transaction();
     try {
       await tx.sendBatch({
         acks: -1,
         topicMessages: [
-          { topic: this.opts.topics.ingested, messages: part.map((d) => replayMessage(d, at, by)) },
+          { topic, messages: traced.map((t) => t.message) },
           {
             topic: this.opts.topics.ledger,
             messages: part.map((d) =>
@@ -294,9 +314,11 @@ export class DeadLetterStore {
       });
       await tx.commit();
     } catch (err) {
+      for (const t of traced) endSpan(t.span, err);
       await tx.abort().catch(() => undefined);
       throw err;
     }
+    for (const t of traced) endSpan(t.span);
   }
 
   private async ensureLedgerTopic(): Promise<void> {

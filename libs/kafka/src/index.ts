@@ -8,6 +8,7 @@ export {
   UnpatchedKafkaClientError,
   type LeadflowProducerOptions,
 } from './producer';
+export { trackConsumerLag } from './consumer-lag';
 export {
   kafkajsSecurity,
   describeKafkaSecurity,

@@ -322,3 +322,21 @@ export function leadflowError(code: ErrorClass, message: string, opts?: Leadflow
 export function isLeadflowError(err: unknown): err is LeadflowError {
   return err instanceof LeadflowError;
 }
+
+/**
+ * Every (class, category) a dead letter of `stage` can carry: its own classes and the stage-less ones, a transient
+ * class both as such and exhausted. Services start their dead-letter counters at 0 for each, so a rate reads 0
+ * (not "no series") before the first dead letter.
+ */
+export function deadLetterSeriesOf(stage: DlqStage): { errorClass: ErrorClass; category: ErrorCategory }[] {
+  return (Object.entries(ERROR_CATALOG) as [ErrorClass, ErrorClassInfo][])
+    .filter(([, info]) => info.stage === stage || info.stage === 'any')
+    .flatMap(([errorClass, info]): { errorClass: ErrorClass; category: ErrorCategory }[] =>
+      info.category === 'transient'
+        ? [
+            { errorClass, category: 'transient' },
+            { errorClass, category: 'transient-exhausted' },
+          ]
+        : [{ errorClass, category: info.category }],
+    );
+}

@@ -31,6 +31,9 @@ export const LeadCloudEventHeadersSchema = z
     [Headers.ceTime]: time.describe("The lead's occurredAt"),
     [Headers.contentType]: z.literal('application/json'),
     [Headers.traceparent]: traceparent.optional(),
+    [Headers.acceptedAt]: time
+      .optional()
+      .describe('When ingest accepted the lead (its 202): the start of the delivery latency the sinks measure'),
   })
   .describe('CloudEvents binary-mode headers of a lead record, and the W3C trace context');
 
@@ -67,6 +70,8 @@ const ERROR_CLASSES = Object.keys(ERROR_CATALOG) as [ErrorClass, ...ErrorClass[]
 /** The set a dead letter adds to the original record's headers (`deadLetterHeaders`). */
 export const DeadLetterHeadersSchema = z
   .object({
+    // The original record's headers ride along; this one is the lead's acceptance time, kept for the latency.
+    [Headers.acceptedAt]: time.optional().describe("The original record's: when ingest accepted the lead"),
     [Headers.errorClass]: z.enum(ERROR_CLASSES).describe('A code of the error catalog (docs/error-catalog.md)'),
     [Headers.errorCategory]: z.enum(ERROR_CATEGORIES),
     [Headers.errorMessage]: z

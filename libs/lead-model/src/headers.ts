@@ -11,6 +11,8 @@ export const Headers = {
   ceTime: 'ce_time',
   contentType: 'content-type',
   traceparent: 'traceparent',
+  /** When ingest accepted the lead (RFC 3339): the start of its delivery latency. */
+  acceptedAt: 'leadflow.accepted.at',
   errorClass: 'leadflow.error.class',
   errorCategory: 'leadflow.error.category',
   errorMessage: 'leadflow.error.message',

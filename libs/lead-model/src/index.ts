@@ -98,6 +98,7 @@ export {
   type ErrorClass,
   type ErrorClassInfo,
   type LeadflowErrorOptions,
+  deadLetterSeriesOf,
 } from './errors';
 export type { DeliveryReceipt } from './receipt';
 export { AUDIT_ACTIONS, AuditRecordSchema, changedFields, type AuditAction, type AuditRecord } from './audit';

@@ -1,12 +1,21 @@
 export { createLogger, REDACTED_KEYS, type Logger, type LoggerOptions } from './logger';
-export { createMetricsRegistry } from './metrics';
+export {
+  createMetricsRegistry,
+  cappedLabel,
+  deadLetterCounter,
+  metricLabelViolations,
+  ALLOWED_METRIC_LABELS,
+} from './metrics';
 export {
   startTracing,
   currentTraceparent,
   contextFromTraceparent,
   inSpan,
+  endSpan,
+  tracer,
   type Tracing,
   type TracingOptions,
 } from './tracing';
-export { HealthState, startOpsServer, type OpsServerOptions } from './ops-server';
+export { HealthState, exportReadiness, startOpsServer, type OpsServerOptions } from './ops-server';
 export { onShutdown, type ShutdownOptions } from './shutdown';
+export { startProcessSpan, startSendSpan, linkTo, activeContext, type ConsumedRecord } from './messaging';

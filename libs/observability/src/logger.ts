@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 
 export type { Logger };
@@ -37,6 +38,11 @@ export interface LoggerOptions {
   readonly destination?: pino.DestinationStream;
 }
 
+function traceFields(): { trace_id?: string; span_id?: string } {
+  const sc = trace.getActiveSpan()?.spanContext();
+  return sc && isSpanContextValid(sc) ? { trace_id: sc.traceId, span_id: sc.spanId } : {};
+}
+
 /** Structured JSON logs, one line per event, with PII and secret fields censored at any depth up to 3. */
 export function createLogger(opts: LoggerOptions): Logger {
   return pino(
@@ -47,6 +53,8 @@ export function createLogger(opts: LoggerOptions): Logger {
       redact: { paths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // Log correlation: a line written inside a lead's work names the span it was written in.
+      mixin: traceFields,
     },
     opts.destination,
   );

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 
 /** Liveness and readiness as a service reports them; readiness is false until the service can do its job. */
 export class HealthState {
@@ -24,6 +24,22 @@ export class HealthState {
   }
 }
 
+/**
+ * `leadflow_ready` (1 ready, 0 not), read from the health state at each scrape: "no ready instance of a service" is
+ * `sum by (service) (leadflow_ready) == 0`, the same answer the orchestrator's readiness probe gets.
+ */
+export function exportReadiness(registry: Registry, health: HealthState): void {
+  if (registry.getSingleMetric('leadflow_ready')) return;
+  new Gauge({
+    name: 'leadflow_ready',
+    help: 'Whether this instance is ready to do its job (its /readyz answer)',
+    registers: [registry],
+    collect() {
+      this.set(health.snapshot().ready ? 1 : 0);
+    },
+  });
+}
+
 export interface OpsServerOptions {
   readonly host: string;
   readonly port: number;
@@ -36,6 +52,7 @@ export interface OpsServerOptions {
  * Resolves once listening; `close()` stops it.
  */
 export async function startOpsServer(opts: OpsServerOptions): Promise<Server> {
+  exportReadiness(opts.registry, opts.health);
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const state = opts.health.snapshot();

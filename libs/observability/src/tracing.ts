@@ -1,9 +1,11 @@
-import { context, propagation, ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 export interface TracingOptions {
@@ -18,20 +20,64 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+/** The ops endpoints a scraper or a probe calls every few seconds: no trace of their own. */
+const OPS_PATHS = new Set(['/metrics', '/healthz', '/readyz']);
+
 /**
- * Starts the OpenTelemetry SDK. W3C trace context is always propagated (leads carry `traceparent`
- * through Kafka), and spans are exported only when an endpoint is configured.
+ * URL attributes without their query string. Queries carry secrets (Marketo's token request has `client_secret` in
+ * it, a SAS token is a query, ingest's signed URLs carry their signature, an HTTPS endpoint may hold an API key) and
+ * the instrumentations' default redaction covers a few parameter names only.
+ */
+const URL_ATTRIBUTES = ['url.full', 'http.url', 'http.target'] as const;
+function stripQueries(span: Span, attributes: Readonly<Record<string, unknown>> | undefined): void {
+  for (const key of URL_ATTRIBUTES) {
+    const value = attributes?.[key];
+    if (typeof value === 'string' && value.includes('?')) span.setAttribute(key, value.slice(0, value.indexOf('?')));
+  }
+  if (attributes?.['url.query'] !== undefined) span.setAttribute('url.query', '');
+}
+
+const attributesOf = (span: Span): Readonly<Record<string, unknown>> | undefined =>
+  (span as unknown as { attributes?: Record<string, unknown> }).attributes;
+
+/**
+ * Starts the OpenTelemetry SDK. W3C trace context is always propagated (leads carry `traceparent` through Kafka) and
+ * spans always get ids (log lines carry `trace_id` even with nothing exported); they are exported by OTLP only when
+ * an endpoint is configured. Sampling is the SDK's: parent-based by default, set by `OTEL_TRACES_SAMPLER` and
+ * `OTEL_TRACES_SAMPLER_ARG`; batching by `OTEL_BSP_*`.
+ *
+ * HTTP: incoming requests (ingest's API) and outgoing calls made inside a lead's work (the CRM calls, through
+ * `node:http(s)` or `fetch`/undici) get spans; calls outside a trace (background refreshes) do not.
  */
 export function startTracing(opts: TracingOptions): Tracing {
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName }),
+    autoDetectResources: false,
     textMapPropagator: new W3CTraceContextPropagator(),
-    instrumentations: [new HttpInstrumentation()],
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => OPS_PATHS.has((req.url ?? '/').split('?')[0] ?? '/'),
+        requireParentforOutgoingSpans: true,
+        applyCustomAttributesOnSpan: (span) => stripQueries(span, attributesOf(span)),
+      }),
+      new UndiciInstrumentation({
+        requireParentforSpans: true,
+        responseHook: (span) => stripQueries(span, attributesOf(span)),
+      }),
+    ],
+    // With an endpoint, the SDK batches by the OTEL_BSP_* variables. Without one a provider is still registered (a
+    // no-op processor), so spans have ids for log correlation and propagation.
     ...(opts.otlpEndpoint
       ? { traceExporter: new OTLPTraceExporter({ url: opts.otlpEndpoint }) }
-      : { spanProcessors: [] }),
+      : { spanProcessors: [new NoopSpanProcessor()] }),
+    logRecordProcessors: [],
   });
   sdk.start();
+  // The HTTP instrumentation patches `node:http(s)` when they are required after it starts; a bundled service has
+  // required them already (its imports run first), and requiring them again applies the patch to the same module
+  // objects, which every caller reads `request`/`createServer` from at call time.
+  require('node:http');
+  require('node:https');
   // Flushing spans must never hold a service's shutdown past its deadline (an unreachable collector).
   return {
     shutdown: () =>
@@ -39,10 +85,10 @@ export function startTracing(opts: TracingOptions): Tracing {
   };
 }
 
-/** The W3C `traceparent` of the active span, to put on a Kafka record. */
-export function currentTraceparent(): string | undefined {
+/** The W3C `traceparent` of the active span (or of `ctx`), to put on a Kafka record. */
+export function currentTraceparent(ctx: Context = context.active()): string | undefined {
   const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
+  propagation.inject(ctx, carrier);
   return carrier['traceparent'];
 }
 
@@ -52,17 +98,40 @@ export function contextFromTraceparent(traceparent: string | undefined): Context
   return propagation.extract(ROOT_CONTEXT, { traceparent });
 }
 
-/** Runs `fn` inside a span that continues the record's trace. */
+/** The tracer of leadflow's own (hand-made) spans. */
+export const tracer = (): ReturnType<typeof trace.getTracer> => trace.getTracer('leadflow');
+
+/** Ends a span, with an error status (and `error.type`) when `err` is given. Never records the error's message. */
+export function endSpan(span: Span, err?: unknown, errorType?: string): void {
+  if (err !== undefined) {
+    const type = errorType ?? errorName(err);
+    span.setAttribute('error.type', type);
+    // The type only: a message may quote a CRM's answer, which can echo the lead's fields.
+    span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+  }
+  span.end();
+}
+
+function errorName(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.length > 0 && code.length < 80) return code;
+    const name = (err as { name?: unknown }).name;
+    if (typeof name === 'string') return name;
+  }
+  return '_OTHER';
+}
+
+/** Runs `fn` inside a span that continues `parent` (a record's trace); the span ends when `fn` settles. */
 export async function inSpan<T>(name: string, parent: Context, fn: () => Promise<T>): Promise<T> {
-  const tracer = trace.getTracer('leadflow');
-  return tracer.startActiveSpan(name, {}, parent, async (span) => {
+  return tracer().startActiveSpan(name, {}, parent, async (span) => {
     try {
-      return await fn();
+      const out = await fn();
+      endSpan(span);
+      return out;
     } catch (err) {
-      span.recordException(err instanceof Error ? err : new Error(String(err)));
+      endSpan(span, err);
       throw err;
-    } finally {
-      span.end();
     }
   });
 }

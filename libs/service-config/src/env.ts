@@ -41,6 +41,8 @@ export const SERVICE_ENV = {
   KAFKA_BROKERS: envVar.list(),
   LEADFLOW_HOST: z.string().min(1).default('127.0.0.1'),
   LEADFLOW_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  // The OpenTelemetry SDK's own variables: the base endpoint (`/v1/traces` appended) or the traces one (as is).
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
   LEADFLOW_SHUTDOWN_TIMEOUT_MS: envVar.int(1_000, 600_000, 20_000),
   ...KAFKA_SECURITY_ENV,
@@ -66,16 +68,20 @@ export function serviceConfig(
     KAFKA_BROKERS: string[];
     LEADFLOW_HOST: string;
     LEADFLOW_LOG_LEVEL: LogLevel;
+    OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined;
     LEADFLOW_SHUTDOWN_TIMEOUT_MS: number;
   } & KafkaSecurityEnv,
   readSecretFile?: ReadSecretFile,
 ): ServiceConfig {
+  const otlp =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
   return {
     kafkaBrokers: e.KAFKA_BROKERS,
     host: e.LEADFLOW_HOST,
     logLevel: e.LEADFLOW_LOG_LEVEL,
-    ...(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? { otlpTracesEndpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT } : {}),
+    ...(otlp ? { otlpTracesEndpoint: otlp } : {}),
     shutdownTimeoutMs: e.LEADFLOW_SHUTDOWN_TIMEOUT_MS,
     kafkaSecurity: kafkaSecurityConfig(e, readSecretFile),
   };

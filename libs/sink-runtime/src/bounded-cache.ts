@@ -64,6 +64,11 @@ export class BoundedCache<V> {
     for (const key of [...this.entries.keys()]) if (match(key)) this.entries.delete(key);
   }
 
+  /** Every value, without touching recency or age (for gauges). */
+  *values(): IterableIterator<V> {
+    for (const e of this.entries.values()) yield e.value;
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -1,10 +1,14 @@
+import { context, trace, type Context, type Link } from '@opentelemetry/api';
 import type { DestinationOf, DestinationType, Lead } from '@leadflow/lead-model';
+import { endSpan, linkTo, tracer } from '@leadflow/observability';
 import type { BatchSink, DeliveryResult } from './sink.port';
 
 interface Pending<T extends DestinationType> {
   readonly lead: Lead;
   readonly destination: DestinationOf<T>;
   readonly attempt: number;
+  /** The lead's own context (its process span), which the batch call links to. */
+  readonly context: Context;
   /** The lead's partition lease (TakenRecord.lease): the call is cut short once the partition moved. */
   readonly gone: AbortSignal | undefined;
   resolve(result: DeliveryResult): void;
@@ -52,7 +56,7 @@ export class DeliveryBatcher<T extends DestinationType> {
     return new Promise<DeliveryResult>((resolve, reject) => {
       let q = this.queues.get(key);
       if (!q) this.queues.set(key, (q = { pending: [], running: 0, lingerExpired: false, timer: undefined }));
-      q.pending.push({ lead, destination, attempt, gone, resolve, reject });
+      q.pending.push({ lead, destination, attempt, gone, context: context.active(), resolve, reject });
       if (q.timer === undefined && !q.lingerExpired) {
         const queue = q;
         queue.timer = setTimeout(() => {
@@ -96,21 +100,38 @@ export class DeliveryBatcher<T extends DestinationType> {
     // a partition (one offer, one key) unless the partition count or the route key changed under them.
     const leases = [...new Set(batch.map((p) => p.gone).filter((g): g is AbortSignal => g !== undefined))];
     const signal = AbortSignal.any([AbortSignal.timeout(this.o.attemptTimeoutMs), this.o.shutdown, ...leases]);
+    // One call carries many leads: its span (and the CRM client spans inside it) is a child of the first lead's process
+    // span and links every other lead's, so each lead's trace leads to the call that delivered it. (The first lead is
+    // not linked as well: Jaeger would show the parent as a mere FOLLOWS_FROM reference.)
+    const links = batch
+      .slice(1)
+      .map((p) => linkTo(p.context, { 'leadflow.lead.id': p.lead.leadId }))
+      .filter((l): l is Link => l !== undefined);
+    const span = tracer().startSpan(
+      `deliver ${this.o.sink.type} batch`,
+      { links, attributes: { 'leadflow.destination.type': this.o.sink.type, 'leadflow.batch.size': batch.length } },
+      first.context,
+    );
     try {
-      const outcomes = await this.o.sink.deliverBatch(
-        batch.map((p) => p.lead),
-        first.destination,
-        { signal, attempts: batch.map((p) => p.attempt) },
+      const outcomes = await context.with(trace.setSpan(first.context, span), () =>
+        this.o.sink.deliverBatch(
+          batch.map((p) => p.lead),
+          first.destination,
+          { signal, attempts: batch.map((p) => p.attempt) },
+        ),
       );
       if (outcomes.length !== batch.length) {
         throw new Error(`${this.o.sink.type} sink returned ${outcomes.length} outcomes for ${batch.length} leads`);
       }
+      span.setAttribute('leadflow.batch.failed', outcomes.filter((o) => !o.ok).length);
+      endSpan(span);
       batch.forEach((p, i) => {
         const outcome = outcomes[i];
         if (outcome?.ok) p.resolve(outcome);
         else p.reject(outcome?.error);
       });
     } catch (err) {
+      if (span.isRecording()) endSpan(span, err);
       for (const p of batch) p.reject(err);
     }
   }

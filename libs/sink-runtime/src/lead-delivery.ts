@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import {
   isLeadflowError,
   leadflowError,
@@ -73,16 +74,24 @@ export class LeadDelivery<T extends DestinationType> {
       budget = { ...budget, attempts: budget.attempts + 1 };
       try {
         const result = await this.o.attempt(lead, target.destination, version, attempts, gone);
-        return await settlement.delivered(lead, attempts, result, taken.takenAt);
+        return await settlement.delivered(lead, attempts, result, taken.takenAt, taken);
       } catch (err) {
         if (taken.lease?.aborted) throw new HandedBack();
         const error = this.classify(err);
         const step = nextStep(error, budget, Date.now(), this.o.retry, gone.aborted);
         if (step.kind === 'dead-letter') {
           if (error.offerWide) circuit.trip(lead.offerId, version, error);
+          if (lead.isTest)
+            this.o.metrics.validationFailed.inc({ destination_type: this.o.type, error_class: error.code });
           return settlement.deadLettered(taken, { error, attempts, exhausted: step.exhausted, version });
         }
         if (step.kind === 'hand-back') throw new HandedBack();
+        // The lead's process span shows each failed attempt and what came of it (the class only: no message).
+        trace.getActiveSpan()?.addEvent('attempt failed', {
+          'error.type': error.code,
+          'leadflow.attempt': attempts,
+          'leadflow.next': step.kind,
+        });
         if (step.kind === 'retry') {
           this.o.metrics.retries.inc({ ...this.label, error_class: error.code });
           await sleep(step.delayMs, gone);
@@ -102,6 +111,7 @@ export class LeadDelivery<T extends DestinationType> {
   private async waitForQuota(ms: number, error: LeadflowError, gone: AbortSignal): Promise<void> {
     const labels = { ...this.label, error_class: error.code };
     this.o.metrics.waiting.inc(labels);
+    this.o.metrics.quotaWaits.inc({ destination_type: this.o.type });
     const detach = this.detached < this.o.maxDetached;
     if (detach) {
       this.detached++;

@@ -1,15 +1,17 @@
+import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
 import { Coalescer } from '@leadflow/kafka';
 import {
   deadLetterHeaders,
   dlqCategory,
+  Headers,
   readHeaders,
   type DeliveryReceipt,
   type DestinationType,
   type Lead,
   type LeadflowError,
 } from '@leadflow/lead-model';
-import type { Logger } from '@leadflow/observability';
+import { endSpan, startSendSpan, type Logger } from '@leadflow/observability';
 import type { SinkMetrics } from './metrics';
 import type { DeliveryResult } from './sink.port';
 import type { SinkTopics } from './sink-topics';
@@ -45,6 +47,29 @@ export interface SettlementOptions {
 }
 
 /**
+ * When ingest accepted the lead (its `leadflow.accepted.at` header), for the delivery latency. A replay's delay is the
+ * analyst's, not the pipeline's: replays are left out, as are leads written to Kafka by other producers (no header).
+ */
+function acceptedAt(record: TakenRecord | undefined): number | undefined {
+  if (!record) return undefined;
+  const h = readHeaders(record.message.headers);
+  if (h[Headers.replayOf]) return undefined;
+  const at = Date.parse(h[Headers.acceptedAt] ?? '');
+  return Number.isFinite(at) ? at : undefined;
+}
+
+/** Ends a record's send span once the broker answered. */
+async function sent(acked: Promise<void>, span: Span): Promise<void> {
+  try {
+    await acked;
+  } catch (err) {
+    endSpan(span, err);
+    throw err;
+  }
+  endSpan(span);
+}
+
+/**
  * How a lead settles: a receipt on `leads.delivered`, or a dead letter with the contract's header set. Receipts
  * and dead letters of concurrent deliveries share produce requests (kafkajs sends each `send()` as its own
  * request, which would cap a sink at one round trip per lead). Each resolves once the broker acknowledged it:
@@ -68,7 +93,13 @@ export class Settlement {
     });
   }
 
-  async delivered(lead: Lead, attempts: number, result: DeliveryResult, takenAt: number): Promise<void> {
+  async delivered(
+    lead: Lead,
+    attempts: number,
+    result: DeliveryResult,
+    takenAt: number,
+    record?: TakenRecord,
+  ): Promise<void> {
     const receipt: DeliveryReceipt = {
       leadId: lead.leadId,
       offerId: lead.offerId,
@@ -82,12 +113,29 @@ export class Settlement {
       action: lead.action,
       ...(lead.piiSuppressed ? { piiSuppressed: true } : {}),
     };
-    await this.outbox.submit({
-      topic: this.o.topics.delivered,
-      message: { key: lead.offerId, value: JSON.stringify(receipt) },
-    });
+    const topic = this.o.topics.delivered;
+    const send = startSendSpan(topic, context.active(), {}, lead.leadId);
+    trace.getActiveSpan()?.setAttributes({ 'leadflow.outcome': 'delivered', 'leadflow.attempts': attempts });
+    await sent(
+      this.outbox.submit({
+        topic,
+        message: {
+          key: lead.offerId,
+          value: JSON.stringify(receipt),
+          ...(send.traceparent ? { headers: { [Headers.traceparent]: send.traceparent } } : {}),
+        },
+      }),
+      send.span,
+    );
     this.o.metrics.delivered.inc({ sink: this.o.sinkType });
     this.o.metrics.latency.observe({ sink: this.o.sinkType }, (Date.now() - takenAt) / 1000);
+    const accepted = acceptedAt(record);
+    if (accepted !== undefined) {
+      this.o.metrics.deliveryLatency.observe(
+        { destination_type: this.o.sinkType },
+        Math.max(0, (Date.now() - accepted) / 1000),
+      );
+    }
   }
 
   async deadLettered(r: TakenRecord, f: Failure): Promise<void> {
@@ -106,11 +154,32 @@ export class Settlement {
       failedAt: this.o.now(),
       ...(f.version !== undefined ? { destinationVersion: f.version } : {}),
     });
-    await this.outbox.submit({
-      topic: this.o.topics.deadLetter,
-      message: { key: r.message.key, value: r.message.value, headers },
+    // The dead letter carries its send span's context: a replay of it continues the lead's trace from here.
+    const topic = this.o.topics.deadLetter;
+    const send = startSendSpan(
+      topic,
+      context.active(),
+      { 'leadflow.error.class': f.error.code },
+      headers[Headers.ceId],
+    );
+    if (send.traceparent) headers[Headers.traceparent] = send.traceparent;
+    const processing = trace.getActiveSpan();
+    processing?.setAttributes({
+      'leadflow.outcome': 'dead-lettered',
+      'leadflow.error.class': f.error.code,
+      'leadflow.attempts': f.attempts,
+      'error.type': f.error.code,
     });
+    processing?.setStatus({ code: SpanStatusCode.ERROR, message: f.error.code });
+    await sent(
+      this.outbox.submit({
+        topic,
+        message: { key: r.message.key, value: r.message.value, headers },
+      }),
+      send.span,
+    );
     this.o.metrics.deadLettered.inc({ sink: this.o.sinkType, error_class: f.error.code, category });
+    this.o.metrics.deadLetters.inc({ stage: this.o.sinkType, error_class: f.error.code, category });
     this.o.logger.warn(
       {
         errorClass: f.error.code,

@@ -1,13 +1,17 @@
+import { context } from '@opentelemetry/api';
 import type { Admin, Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
-import { createProducer } from '@leadflow/kafka';
+import { createProducer, trackConsumerLag } from '@leadflow/kafka';
 import {
+  deadLetterSeriesOf,
+  Headers,
   leadflowError,
   parseLeadBytes,
+  readHeaders,
   type DestinationOf,
   type DestinationType,
   type Lead,
 } from '@leadflow/lead-model';
-import type { HealthState, Logger } from '@leadflow/observability';
+import { deadLetterCounter, endSpan, startProcessSpan, type HealthState, type Logger } from '@leadflow/observability';
 import type { Keyring, OfferTable } from '@leadflow/offer-table';
 import { errorSummary, FOREVER, retry, sleep, type RetryPolicy } from '@leadflow/retry';
 import { Circuit } from './circuit';
@@ -78,11 +82,16 @@ export class SinkRunner<T extends DestinationType> {
   private readonly inFlight: InFlightLimit;
   private readonly perOffer: PerKeyLimit;
   private readonly delivery: LeadDelivery<T>;
+  private readonly circuit = new Circuit();
+  /** Leads taken and not settled, for the age of the oldest (the sink's lag in seconds). */
+  private readonly unsettled = new Set<Work>();
+  private readonly metrics: SinkMetrics;
   private readonly batcher: DeliveryBatcher<T> | undefined;
   private readonly shutdown = new AbortController();
   private readonly producer;
   private readonly label: { sink: T };
   private readonly name: string;
+  private readonly groupId: string;
   /** Topics of the current assignment (paused at shutdown: the group stays joined until the final commit). */
   private assigned: string[] = [];
   /** One lease per partition this instance holds (`topic:partition`), aborted when the partition moves away. */
@@ -111,10 +120,12 @@ export class SinkRunner<T extends DestinationType> {
     this.limits = options.limits;
     this.logger = options.logger;
     this.health = options.health;
+    this.metrics = options.metrics;
     const now = options.now ?? (() => new Date());
     const type = options.sink.type;
     this.label = { sink: type };
     this.name = options.name ?? `${type}-sink`;
+    this.groupId = options.groupId;
     const sessionTimeout = options.limits.sessionTimeoutMs ?? 30_000;
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
@@ -154,7 +165,7 @@ export class SinkRunner<T extends DestinationType> {
         cache: options.destinationCache ?? { maxEntries: 10_000, maxAgeMs: 3_600_000 },
         count: (event) => options.metrics.destinationCache.inc({ ...this.label, event }),
       }),
-      circuit: new Circuit(),
+      circuit: this.circuit,
       attempt: (lead, destination, version, attempt, gone) => this.attempt(lead, destination, version, attempt, gone),
       classify: (err) => options.sink.classify(err),
       settlement: this.settlement,
@@ -164,6 +175,13 @@ export class SinkRunner<T extends DestinationType> {
       metrics: options.metrics,
       shutdown: this.shutdown.signal,
     });
+    trackConsumerLag(this.consumer, options.metrics.registry, options.groupId);
+    // Counters that alerts and panels read exist from the start (a rate over nothing is 0, not no series).
+    options.metrics.quotaWaits.inc({ destination_type: type }, 0);
+    deadLetterCounter(
+      options.metrics.registry,
+      deadLetterSeriesOf(type).map((s) => ({ ...s, stage: type })),
+    );
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.assigned = Object.keys(e.payload.memberAssignment);
       this.reassigned(e.payload.memberAssignment);
@@ -190,7 +208,10 @@ export class SinkRunner<T extends DestinationType> {
         this.logger.warn({ err: errorSummary(err), attempt, retryInMs: delayMs }, 'sink start failed; retrying');
       },
     }).then(() => {
-      this.commitTimer = setInterval(() => void this.commit(), 500);
+      this.commitTimer = setInterval(() => {
+        void this.commit();
+        this.observe();
+      }, 500);
     });
     return this.starting;
   }
@@ -302,7 +323,43 @@ export class SinkRunner<T extends DestinationType> {
     await this.offers.stop().catch(() => undefined);
   }
 
-  private async handle(w: Work): Promise<void> {
+  /**
+   * The lead's `process <route topic>` span (parent: the router's send), active for the whole delivery: the CRM
+   * calls' client spans, the receipt's or dead letter's send span and every log line of the lead's work are in it.
+   */
+  private handle(w: Work): Promise<void> {
+    const h = readHeaders(w.message.headers);
+    const { span, context: ctx } = startProcessSpan(
+      {
+        topic: w.topic,
+        partition: w.partition,
+        offset: w.message.offset,
+        traceparent: h[Headers.traceparent],
+        leadId: h[Headers.ceId],
+      },
+      this.groupId,
+      { 'leadflow.destination.type': this.sink.type, ...(h[Headers.replayOf] ? { 'leadflow.replay': true } : {}) },
+    );
+    this.unsettled.add(w);
+    return context
+      .with(ctx, () => this.settle(w))
+      .finally(() => {
+        this.unsettled.delete(w);
+        endSpan(span);
+      });
+  }
+
+  /** The gauges read from the runner's state: lag in seconds (oldest unsettled lead), open circuits. */
+  private observe(): void {
+    const labels = { destination_type: this.sink.type };
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const w of this.unsettled) oldest = Math.min(oldest, Number(w.message.timestamp));
+    this.metrics.lagSeconds.set(labels, Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
+    this.metrics.circuitsOpen.set(labels, this.circuit.size);
+    this.metrics.circuitOpenSeconds.set(labels, this.circuit.oldestOpenMs() / 1000);
+  }
+
+  private async settle(w: Work): Promise<void> {
     let settled = false;
     try {
       const parsed = parseLeadBytes(w.message.value);

@@ -26,6 +26,7 @@ import { PRINCIPALS } from '@leadflow/kafka';
 import { SINK_SERVICES, sinkPortVariable, type SinkName } from '@leadflow/sink-runtime';
 import { builtPath, entries } from './build/entries';
 import { ingestIdentityEnv } from './identity';
+import { jaegerComponent, observeEnv, prometheusComponent } from './observe/observe-components';
 import { kafkaClientEnv, stackKafkaSecurity } from './kafka-security';
 import { kafkaBrokers, kafkaNodePorts, type StackConfig } from './stack.config';
 
@@ -262,6 +263,7 @@ export function nodeService(spec: NodeServiceSpec): Component {
           ...DEV_ENV,
           ...(spec.kafkaUser ? kafkaClientEnv(cfg, spec.kafkaUser) : {}),
           ...(spec.env ? spec.env(cfg) : {}),
+          ...observeEnv(cfg),
         },
         logFile: join(cfg.localDir, 'logs', `${spec.name}.log`),
         detached: true,
@@ -311,6 +313,7 @@ export function components(cfg: StackConfig): Component[] {
   return [
     ...Array.from({ length: cfg.kafkaNodes }, (_, i) => kafkaNode(i + 1, cfg.kafkaNodes)),
     azurite,
+    ...(cfg.observe ? [jaegerComponent] : []),
     mailpit,
     nodeService({
       name: 'ingest',
@@ -373,5 +376,6 @@ export function components(cfg: StackConfig): Component[] {
       }),
     }),
     notifier(),
+    ...(cfg.observe ? [prometheusComponent] : []),
   ];
 }

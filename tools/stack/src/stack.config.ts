@@ -36,6 +36,13 @@ export interface StackConfig {
    * connects as its own principal. Its data lives apart from the plaintext broker's.
    */
   readonly kafkaSecure: boolean;
+  /**
+   * `./dev up --observe` (`LEADFLOW_OBSERVE=1`): Jaeger (OTLP in, query API and UI) and Prometheus (scraping every
+   * service, the repository's rules) join the stack, on loopback, and the services export their spans to Jaeger.
+   */
+  readonly observe: boolean;
+  readonly prometheusPort: number;
+  readonly jaegerPorts: { readonly otlp: number; readonly query: number; readonly grpc: number };
   /** On top of that, client certificates required (`LEADFLOW_KAFKA_SECURE=mtls`): each service gets one of its own. */
   readonly kafkaMtls: boolean;
 }
@@ -103,6 +110,13 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     mailpitSmtpPort: port(env, 'LEADFLOW_MAILPIT_SMTP_PORT', 1025),
     mailpitHttpPort: port(env, 'LEADFLOW_MAILPIT_HTTP_PORT', 8025),
     runFromSource: env['LEADFLOW_RUN_FROM_SOURCE'] === '1',
+    observe: env['LEADFLOW_OBSERVE'] === '1',
+    prometheusPort: port(env, 'LEADFLOW_PROMETHEUS_PORT', 9090),
+    jaegerPorts: {
+      otlp: port(env, 'LEADFLOW_JAEGER_OTLP_PORT', 4318),
+      query: port(env, 'LEADFLOW_JAEGER_PORT', 16686),
+      grpc: port(env, 'LEADFLOW_JAEGER_GRPC_PORT', 16685),
+    },
     kafkaSecure: ['1', 'mtls'].includes(env['LEADFLOW_KAFKA_SECURE'] ?? ''),
     kafkaMtls: env['LEADFLOW_KAFKA_SECURE'] === 'mtls',
   };
@@ -119,7 +133,16 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     cfg.notifierPort,
     cfg.mailpitSmtpPort,
     cfg.mailpitHttpPort,
+    ...(cfg.observe ? [cfg.prometheusPort, ...Object.values(cfg.jaegerPorts)] : []),
   ];
   if (new Set(ports).size !== ports.length) throw new Error(`stack ports must differ: ${ports.join(', ')}`);
   return cfg;
 }
+
+/** The port variables of `--observe` (Prometheus, Jaeger's OTLP receiver, query API and gRPC). */
+export const OBSERVE_PORT_VARIABLES: readonly string[] = [
+  'LEADFLOW_PROMETHEUS_PORT',
+  'LEADFLOW_JAEGER_OTLP_PORT',
+  'LEADFLOW_JAEGER_PORT',
+  'LEADFLOW_JAEGER_GRPC_PORT',
+];

@@ -1,4 +1,4 @@
-import { leadCloudEventHeaders, type Lead } from '@leadflow/lead-model';
+import { Headers, leadCloudEventHeaders, type Lead } from '@leadflow/lead-model';
 import type { LeadMessage } from '../publishing/lead-publisher';
 
 export const INGEST_SOURCE = '/leadflow/ingest';
@@ -8,6 +8,10 @@ export function leadMessage(lead: Lead, traceparent: string | undefined): LeadMe
   return {
     key: lead.offerId,
     value: JSON.stringify(lead),
-    headers: leadCloudEventHeaders(lead, { source: INGEST_SOURCE, ...(traceparent ? { traceparent } : {}) }),
+    headers: {
+      ...leadCloudEventHeaders(lead, { source: INGEST_SOURCE, ...(traceparent ? { traceparent } : {}) }),
+      // The start of the lead's delivery latency (the sinks observe it at the receipt).
+      [Headers.acceptedAt]: new Date().toISOString(),
+    },
   };
 }

@@ -1,5 +1,7 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
-import type { Logger } from '@leadflow/observability';
+import type { Span } from '@opentelemetry/api';
+import { Headers } from '@leadflow/lead-model';
+import { contextFromTraceparent, endSpan, startSendSpan, type Logger } from '@leadflow/observability';
 import { errorSummary, keepTrying } from '../common/background';
 import { Coalescer, createProducer } from '@leadflow/kafka';
 
@@ -32,6 +34,17 @@ export interface LeadPublisherOptions {
   readonly retry?: { retries: number; initialRetryTime: number; maxRetryTime: number };
   /** Flush outcomes, for metrics. */
   readonly onFlush?: (size: number, ms: number, ok: boolean) => void;
+}
+
+/** Ends the records' send spans once the broker answered (error status if it did not acknowledge). */
+async function ended(acked: Promise<void>, spans: readonly Span[]): Promise<void> {
+  try {
+    await acked;
+  } catch (err) {
+    for (const span of spans) endSpan(span, err);
+    throw err;
+  }
+  for (const span of spans) endSpan(span);
 }
 
 /** Broker limit per request (message.max.bytes ≈ 1 MiB) minus headroom for framing and headers. */
@@ -107,12 +120,28 @@ export class LeadPublisher {
 
   /** Resolves once the lead's record is acknowledged; coalesced with concurrent publishes. */
   publish(message: LeadMessage): Promise<void> {
-    return this.coalescer.submit(message);
+    const sent = this.traced(message);
+    return ended(this.coalescer.submit(sent.message), [sent.span]);
   }
 
   /** Resolves once every record is acknowledged; one produce request (unless over the size limit). */
   publishAll(messages: readonly LeadMessage[]): Promise<void> {
-    return this.coalescer.submitAll(messages);
+    const sent = messages.map((m) => this.traced(m));
+    return ended(
+      this.coalescer.submitAll(sent.map((s) => s.message)),
+      sent.map((s) => s.span),
+    );
+  }
+
+  /**
+   * The lead's `send leads.ingested` span, child of the request's span (the record's `traceparent` so far); the
+   * record then carries the send span's own context, which the router continues.
+   */
+  private traced(message: LeadMessage): { message: LeadMessage; span: Span } {
+    const parent = contextFromTraceparent(message.headers[Headers.traceparent]);
+    const { span, traceparent } = startSendSpan(this.options.topic, parent, {}, message.headers[Headers.ceId]);
+    const headers = traceparent ? { ...message.headers, [Headers.traceparent]: traceparent } : message.headers;
+    return { message: { ...message, headers }, span };
   }
 
   /** Lets queued publishes finish (they are acknowledged or fail), then disconnects. */

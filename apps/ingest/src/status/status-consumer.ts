@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Consumer, Kafka } from 'kafkajs';
-import { headersToStrings } from '@leadflow/kafka';
+import type { Registry } from 'prom-client';
+import { headersToStrings, trackConsumerLag } from '@leadflow/kafka';
 import type { Logger } from '@leadflow/observability';
 import { decodeDeadLetter, decodeReceipt } from './status-events';
 import type { DeliveryEvent, OfferStatusIndex } from './status-index';
@@ -15,6 +16,8 @@ export interface StatusConsumerOptions {
   readonly deadLetterTopics: Readonly<Record<string, string>>;
   /** Told of every delivery receipt after the index recorded it (auto-replay listens here). */
   readonly onDelivery?: (receipt: DeliveryEvent) => void;
+  /** Where its consumer lag is reported (group `leadflow-ingest-status`: each instance's own group, one name). */
+  readonly registry?: Registry;
 }
 
 /**
@@ -36,6 +39,7 @@ export class StatusConsumer {
       maxWaitTimeInMs: 1_000,
       allowAutoTopicCreation: false,
     });
+    if (options.registry) trackConsumerLag(this.consumer, options.registry, 'leadflow-ingest-status');
     this.stageOf = new Map(Object.entries(options.deadLetterTopics).map(([stage, topic]) => [topic, stage]));
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       this.runningFlag = false;

@@ -1,0 +1,40 @@
+import type { Consumer } from 'kafkajs';
+import { Gauge, type Registry } from 'prom-client';
+
+const NAME = 'leadflow_kafka_consumer_lag_records';
+
+function lagGauge(registry: Registry): Gauge<'group' | 'topic' | 'partition'> {
+  const existing = registry.getSingleMetric(NAME);
+  if (existing) return existing as Gauge<'group' | 'topic' | 'partition'>;
+  return new Gauge({
+    name: NAME,
+    help: 'Records of a partition not yet taken by the consumer group (high watermark after its last fetched batch)',
+    labelNames: ['group', 'topic', 'partition'],
+    registers: [registry],
+  });
+}
+
+/**
+ * Consumer lag per group and partition, from what the consumer fetches: after each batch, the partition's high
+ * watermark minus the position past the batch (kafkajs's `offsetLag`). No admin calls: every consumer of leadflow
+ * (router, sinks, ingest's status reader) reports its own. `group` is the group's stable name (an instance-unique
+ * group, as ingest's status reader has, is reported under its prefix so the label stays bounded).
+ */
+export function trackConsumerLag(consumer: Consumer, registry: Registry, group: string): void {
+  const gauge = lagGauge(registry);
+  const reported = new Map<string, { group: string; topic: string; partition: string }>();
+  const set = (topic: string, partition: number, lag: number) => {
+    const labels = { group, topic, partition: String(partition) };
+    reported.set(`${topic}/${partition}`, labels);
+    gauge.set(labels, lag);
+  };
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    const lag = Number(payload.offsetLag);
+    if (Number.isFinite(lag)) set(payload.topic, payload.partition, Math.max(0, lag));
+  });
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    // Partitions that moved to another member are reported by it: drop ours, or they would stay frozen.
+    for (const labels of reported.values()) gauge.remove(labels);
+    reported.clear();
+  });
+}
