@@ -139,6 +139,8 @@ async function startInstance(ctx: BenchContext, t: Topics, n: number): Promise<C
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Progress on stderr: a run takes minutes. */
+const note = (line: string) => process.stderr.write(`[scale] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 /**
  * `./dev bench scale`: the https sink against a receiver answering after 200 ms, on a 6-partition route topic, with
@@ -152,7 +154,10 @@ export async function scaleBench(ctx: BenchContext): Promise<BenchRow[]> {
   try {
     for (const n of [1, 2, 3]) {
       const perInstance = (IN_FLIGHT * 1000) / LATENCY_MS;
-      const t = await prepare(ctx, receiver.url, Math.ceil(perInstance * n * ((WARMUP_MS + MEASURE_MS) / 1000) * 1.5));
+      const total = Math.ceil(perInstance * n * ((WARMUP_MS + MEASURE_MS) / 1000) * 1.5);
+      note(`${n} instance(s): preloading ${total} leads`);
+      const t = await prepare(ctx, receiver.url, total);
+      note(`${n} instance(s): starting`);
       const instances = await Promise.all(Array.from({ length: n }, (_, i) => startInstance(ctx, t, i)));
       try {
         await sleep(WARMUP_MS);
@@ -160,6 +165,7 @@ export async function scaleBench(ctx: BenchContext): Promise<BenchRow[]> {
         await sleep(MEASURE_MS);
         const rate = countIn(receiver.arrivals, from, Date.now()) / (MEASURE_MS / 1000);
         rates.push(rate);
+        note(`${n} instance(s): ${rate.toFixed(0)} leads/s`);
       } finally {
         await Promise.all(instances.map((s) => s.stop()));
       }
@@ -190,22 +196,28 @@ export async function scaleBench(ctx: BenchContext): Promise<BenchRow[]> {
     );
 
     // Joins and leaves under a steady backlog: two instances, a third joins, one leaves, one is killed.
+    note('joins and leaves: preloading 40000 leads');
     const t = await prepare(ctx, receiver.url, 40_000);
     const a = await startInstance(ctx, t, 10);
     const b = await startInstance(ctx, t, 11);
     let c: ChildService | undefined;
     try {
       await sleep(WARMUP_MS);
+      note('a third instance joins');
       const joinAt = Date.now();
       c = await startInstance(ctx, t, 12);
       await sleep(20_000);
       const joinGap = pauses(receiver.arrivals, joinAt, Date.now());
+      note('one leaves (SIGTERM)');
       const leaveAt = Date.now();
       await b.stop();
       await sleep(20_000);
       const leaveGap = pauses(receiver.arrivals, leaveAt, Date.now());
+      note('one is killed (SIGKILL)');
       const killAt = Date.now();
-      c.child.kill('SIGKILL');
+      const killed = c;
+      c = undefined; // gone: nothing to stop
+      killed.child.kill('SIGKILL');
       await sleep(40_000);
       const killGap = pauses(receiver.arrivals, killAt, Date.now());
       const pause = (scenario: string, gap: { offer: number; any: number }, notes: string): BenchRow => ({
@@ -221,6 +233,7 @@ export async function scaleBench(ctx: BenchContext): Promise<BenchRow[]> {
       );
     } finally {
       await Promise.all([a.stop(), b.stop(), c?.stop()]);
+      for (const r of rows) note(`${r.scenario}: ${r.value.toFixed(1)} ${r.unit} ${r.notes ?? ''}`);
     }
     return rows;
   } finally {
