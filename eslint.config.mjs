@@ -85,7 +85,14 @@ export default [
   {
     // Configuration is read once, in an app's config module.
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
-    ignores: ['**/*.config.ts', '**/*.spec.ts', '**/*.int-spec.ts', 'libs/testing/**', 'libs/local-infra/**'],
+    ignores: [
+      '**/*.config.ts',
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/test/**',
+      'libs/testing/**',
+      'libs/local-infra/**',
+    ],
     rules: {
       'no-restricted-properties': [
         'error',

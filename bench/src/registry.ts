@@ -1,4 +1,5 @@
 import type { BenchRow } from './report';
+import { consoleBench } from './console.bench';
 import { e2eBench } from './e2e.bench';
 import { failoverBench } from './failover.bench';
 import { idleBench } from './idle.bench';
@@ -8,6 +9,7 @@ import { routerBench } from './router.bench';
 import { scaleBench } from './scale.bench';
 import { statusStartupBench } from './status-startup.bench';
 import { sinksBench } from './sinks.bench';
+import { statusReaderBench } from './status-reader/status-reader.bench';
 
 export interface BenchContext {
   readonly brokers: string;
@@ -30,8 +32,12 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   idle: idleBench,
   // Starts its own 3-node cluster (the run's single broker cannot fail over); a few minutes.
   failover: failoverBench,
+  // The @nestjs/microservices trial (docs/decisions): ingest's status reader both ways, each its own process.
+  'status-reader': statusReaderBench,
   // The https sink with 1, 2 and 3 instances on a 6-partition topic, and the pause when one joins or leaves.
   scale: scaleBench,
   // An ingest instance's start-up and RSS with 10,000 and 1,000,000 receipts on leads.delivered.
   status: statusStartupBench,
+  // 200,000 dead letters and 1,000,000 receipts: the console's start-up, overview, lead history and RSS.
+  console: consoleBench,
 };

@@ -102,7 +102,12 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
   const clientId = 'leadflow-console';
   const kafka =
     options.kafka ??
-    createKafka({ brokers: config.kafkaBrokers, clientId, logger: logger.child({ component: 'kafka' }) });
+    createKafka({
+      brokers: config.kafkaBrokers,
+      clientId,
+      logger: logger.child({ component: 'kafka' }),
+      security: config.kafkaSecurity,
+    });
   const topics = consoleTopics(config.topicPrefix);
   const registry = createMetricsRegistry('console');
   const health = new HealthState();

@@ -61,13 +61,16 @@ describe('the leadflow ACL set', () => {
     expect(isAllowed(router, 'TRANSACTIONAL_ID', 'leads.replay.ledger.replayer', 'WRITE')).toBe(false);
   });
 
-  it('gives the replay engine (ingest and leadctl) one shared transactional id, so one replayer fences the other', () => {
+  it('gives the replay engine (ingest, leadctl, the console) one shared transactional id, so one replayer fences the other', () => {
     const holders = principals.filter((p) =>
       isAllowed(p, 'TRANSACTIONAL_ID', `${Topics.replayLedger}.replayer`, 'WRITE'),
     );
-    expect(holders.map((p) => p.name).sort()).toEqual(['ingest', 'leadctl']);
+    expect(holders.map((p) => p.name).sort()).toEqual(['console', 'ingest', 'leadctl']);
     expect(topicOps(principal('leadctl'), Topics.dlq('https'))).toEqual(['READ', 'DESCRIBE']);
     expect(topicOps(principal('leadctl'), Topics.route('https'))).toEqual([]);
+    // Its one-off readers delete their group when done.
+    expect(isAllowed(principal('leadctl'), 'GROUP', 'leadctl-mxb3ubq0-3f8f9df5', 'DELETE')).toBe(true);
+    expect(isAllowed(principal('leadctl'), 'GROUP', 'leadflow-router', 'DELETE')).toBe(false);
   });
 
   it('keeps a prefixed deployment inside its prefix (ingest groups, which carry no prefix, aside)', () => {

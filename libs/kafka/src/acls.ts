@@ -11,8 +11,8 @@ import {
 export type AclResource = 'TOPIC' | 'GROUP' | 'TRANSACTIONAL_ID';
 /** LITERAL names one resource; PREFIXED every resource whose name starts with `name`. */
 export type AclPattern = 'LITERAL' | 'PREFIXED';
-/** READ and WRITE imply DESCRIBE (Kafka's rule), so DESCRIBE is never granted on its own here. */
-export type AclOperation = 'READ' | 'WRITE' | 'CREATE';
+/** READ, WRITE and DELETE imply DESCRIBE (Kafka's rule), so DESCRIBE is never granted on its own here. */
+export type AclOperation = 'READ' | 'WRITE' | 'CREATE' | 'DELETE';
 
 /** One ALLOW rule: `operations` on the resources `name` matches. */
 export interface AclGrant {
@@ -46,11 +46,11 @@ export const grant = {
     operations,
   }),
   /** A consumer group family: the service's group and the per-instance groups named after it. */
-  groupsStartingWith: (prefix: string): AclGrant => ({
+  groupsStartingWith: (prefix: string, ...operations: AclOperation[]): AclGrant => ({
     resource: 'GROUP',
     name: prefix,
     pattern: 'PREFIXED',
-    operations: ['READ'],
+    operations: operations.length > 0 ? operations : ['READ'],
   }),
   transactionalId: (name: string, pattern: AclPattern = 'LITERAL'): AclGrant => ({
     resource: 'TRANSACTIONAL_ID',
@@ -69,6 +69,7 @@ const OPERATION: Record<AclOperation, AclOperationTypes> = {
   READ: AclOperationTypes.READ,
   WRITE: AclOperationTypes.WRITE,
   CREATE: AclOperationTypes.CREATE,
+  DELETE: AclOperationTypes.DELETE,
 };
 
 /** The kafkajs `createAcls` entries of `principals`: one ALLOW entry per (principal, resource, operation), any host. */
@@ -103,7 +104,12 @@ const FLAG: Record<AclResource, string> = {
   GROUP: '--group',
   TRANSACTIONAL_ID: '--transactional-id',
 };
-const OPERATION_NAME: Record<AclOperation, string> = { READ: 'Read', WRITE: 'Write', CREATE: 'Create' };
+const OPERATION_NAME: Record<AclOperation, string> = {
+  READ: 'Read',
+  WRITE: 'Write',
+  CREATE: 'Create',
+  DELETE: 'Delete',
+};
 
 /**
  * The same ACLs as `kafka-acls.sh` commands, one per grant: what an operator runs against a cluster the local
@@ -129,7 +135,7 @@ export function kafkaAclsCommands(
 
 /**
  * Whether `principal`'s grants allow `operation` on the resource `name`, by Kafka's rules for ALLOW-only ACLs:
- * a LITERAL grant names the resource, a PREFIXED one starts it, and READ or WRITE imply DESCRIBE. For tests and
+ * a LITERAL grant names the resource, a PREFIXED one starts it, and READ, WRITE or DELETE imply DESCRIBE. For tests and
  * reviews of the data; the broker is what enforces it.
  */
 export function isAllowed(

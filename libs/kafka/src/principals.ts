@@ -19,6 +19,7 @@ export const PRINCIPALS = {
   ingest: 'ingest',
   router: 'router',
   leadctl: 'leadctl',
+  console: 'console',
   /** A system of a publisher's or marketplace's that writes leads straight to Kafka (docs/kafka.md). */
   producer: 'producer',
 } as const;
@@ -58,8 +59,9 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         grant.topicsStartingWith(t.deadLetters, 'READ'),
         ledger,
         replayer,
-        // ingest's groups carry no topic prefix: its status and offer-table readers, its auto-replay.
-        grant.groupsStartingWith('leadflow-ingest'),
+        // ingest's groups carry no topic prefix: its status and offer-table readers, its auto-replay (whose
+        // one-off readers delete their group when done, as every user of the replay engine does).
+        grant.groupsStartingWith('leadflow-ingest', 'READ', 'DELETE'),
       ],
     },
     {
@@ -96,7 +98,23 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         grant.topic(t.ingested, 'WRITE'),
         ledger,
         replayer,
-        grant.groupsStartingWith(`${p}leadctl`),
+        grant.groupsStartingWith(`${p}leadctl`, 'READ', 'DELETE'),
+      ],
+    },
+    {
+      name: PRINCIPALS.console,
+      description:
+        'console: follows leads, routes, receipts and dead letters for analysts; replays like leadctl; drops its groups',
+      grants: [
+        grant.topic(t.ingested, 'READ', 'WRITE'),
+        grant.topicsStartingWith(t.routes, 'READ'),
+        grant.topic(t.delivered, 'READ'),
+        grant.topicsStartingWith(t.deadLetters, 'READ'),
+        grant.topic(t.offers, 'READ'),
+        ledger,
+        replayer,
+        // Its index reader's group is per start and deleted at a graceful stop; the replay engine's likewise.
+        grant.groupsStartingWith(`${p}leadflow-console`, 'READ', 'DELETE'),
       ],
     },
     {

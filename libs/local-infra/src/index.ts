@@ -26,7 +26,17 @@ export {
   AZURITE_KEY,
   type AzuriteOptions,
 } from './azurite';
-export { generateTls, writeTls, readTls, extraCaBundle, type SimulatorTls } from './tls';
+export {
+  generateTls,
+  writeTls,
+  readTls,
+  extraCaBundle,
+  generateAuthority,
+  issueCertificate,
+  type SimulatorTls,
+  type TlsAuthority,
+  type IssuedCertificate,
+} from './tls';
 export {
   KAFKA_ADMIN_USER,
   prepareKafkaSecurity,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KafkaConfig } from 'kafkajs';
-import { generateTls, readTls, writeTls } from './tls';
+import { generateAuthority, issueCertificate, type TlsAuthority } from './tls';
 
 /**
  * The broker's own principal: inter-broker and controller traffic, and the operator's admin client (topics, ACLs).
@@ -36,8 +36,13 @@ export interface KafkaSecurityMaterial {
   readonly keyFile: string;
   /** Kafka's PEM key store: the broker's private key followed by its certificate. */
   readonly keystoreFile: string;
+  /** The CA's key, kept (owner-readable) to issue client certificates for users added later. */
+  readonly caKeyFile: string;
   passwordFile(user: string): string;
   password(user: string): string;
+  /** mTLS: the user's client certificate and key (made when the broker requires client certificates). */
+  clientCertFile(user: string): string;
+  clientKeyFile(user: string): string;
 }
 
 export function securityMaterial(dir: string): KafkaSecurityMaterial {
@@ -46,29 +51,54 @@ export function securityMaterial(dir: string): KafkaSecurityMaterial {
     if (!USER_NAME.test(user)) throw new Error(`'${user}' is not a SCRAM user name this launcher makes`);
     return join(dir, 'users', `${user}.password`);
   };
+  const clientFile = (user: string, suffix: string): string => {
+    passwordFile(user); // the same check of the name
+    return join(tls, 'clients', `${user}${suffix}`);
+  };
   return {
     caFile: join(tls, 'ca.pem'),
     certFile: join(tls, 'cert.pem'),
     keyFile: join(tls, 'key.pem'),
     keystoreFile: join(tls, 'keystore.pem'),
+    caKeyFile: join(tls, 'ca-key.pem'),
     passwordFile,
     password: (user) => readFileSync(passwordFile(user), 'utf8').trim(),
+    clientCertFile: (user) => clientFile(user, '.pem'),
+    clientKeyFile: (user) => clientFile(user, '-key.pem'),
   };
 }
 
 /**
- * Makes the CA, the brokers' certificate (for `host` and localhost) and a random password per user, the first
- * time; later starts reuse them (a formatted broker knows its users' credentials already). Returns where they are.
+ * Makes the CA, the brokers' certificate (for `host` and localhost), a random password per user and, when the broker
+ * requires client certificates, one per user, the first time; later starts reuse them (a formatted broker knows its
+ * users' credentials already) and add what a new user lacks. Returns where they are.
  */
 export async function prepareKafkaSecurity(s: KafkaBrokerSecurity, host: string): Promise<KafkaSecurityMaterial> {
   const m = securityMaterial(s.dir);
+  mkdirSync(join(s.dir, 'tls', 'clients'), { recursive: true, mode: 0o700 });
   if (!existsSync(m.keystoreFile)) {
-    const tlsDir = join(s.dir, 'tls');
-    const tls = await generateTls([...new Set([host, '127.0.0.1', 'localhost'])], 365);
-    writeTls(tlsDir, tls);
-    writeFileSync(m.keystoreFile, `${tls.keyPem}${tls.certPem}`, { mode: 0o600 });
-  } else {
-    readTls(join(s.dir, 'tls'));
+    const authority = await generateAuthority('leadflow local Kafka CA');
+    writeFileSync(m.caFile, authority.caPem);
+    writeFileSync(m.caKeyFile, authority.caKeyPem, { mode: 0o600 });
+    const server = await issueCertificate(authority, {
+      subject: host,
+      usage: 'server',
+      hosts: [...new Set([host, '127.0.0.1', 'localhost'])],
+    });
+    writeFileSync(m.certFile, server.certPem);
+    writeFileSync(m.keyFile, server.keyPem, { mode: 0o600 });
+    writeFileSync(m.keystoreFile, `${server.keyPem}${server.certPem}`, { mode: 0o600 });
+  }
+  if (s.clientAuth === 'required') {
+    let authority: TlsAuthority | undefined;
+    for (const user of [KAFKA_ADMIN_USER, ...s.users]) {
+      if (existsSync(m.clientCertFile(user))) continue;
+      if (!existsSync(m.caKeyFile)) throw new Error(`no CA key in ${s.dir} to issue client certificates: remove it`);
+      authority ??= { caPem: readFileSync(m.caFile, 'utf8'), caKeyPem: readFileSync(m.caKeyFile, 'utf8') };
+      const client = await issueCertificate(authority, { subject: user, usage: 'client' });
+      writeFileSync(m.clientKeyFile(user), client.keyPem, { mode: 0o600 });
+      writeFileSync(m.clientCertFile(user), client.certPem);
+    }
   }
   mkdirSync(join(s.dir, 'users'), { recursive: true, mode: 0o700 });
   for (const user of [KAFKA_ADMIN_USER, ...s.users]) {
@@ -123,22 +153,25 @@ export function secureListenerProperties(
     `ssl.keystore.location=${m.keystoreFile}`,
     'ssl.truststore.type=PEM',
     `ssl.truststore.location=${m.caFile}`,
-    `ssl.client.auth=${s.clientAuth ?? 'none'}`,
+    // A broker-wide ssl.client.auth applies to SSL listeners only; a SASL_SSL listener takes it prefixed (KIP-684).
+    `listener.name.sasl_ssl.ssl.client.auth=${s.clientAuth ?? 'none'}`,
     'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     `super.users=User:${KAFKA_ADMIN_USER}`,
     'allow.everyone.if.no.acl.found=false',
   ];
 }
 
-/** kafkajs options of a client of the secured broker, as `user` (the admin by default). */
-export function kafkajsClientSecurity(
-  dir: string,
-  user: string = KAFKA_ADMIN_USER,
-  clientCert?: { readonly certPem: string; readonly keyPem: string },
-): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+/**
+ * kafkajs options of a client of the secured broker, as `user` (the admin by default), with the user's client
+ * certificate when one was made (mTLS).
+ */
+export function kafkajsClientSecurity(dir: string, user: string = KAFKA_ADMIN_USER): Pick<KafkaConfig, 'ssl' | 'sasl'> {
   const m = securityMaterial(dir);
+  const mtls = existsSync(m.clientCertFile(user))
+    ? { cert: readFileSync(m.clientCertFile(user), 'utf8'), key: readFileSync(m.clientKeyFile(user), 'utf8') }
+    : {};
   return {
-    ssl: { rejectUnauthorized: true, ca: [readFileSync(m.caFile, 'utf8')], ...(clientCert ?? {}) },
+    ssl: { rejectUnauthorized: true, ca: [readFileSync(m.caFile, 'utf8')], ...mtls },
     sasl: { mechanism: 'scram-sha-512', username: user, password: m.password(user) },
   };
 }

@@ -1,6 +1,6 @@
 // @peculiar/x509 resolves its providers through tsyringe, which needs the Reflect metadata polyfill loaded first.
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
@@ -101,4 +101,89 @@ export function extraCaBundle(dir: string, inherited: string | undefined): strin
   }
   writeFileSync(path, bundle);
   return path;
+}
+
+/** A certificate authority whose key is kept (the secured broker's): it issues the broker's and clients' certificates. */
+export interface TlsAuthority {
+  readonly caPem: string;
+  /** PKCS#8 PEM of the CA's private key: written owner-readable only, never committed. */
+  readonly caKeyPem: string;
+}
+
+export interface IssuedCertificate {
+  readonly certPem: string;
+  readonly keyPem: string;
+}
+
+function derOf(pemText: string): ArrayBuffer {
+  const b64 = pemText.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  const bytes = Buffer.from(b64, 'base64');
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+}
+
+/** A new CA valid for `validDays`, its key exportable so that later certificates can be issued from the files. */
+export async function generateAuthority(name: string, validDays = 365): Promise<TlsAuthority> {
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as KeyPair;
+  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: `CN=${name}`,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + validDays * 24 * 3600_000),
+    keys,
+    signingAlgorithm: ALG,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  return { caPem: ca.toString('pem') + '\n', caKeyPem: pem('PRIVATE KEY', pkcs8) };
+}
+
+/**
+ * A certificate signed by `authority`. `server` certificates name `hosts` (IP addresses and DNS names) and may also
+ * authenticate as clients (a broker dials the other brokers with its own certificate under mTLS); `client`
+ * certificates name only `subject`.
+ */
+export async function issueCertificate(
+  authority: TlsAuthority,
+  o: {
+    readonly subject: string;
+    readonly usage: 'server' | 'client';
+    readonly hosts?: readonly string[];
+    readonly validDays?: number;
+  },
+): Promise<IssuedCertificate> {
+  const ca = new x509.X509Certificate(authority.caPem);
+  const caKey = await webcrypto.subtle.importKey('pkcs8', derOf(authority.caKeyPem), ALG, false, ['sign']);
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as KeyPair;
+  const isIp = (h: string) => /^[\d.]+$/.test(h) || h.includes(':');
+  const usages =
+    o.usage === 'server'
+      ? [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]
+      : [x509.ExtendedKeyUsage.clientAuth];
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomBytes(8)
+      .toString('hex')
+      .replace(/^[89a-f]/, '1'),
+    subject: `CN=${o.subject}`,
+    issuer: ca.subject,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + (o.validDays ?? 365) * 24 * 3600_000),
+    signingKey: caKey,
+    publicKey: keys.publicKey,
+    signingAlgorithm: ALG,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.ExtendedKeyUsageExtension(usages),
+      ...(o.hosts && o.hosts.length > 0
+        ? [new x509.SubjectAlternativeNameExtension(o.hosts.map((h) => ({ type: isIp(h) ? 'ip' : 'dns', value: h })))]
+        : []),
+      await x509.AuthorityKeyIdentifierExtension.create(ca),
+    ],
+  });
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  return { certPem: cert.toString('pem') + '\n', keyPem: pem('PRIVATE KEY', pkcs8) };
 }

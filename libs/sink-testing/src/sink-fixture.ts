@@ -3,6 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { createProducer } from '@leadflow/kafka';
 import { Registry } from 'prom-client';
 import {
+  DeliveryReceiptSchema,
   leadCloudEventHeaders,
   type DeliveryReceipt,
   type DestinationOf,
@@ -171,7 +172,13 @@ export async function sinkFixture<T extends DestinationType>(opts: SinkFixtureOp
     },
     async receipts(count, readOpts) {
       const records = await readTopic(kafka, topics.delivered, { timeoutMs: 20_000, ...readOpts, count });
-      return records.map((r) => JSON.parse(r.value ?? '{}') as Receipt);
+      // Every receipt a sink writes must be what docs/asyncapi.yaml states for leads.delivered (lead-model's schema).
+      return records.map((r) => {
+        const receipt: unknown = JSON.parse(r.value ?? '{}');
+        const checked = DeliveryReceiptSchema.safeParse(receipt);
+        if (!checked.success) throw new Error(`receipt breaks the contract: ${checked.error.message}`);
+        return receipt as Receipt;
+      });
     },
     deadLetters: (count, readOpts) => readTopic(kafka, topics.deadLetter, { timeoutMs: 20_000, ...readOpts, count }),
     async close() {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Parser } from '@asyncapi/parser';
 import { parse } from 'yaml';
-import { buildAsyncApiDocument, Headers, TOPIC_SPECS } from '@leadflow/lead-model';
+import { buildAsyncApiDocument, Headers, quotaAccount, TOPIC_SPECS } from '@leadflow/lead-model';
 import { SINK_SERVICES } from '@leadflow/sink-runtime';
 import { ASYNCAPI_DOC_PATH, ASYNCAPI_REGENERATE_COMMAND, renderAsyncApi } from './asyncapi-doc';
 import { firstDifference } from './catalog-doc';
@@ -86,6 +86,25 @@ describe('buildAsyncApiDocument', () => {
       partitions: 12,
       topicConfiguration: { 'cleanup.policy': ['compact'] },
     });
+  });
+
+  it("states the route topics' key: the quota account when the destination has one, else the offer id", () => {
+    const doc = buildAsyncApiDocument({ sinks: SINK_SERVICES }) as {
+      components: { messages: Record<string, { bindings: { kafka: { key: { anyOf: { pattern?: string }[] } } } }> };
+    };
+    const key = doc.components.messages['routedLead']?.bindings.kafka.key;
+    const accountPattern = new RegExp(key?.anyOf.find((k) => k.pattern)?.pattern ?? '(?!)');
+    const accounts = [
+      quotaAccount({ type: 'marketo', munchkinId: '987-xyz-321', clientId: 'c' } as { type: string }),
+      quotaAccount({ type: 'salesforce', mode: 'web-to-lead', orgId: '00D000000000001' } as { type: string }),
+      quotaAccount({
+        type: 'dynamics',
+        url: 'https://a.crm.dynamics.com',
+        auth: { kind: 'office365', username: 'u@a.example' },
+      } as { type: string }),
+    ];
+    for (const account of accounts) expect(account !== undefined && accountPattern.test(account)).toBe(true);
+    expect(accountPattern.test('contoso.crm-connector')).toBe(false);
   });
 
   it('renders the same text twice (the drift check depends on it)', () => {

@@ -153,6 +153,9 @@ export const DEV_ENV = {
  */
 export const SERVICE_HEAP = '--max-old-space-size=160 --max-semi-space-size=8';
 
+/** The local stack's console token (development only), named `analyst`: the console shows it as who replayed. */
+export const DEV_CONSOLE_TOKEN = 'dev-console-token';
+
 /** The signing secret of the demo's https destination, shared with the demo receiver. */
 export const DEMO_SIGNING_SECRET = 'demo-signing-secret-0123456789';
 
@@ -290,5 +293,16 @@ export function components(cfg: StackConfig): Component[] {
       env: (c) => ({ LEADFLOW_ROUTER_PORT: String(c.routerPort), LEADFLOW_INSTANCE_ID: 'router-0' }),
     }),
     ...sinkComponents(cfg),
+    // The analysts' and publishers' console: reads every topic into its index, serves its page and API.
+    nodeService({
+      name: 'console',
+      entry: 'apps/console/src/main.ts',
+      port: (c) => c.consolePort,
+      env: (c) => ({
+        LEADFLOW_CONSOLE_PORT: String(c.consolePort),
+        LEADFLOW_CONSOLE_TOKENS: `analyst=${DEV_CONSOLE_TOKEN}`,
+        LEADFLOW_CONSOLE_PUBLIC_URL: `http://${c.host}:${c.consolePort}`,
+      }),
+    }),
   ];
 }

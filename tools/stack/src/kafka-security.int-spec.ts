@@ -1,13 +1,21 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { createKafka } from '@leadflow/kafka';
+import { createKafka, PRINCIPALS } from '@leadflow/kafka';
 import { Topics } from '@leadflow/lead-model';
-import { freePorts, generateTls, securityMaterial, writeTls, type SpawnedProcess } from '@leadflow/local-infra';
+import {
+  freePort,
+  freePorts,
+  generateTls,
+  securityMaterial,
+  writeTls,
+  type SpawnedProcess,
+} from '@leadflow/local-infra';
 import { kafkaSecurityFromEnv } from '@leadflow/service-config';
-import { components, DEMO_SIGNING_SECRET, DEV_ENV, simulatorTlsDir } from './components';
+import { components, DEMO_SIGNING_SECRET, DEV_ENV, nodeService, simulatorTlsDir } from './components';
 import {
   applyStackAcls,
   kafkaClientEnv,
@@ -44,10 +52,10 @@ async function refusal(attempt: Promise<unknown>): Promise<string[]> {
   throw new Error('the broker accepted it');
 }
 
-function canonicalLead(leadId: string): Record<string, unknown> {
+function canonicalLead(leadId: string, offerId = OFFER): Record<string, unknown> {
   return {
     leadId,
-    offerId: OFFER,
+    offerId,
     source: 'AzurePortal',
     action: 'Create',
     customer: { firstName: 'Kim', lastName: 'Doe', email: `kim.${leadId.slice(0, 8)}@contoso.example` },
@@ -110,6 +118,37 @@ describe('Kafka secured: SASL_SSL, SCRAM users and ACLs per service', () => {
     }
   };
 
+  const putDestination = async (offerId: string): Promise<number> =>
+    (
+      await fetch(`http://${cfg.host}:${cfg.ingestPort}/v1/offers/${offerId}/destination`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${DEV_ENV.LEADFLOW_ADMIN_TOKENS}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'https',
+          url: `http://${cfg.host}:${cfg.receiverPort}/hook`,
+          signingSecret: DEMO_SIGNING_SECRET,
+        }),
+      })
+    ).status;
+  const postLead = async (lead: Record<string, unknown>): Promise<number> =>
+    (
+      await fetch(`http://${cfg.host}:${cfg.ingestPort}/v1/leads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${DEV_ENV.LEADFLOW_INGEST_TOKENS}`, 'content-type': 'application/json' },
+        body: JSON.stringify(lead),
+      })
+    ).status;
+  /** leadctl's production entry point, connecting as the `leadctl` principal. */
+  const leadctl = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
+    const built = join(ROOT, 'dist', 'apps', 'leadctl', 'main.js');
+    const program = cfg.runFromSource ? ['-r', '@swc-node/register', 'apps/leadctl/src/main.ts'] : [built];
+    return spawnSync(process.execPath, [...program, ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, KAFKA_BROKERS: kafkaBrokers(cfg), ...kafkaClientEnv(cfg, PRINCIPALS.leadctl) },
+    });
+  };
+
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'leadflow-kafka-acl-'));
     mkdirSync(join(dir, 'kafka'), { recursive: true });
@@ -142,24 +181,31 @@ describe('Kafka secured: SASL_SSL, SCRAM users and ACLs per service', () => {
   }, 60_000);
 
   it('delivers a lead through ingest, the router and the https sink, each connected as its own principal', async () => {
-    const put = await fetch(`http://${cfg.host}:${cfg.ingestPort}/v1/offers/${OFFER}/destination`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${DEV_ENV.LEADFLOW_ADMIN_TOKENS}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'https',
-        url: `http://${cfg.host}:${cfg.receiverPort}/hook`,
-        signingSecret: DEMO_SIGNING_SECRET,
-      }),
-    });
-    expect(put.status).toBe(200);
+    expect(await putDestination(OFFER)).toBe(200);
     const leadId = randomUUID();
-    const post = await fetch(`http://${cfg.host}:${cfg.ingestPort}/v1/leads`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${DEV_ENV.LEADFLOW_INGEST_TOKENS}`, 'content-type': 'application/json' },
-      body: JSON.stringify(canonicalLead(leadId)),
-    });
-    expect(post.status).toBe(202);
+    expect(await postLead(canonicalLead(leadId))).toBe(202);
     expect((await waitForDelivery(leadId)).signature).toBe('valid');
+  });
+
+  it('lets leadctl, as its own principal, list a router dead letter and replay it to delivery', async () => {
+    const offerId = `fabrikam.replay-${randomUUID().slice(0, 8)}`;
+    const leadId = randomUUID();
+    // No destination yet: the router dead-letters the lead (ROUTER.OFFER_NOT_CONFIGURED) on leads.dlq.router.
+    expect(await postLead(canonicalLead(leadId, offerId))).toBe(202);
+    const deadline = Date.now() + 20_000;
+    let listed = leadctl('dlq', 'list', '--offer', offerId, '--json');
+    while (!listed.stdout.includes(leadId) && Date.now() < deadline) {
+      expect([listed.status, listed.stderr]).toEqual([expect.any(Number), expect.any(String)]);
+      await new Promise((r) => setTimeout(r, 500));
+      listed = leadctl('dlq', 'list', '--offer', offerId, '--json');
+    }
+    expect(listed.stdout).toContain('ROUTER.OFFER_NOT_CONFIGURED');
+
+    expect(await putDestination(offerId)).toBe(200);
+    // A transaction under the replay engine's id, writing leads.ingested and the replay ledger together.
+    const replay = leadctl('dlq', 'replay', '--offer', offerId);
+    expect([replay.status, replay.stderr]).toEqual([0, expect.stringContaining('replayed 1/1')]);
+    await waitForDelivery(leadId);
   });
 
   it('refuses a producer principal writing leads.route.https (TOPIC_AUTHORIZATION_FAILED); nothing of it is delivered', async () => {
@@ -208,6 +254,30 @@ describe('Kafka secured: SASL_SSL, SCRAM users and ACLs per service', () => {
     const visible = await admin.listTopics();
     expect(visible).toContain(Topics.route('https'));
     expect(visible.filter((t) => t.startsWith('leads.route.')).sort()).toEqual([Topics.route('https')]);
+  });
+
+  it('runs the analyst console as its own principal: it follows every topic it is granted', async () => {
+    const port = await freePort();
+    const console = nodeService({
+      name: 'console',
+      entry: 'apps/console/src/main.ts',
+      port: () => port,
+      kafkaUser: PRINCIPALS.console,
+      env: () => ({ LEADFLOW_CONSOLE_PORT: String(port), LEADFLOW_CONSOLE_TOKENS: 'analyst=acl-test-console-token' }),
+    });
+    // Ready means its index caught up with leads, routes, receipts, dead letters and offers: all read as `console`.
+    running.push(await console.start(cfg));
+  }, 90_000);
+
+  it('refused no service anything: the broker denied only the probes above', () => {
+    const log = readFileSync(join(cfg.localDir, 'kafka', 'secure-broker', 'broker.log'), 'utf8');
+    const denied = [...log.matchAll(/Principal = User:(\S+) is Denied operation = (\w+) .* on resource = (\S+)/g)].map(
+      (m) => `${m[1]} ${m[2]} ${m[3]}`,
+    );
+    expect([...new Set(denied)].sort()).toEqual([
+      'https-sink DESCRIBE Topic:LITERAL:leads.route.marketo',
+      'producer DESCRIBE Topic:LITERAL:leads.route.https',
+    ]);
   });
 
   it("writes no principal's password into any service's log", () => {

@@ -23,7 +23,11 @@ export function stackPrincipals(): KafkaPrincipal[] {
  */
 export function stackKafkaSecurity(cfg: StackConfig): KafkaBrokerSecurity | undefined {
   if (!cfg.kafkaSecure) return undefined;
-  return { dir: join(cfg.localDir, 'kafka', 'secure'), users: stackPrincipals().map((p) => p.name) };
+  return {
+    dir: join(cfg.localDir, 'kafka', 'secure'),
+    users: stackPrincipals().map((p) => p.name),
+    clientAuth: cfg.kafkaMtls ? 'required' : 'none',
+  };
 }
 
 /**
@@ -40,6 +44,9 @@ export function kafkaClientEnv(cfg: StackConfig, user: string): Record<string, s
     KAFKA_SASL_USERNAME: user,
     KAFKA_SASL_PASSWORD_FILE: m.passwordFile(user),
     KAFKA_SSL_CA_FILE: m.caFile,
+    ...(cfg.kafkaMtls
+      ? { KAFKA_SSL_CERT_FILE: m.clientCertFile(user), KAFKA_SSL_KEY_FILE: m.clientKeyFile(user) }
+      : {}),
   };
 }
 
@@ -51,7 +58,15 @@ export function stackAdminSecurity(cfg: StackConfig): KafkaSecurity {
   return {
     protocol: 'SASL_SSL',
     sasl: { mechanism: 'SCRAM-SHA-512', username: KAFKA_ADMIN_USER, password: m.password(KAFKA_ADMIN_USER) },
-    tls: { caPem: readFileSync(m.caFile, 'utf8') },
+    tls: {
+      caPem: readFileSync(m.caFile, 'utf8'),
+      ...(cfg.kafkaMtls
+        ? {
+            certPem: readFileSync(m.clientCertFile(KAFKA_ADMIN_USER), 'utf8'),
+            keyPem: readFileSync(m.clientKeyFile(KAFKA_ADMIN_USER), 'utf8'),
+          }
+        : {}),
+    },
   };
 }
 

@@ -24,6 +24,7 @@ export function stackSettings(cfg: StackConfig): Record<string, string> {
     LEADFLOW_AZURITE_TABLE_PORT: String(cfg.azuritePort),
     LEADFLOW_INGEST_PORT: String(cfg.ingestPort),
     LEADFLOW_ROUTER_PORT: String(cfg.routerPort),
+    LEADFLOW_CONSOLE_PORT: String(cfg.consolePort),
     LEADFLOW_RECEIVER_PORT: String(cfg.receiverPort),
     LEADFLOW_SIMULATORS_PORT: String(cfg.simulatorsPort),
     ...Object.fromEntries(SINK_SERVICES.map((s) => [sinkPortVariable(s.name), String(cfg.sinkPorts[s.name])])),

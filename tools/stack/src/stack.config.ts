@@ -19,6 +19,8 @@ export interface StackConfig {
   readonly sinkPorts: Readonly<Record<SinkName, number>>;
   /** The local HTTPS-endpoint receiver the demo's https destination points at. */
   readonly receiverPort: number;
+  /** The analysts' and publishers' web console (apps/console). */
+  readonly consolePort: number;
   /** The CRM simulators' control port (plain HTTP: /healthz and the simulators' URLs). */
   readonly simulatorsPort: number;
   /** Each CRM simulator's HTTPS port, by its catalog name. */
@@ -30,6 +32,8 @@ export interface StackConfig {
    * connects as its own principal. Its data lives apart from the plaintext broker's.
    */
   readonly kafkaSecure: boolean;
+  /** On top of that, client certificates required (`LEADFLOW_KAFKA_SECURE=mtls`): each service gets one of its own. */
+  readonly kafkaMtls: boolean;
 }
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -51,6 +55,7 @@ export const SERVICE_PORT_VARIABLES: readonly string[] = [
   'LEADFLOW_ROUTER_PORT',
   'LEADFLOW_RECEIVER_PORT',
   'LEADFLOW_SIMULATORS_PORT',
+  'LEADFLOW_CONSOLE_PORT',
   ...SINK_SERVICES.map((s) => sinkPortVariable(s.name)),
   ...SIMULATORS.map((s) => simulatorPortVariable(s.name)),
 ];
@@ -82,12 +87,14 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
       SINK_SERVICES.map((s) => [s.name, port(env, sinkPortVariable(s.name), s.defaultPort)]),
     ) as Record<SinkName, number>,
     receiverPort: port(env, 'LEADFLOW_RECEIVER_PORT', 8090),
+    consolePort: port(env, 'LEADFLOW_CONSOLE_PORT', 8070),
     simulatorsPort: port(env, 'LEADFLOW_SIMULATORS_PORT', 9440),
     simulatorPorts: Object.fromEntries(
       SIMULATORS.map((s) => [s.name, port(env, simulatorPortVariable(s.name), s.defaultPort)]),
     ),
     runFromSource: env['LEADFLOW_RUN_FROM_SOURCE'] === '1',
-    kafkaSecure: env['LEADFLOW_KAFKA_SECURE'] === '1',
+    kafkaSecure: ['1', 'mtls'].includes(env['LEADFLOW_KAFKA_SECURE'] ?? ''),
+    kafkaMtls: env['LEADFLOW_KAFKA_SECURE'] === 'mtls',
   };
   const ports = [
     ...Array.from({ length: cfg.kafkaNodes }, (_, i) => Object.values(kafkaNodePorts(cfg, i + 1))).flat(),
@@ -96,6 +103,7 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     cfg.routerPort,
     ...Object.values(cfg.sinkPorts),
     cfg.receiverPort,
+    cfg.consolePort,
     cfg.simulatorsPort,
     ...Object.values(cfg.simulatorPorts),
   ];

@@ -6,7 +6,7 @@ import { freePorts, isAlive } from '@leadflow/local-infra';
 import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { readStackConfig, SERVICE_PORT_VARIABLES } from './stack.config';
 import { down, status, up } from './stack';
-import { components } from './components';
+import { components, DEV_CONSOLE_TOKEN } from './components';
 import { runDemo } from './demo/demo';
 
 /**
@@ -70,6 +70,16 @@ describe('./dev up / status / down', () => {
 
     // The whole local pipeline, through the production entry points: the demo's leads all accounted for.
     const report = await runDemo(cfg, log);
+    // The demo ends with the console's URL; the console's overview holds the demo's dead letters.
+    expect(lines.join('\n')).toContain(`http://${cfg.host}:${cfg.consolePort}/#/`);
+    const overview = (await (
+      await fetch(`http://${cfg.host}:${cfg.consolePort}/api/overview`, {
+        headers: { authorization: `Bearer ${DEV_CONSOLE_TOKEN}` },
+      })
+    ).json()) as { deadLetters: { groups: { offerId: string; errorClass: string }[] } };
+    expect(overview.deadLetters.groups).toContainEqual(
+      expect.objectContaining({ offerId: 'adatum.unconfigured-offer', errorClass: 'ROUTER.OFFER_NOT_CONFIGURED' }),
+    );
     const outcomes = [...report.leads.values()];
     expect(outcomes.filter((l) => l.topic === undefined)).toEqual([]);
     expect(outcomes.find((l) => l.offerId === 'adatum.unconfigured-offer')).toMatchObject({

@@ -8,6 +8,7 @@ import {
 } from '../header-schemas';
 import { LeadSchema, OFFER_ID_PATTERN } from '../lead';
 import { leadInputSchemas } from '../lead-input';
+import { quotaAccount } from '../quota-account';
 import { DeliveryReceiptSchema } from '../receipt';
 import { DEAD_LETTER_POSITION_PATTERN, ReplayLedgerEntrySchema } from '../replay-ledger';
 import {
@@ -112,6 +113,24 @@ function schemas(): Record<string, unknown> {
 const kafkaKey = (schema: object) => ({ kafka: { key: schema, bindingVersion: KAFKA_BINDING } });
 const offerKey = kafkaKey({ ...ref('schemas/OfferId'), description: "the offer id: one offer's records in order" });
 
+/** The quota-account keys `quotaAccount` makes, shown by example: computed, so they follow the function. */
+const keyOf = (destination: { readonly type: string } & Record<string, unknown>) => quotaAccount(destination);
+const QUOTA_KEY_EXAMPLES = [
+  keyOf({ type: 'marketo', munchkinId: '123-abc-456' }),
+  keyOf({ type: 'salesforce', mode: 'web-to-lead', orgId: '00D5e000000AbCdEAF' }),
+  keyOf({
+    type: 'dynamics',
+    url: 'https://contoso.crm.dynamics.com',
+    auth: { kind: 'aad', tenantId: 'contoso.onmicrosoft.com', clientId: 'app' },
+  }),
+];
+const routeKey = kafkaKey({
+  anyOf: [ref('schemas/OfferId'), { type: 'string', pattern: '^(marketo|salesforce|dynamics):[A-Za-z0-9_-]+$' }],
+  description:
+    "the destination's quota account when its CRM limits calls per account (Marketo Munchkin ID, Salesforce Web-to-Lead org, Dataverse environment and user, hashed): one account's leads on one partition, so one sink instance spends its quota; else the offer id (docs/kafka.md#route-keys-the-quota-account)",
+  examples: [...QUOTA_KEY_EXAMPLES, 'contoso.crm-connector'],
+});
+
 /**
  * A message's examples, and their record keys: AsyncAPI 3's example object has no key and admits no
  * extension, so the keys go beside them on the message, by example name (`x-example-keys`).
@@ -122,6 +141,17 @@ function examples(list: readonly ContractExample[]) {
     'x-example-keys': Object.fromEntries(list.map((e) => [e.name, e.key])),
   };
 }
+
+const deadLetter = (name: string, title: string, value: string, list: readonly ContractExample[]) => ({
+  name,
+  title,
+  summary:
+    "The original record's key, value (byte for byte, even when it is not JSON) and headers, plus the dead-letter set. Replay it with leadctl dlq replay (docs/kafka.md#replay).",
+  headers: ref('schemas/DeadLetterHeaders'),
+  payload: { description: value },
+  bindings: kafkaKey({ type: 'string', description: 'the original record key' }),
+  ...examples(list),
+});
 
 function messages(): Record<string, unknown> {
   const input = (shape: 'canonical' | 'marketplace' | 'legacy', title: string) => ({
@@ -145,19 +175,21 @@ function messages(): Record<string, unknown> {
       contentType: 'application/json',
       headers: ref('schemas/LeadCloudEventHeaders'),
       payload: ref('schemas/Lead'),
-      bindings: offerKey,
+      bindings: routeKey,
       ...examples([ROUTED_LEAD_EXAMPLE]),
     },
-    deadLetter: {
-      name: 'deadLetter',
-      title: 'A dead letter',
-      summary:
-        "The original record's key, value (byte for byte, even when it is not JSON) and headers, plus the dead-letter set. Replay it with leadctl dlq replay (docs/kafka.md#replay).",
-      headers: ref('schemas/DeadLetterHeaders'),
-      payload: { description: 'the original value, byte for byte (a lead in any input shape, or not JSON at all)' },
-      bindings: kafkaKey({ type: 'string', description: 'the original record key' }),
-      ...examples([...ROUTER_DEAD_LETTER_EXAMPLES, SINK_DEAD_LETTER_EXAMPLE]),
-    },
+    routerDeadLetter: deadLetter(
+      'routerDeadLetter',
+      'A router dead letter: a record of leads.ingested that is not a lead, or whose offer has no usable destination',
+      'the original value, byte for byte (a lead in any input shape, or not JSON at all)',
+      ROUTER_DEAD_LETTER_EXAMPLES,
+    ),
+    sinkDeadLetter: deadLetter(
+      'sinkDeadLetter',
+      'A sink dead letter: a routed lead its destination refused, or that exhausted its retries',
+      'the routed lead, byte for byte',
+      [SINK_DEAD_LETTER_EXAMPLE],
+    ),
     deliveryReceipt: {
       name: 'deliveryReceipt',
       title: 'A delivery receipt',
@@ -265,7 +297,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
     if (name === Topics.dlq(stage))
       return {
         description: `Dead letters of the ${stage === 'router' ? 'router' : `${stage} sink`}.`,
-        messages: ['deadLetter'],
+        messages: [stage === 'router' ? 'routerDeadLetter' : 'sinkDeadLetter'],
         writers: stage === 'router' ? ['router'] : o.sinks.filter((s) => s.type === stage).map((s) => s.name),
         readers: [ingestStatus, leadctl],
       };

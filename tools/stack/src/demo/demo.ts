@@ -6,7 +6,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { azuriteConnectionString } from '@leadflow/local-infra';
 import { DESTINATION_TYPES, Headers } from '@leadflow/lead-model';
 import { DYNAMICS_SCENARIOS, MARKETO_SCENARIOS, SALESFORCE_SCENARIOS } from '@leadflow/simulators';
-import { DEMO_SIGNING_SECRET, DEV_ENV, kafkaBrokers, simulatorTlsDir } from '../components';
+import { DEMO_SIGNING_SECRET, DEV_CONSOLE_TOKEN, DEV_ENV, kafkaBrokers, simulatorTlsDir } from '../components';
 import type { StackConfig } from '../stack.config';
 import { IngestClient } from './ingest-client';
 import { watchPipeline, type Seen } from './pipeline';
@@ -336,6 +336,9 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
   );
 
   const replay = await analystLoop(cfg, ingest, out);
+  out(
+    `\nThe console shows these dead letters, each lead's history and replay: http://${cfg.host}:${cfg.consolePort}/#/ (token: ${DEV_CONSOLE_TOKEN})`,
+  );
   return {
     replay,
     leads: new Map(
