@@ -26,7 +26,13 @@ module.exports = {
         sourceMaps: 'inline',
       },
     ],
+    // jose ships ESM only; Jest's CommonJS runtime cannot require it, so SWC compiles it like our sources.
+    '^.+/node_modules/jose/.+\\.js$': [
+      '@swc/jest',
+      { jsc: { target: 'es2023', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(),
   modulePathIgnorePatterns: ['<rootDir>/.local/', '<rootDir>/dist/'],

@@ -6,7 +6,7 @@
 #
 #   helm         helm.sh/helm/v4                          chart lint and template
 #   kubeconform  github.com/yannh/kubeconform             rendered manifests against the schemas below
-#   mailpit      github.com/axllent/mailpit               local SMTP server with a web UI and REST API
+#   mailpit      github.com/axllent/mailpit               local SMTP server with a web UI and REST API (mailpit.sh)
 #   jaeger       github.com/jaegertracing/jaeger v1.75.0  local trace backend (OTLP in, query API out)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -72,7 +72,14 @@ schemas() {
 }
 
 go_install kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
-go_install mailpit github.com/axllent/mailpit "$MAILPIT_VERSION"
+# Mailpit with its web UI (tools/go-tools/mailpit.sh: `go install` alone gives a blank inbox page).
+if ! { [ -x "$BIN/mailpit" ] && stamp_ok go-mailpit "$MAILPIT_VERSION+ui"; }; then
+  log "building mailpit $MAILPIT_VERSION with its web UI (Go module proxy, npm registry)"
+  t0=$SECONDS
+  "$HERE/mailpit.sh" "$MAILPIT_VERSION" "$BIN/mailpit"
+  stamp_set go-mailpit "$MAILPIT_VERSION+ui"
+  log "mailpit built in $((SECONDS - t0)) s"
+fi
 schemas
 go_install helm helm.sh/helm/v4/cmd/helm "$HELM_VERSION"
 jaeger

@@ -3,8 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Kafka } from 'kafkajs';
 import { Gauge, Counter, type Registry } from 'prom-client';
+import { AuditLog } from '@leadflow/audit';
 import { DeadLetterStore } from '@leadflow/dead-letters';
-import { createKafka } from '@leadflow/kafka';
+import { createKafka, describeKafkaSecurity } from '@leadflow/kafka';
 import { createLogger, createMetricsRegistry, HealthState, type Logger } from '@leadflow/observability';
 import { OfferTable } from '@leadflow/offer-table';
 import { staticTokenPolicy } from './access/static-tokens';
@@ -145,7 +146,8 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
     topics: topics.engine,
     groupPrefix: `${config.topicPrefix}${clientId}-replay`,
   });
-  const jobs = new ReplayJobs(store, logger);
+  const audit = new AuditLog(kafka, topics.audit);
+  const jobs = new ReplayJobs(store, logger, audit);
   const policy = options.policy ?? staticTokenPolicy(config.tokens);
   const queries = new ConsoleQueries({
     index,
@@ -157,7 +159,7 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
 
   const app = await NestFactory.create<NestFastifyApplication>(
     ConsoleModule.register({
-      api: { policy, queries, index, jobs, live, store, hashEmail, logger },
+      api: { policy, queries, index, jobs, live, store, hashEmail, logger, audit },
       ops: {
         health,
         registry,
@@ -215,7 +217,7 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
       ]);
       if (!stop.signal.aborted) {
         health.setReady(true);
-        logger.info({ ...index.stats() }, 'console ready');
+        logger.info({ ...index.stats(), kafka: describeKafkaSecurity(config.kafkaSecurity) }, 'console ready');
       }
     })());
 
@@ -239,7 +241,7 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
         live.close();
         await jobs.stop();
         await app.close();
-        await Promise.allSettled([feed.stop(), table.stop()]);
+        await Promise.allSettled([feed.stop(), table.stop(), audit.disconnect()]);
         logger.info('console stopped');
       })()),
   };

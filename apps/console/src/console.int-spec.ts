@@ -1,3 +1,4 @@
+import { readAuditTrail } from '@leadflow/audit';
 import { DeadLetterStore } from '@leadflow/dead-letters';
 import { readTopic } from '@leadflow/testing';
 import type { LeadHistory, Overview, ReplayJobView } from './api/api.schemas';
@@ -140,6 +141,23 @@ describe('console (real Kafka)', () => {
       expect.arrayContaining(['accepted', 'dead-lettered', 'replayed']),
     );
   }, 60_000);
+
+  it('leaves one audit record per replay and per reveal of personal data, holding none of it', async () => {
+    const target = broken[1];
+    const shown = await t.post(`/api/leads/${target?.leadId}/reveal`, {});
+    expect(shown.status).toBe(200);
+    expect(JSON.stringify(shown.body)).toContain(target?.customer.email);
+    const records = await eventually(async () => {
+      const trail = await readAuditTrail(t.kafka, `${t.prefix}leads.audit`, {}, { groupPrefix: `${t.prefix}audit` });
+      return trail.records.length >= 2 ? trail.records : undefined;
+    });
+    expect(records.map((r) => [r.action, r.actor, r.replay?.count ?? r.reveal?.count])).toEqual([
+      ['deadletters.replay', 'console:analyst', 4],
+      ['pii.reveal', 'console:analyst', 1],
+    ]);
+    expect(records[1]).toMatchObject({ offerId: 'contoso.broken', reveal: { filter: { leadIds: [target?.leadId] } } });
+    expect(JSON.stringify(records)).not.toContain(target?.customer.email ?? '@');
+  });
 
   it('pushes new dead letters to open pages over SSE', async () => {
     const abort = new AbortController();

@@ -3,10 +3,12 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { DLQ_STAGES, Topics } from '@leadflow/lead-model';
-import { createKafka } from '@leadflow/kafka';
+import { createKafka, describeKafkaSecurity } from '@leadflow/kafka';
 import { createLogger, createMetricsRegistry, HealthState, type Logger } from '@leadflow/observability';
 import { OfferDestinationPublisher, OfferTable } from '@leadflow/offer-table';
-import { TokenVerifier } from './auth/token-verifier';
+import { JwtVerifier, StaticTokens } from '@leadflow/access';
+import { AuditLog } from '@leadflow/audit';
+import { Authenticator } from './auth/authenticate';
 import { DestinationStore } from './destinations/destination-store';
 import { OfferTableView } from './destinations/offer-table-view';
 import { DestinationService } from './destinations/destination.service';
@@ -36,6 +38,8 @@ export interface IngestTopics {
   readonly deadLetters: Readonly<Record<string, string>>;
   /** Replay ledger of auto-replay (default `leads.replay.ledger`). */
   readonly replayLedger?: string;
+  /** Audit trail (default `leads.audit`). */
+  readonly audit?: string;
 }
 
 export function defaultIngestTopics(): IngestTopics {
@@ -109,9 +113,10 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
   });
   const probe = new BrokerProbe({ kafka, topic: topics.ingested });
   const destinationWriter = new OfferDestinationPublisher({ kafka, topic: topics.offerDestinations });
+  const audit = new AuditLog(kafka, topics.audit ?? Topics.audit);
   const index = new OfferStatusIndex();
   const table = new OfferTableView(() => new OfferTable({ kafka, logger, clientId, topic: topics.offerDestinations }));
-  const autoReplay = createAutoReplay({ kafka, logger, registry, topics, offers: table, index });
+  const autoReplay = createAutoReplay({ kafka, logger, registry, topics, offers: table, index, audit });
   const statusConsumer = new StatusConsumer({
     kafka,
     logger,
@@ -130,6 +135,7 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
     keyring: config.keyring,
     urlSigningKey: config.urlSigningKey,
     publicUrl: config.publicUrl,
+    audit,
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -160,7 +166,11 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
   );
   const fastify = app.getHttpAdapter().getInstance();
   await configureHttp(fastify, {
-    tokens: new TokenVerifier({ producer: config.ingestTokens, admin: config.adminTokens }),
+    authenticator: new Authenticator(
+      new StaticTokens(config.staticTokens),
+      config.oidc ? new JwtVerifier(config.oidc) : undefined,
+    ),
+    onRefusal: (status, code) => metrics.authRefusals.inc({ status: String(status), reason: code }),
     urlSigningKey: config.urlSigningKey,
     ...(config.rateLimit ? { rateLimit: config.rateLimit } : {}),
   });
@@ -186,11 +196,15 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
         destinationWriter.connect(),
       );
       const tableUp = keepTrying('offer table load', logger, stop.signal, () => table.start());
+      const auditUp = keepTrying('audit producer connect', logger, stop.signal, () => audit.connect());
       void keepTrying('status consumer start', logger, stop.signal, () => statusConsumer.start());
-      await Promise.all([producerUp, writerUp, tableUp]);
+      await Promise.all([producerUp, writerUp, tableUp, auditUp]);
       if (!stop.signal.aborted) {
         health.setReady(true);
-        logger.info({ topics: { ingested: topics.ingested } }, 'ingest ready');
+        logger.info(
+          { topics: { ingested: topics.ingested }, kafka: describeKafkaSecurity(config.kafkaSecurity) },
+          'ingest ready',
+        );
       }
     })());
 
@@ -217,6 +231,7 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
           statusConsumer.stop().then(() => autoReplay.stop()),
           table.stop(),
           destinationWriter.disconnect(),
+          audit.disconnect(),
           probe.close(),
         ]);
         logger.info('ingest stopped');

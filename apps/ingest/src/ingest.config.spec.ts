@@ -1,3 +1,4 @@
+import { tokenDigest } from '@leadflow/access';
 import { ConfigError, loadIngestConfig } from './ingest.config';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -26,8 +27,6 @@ describe('loadIngestConfig', () => {
       kafkaBrokers: ['127.0.0.1:9092', '127.0.0.1:9093'],
       port: 8080,
       host: '127.0.0.1',
-      ingestTokens: ['p1', 'p2'],
-      adminTokens: ['a1'],
       publicUrl: 'http://127.0.0.1:8080',
       logLevel: 'info',
       produceLingerMs: 2,
@@ -36,6 +35,14 @@ describe('loadIngestConfig', () => {
     });
     expect(c.keyring.activeKid).toBe('k1');
     expect(c.otlpTracesEndpoint).toBeUndefined();
+    // The legacy plain-text lists are hashed at load: producer, and admin as operator.
+    expect(c.staticTokens.map((t) => [t.roles, t.sha256])).toEqual([
+      [['operator'], tokenDigest('a1')],
+      [['producer'], tokenDigest('p1')],
+      [['producer'], tokenDigest('p2')],
+    ]);
+    expect(JSON.stringify(c)).not.toMatch(/"(p1|p2|a1)"/);
+    expect(c.oidc).toBeUndefined();
   });
 
   it('names every bad variable and never echoes a secret', () => {
@@ -59,18 +66,62 @@ describe('loadIngestConfig', () => {
     expect(err.message).not.toContain('short');
   });
 
-  it('requires the brokers and at least one token of each kind; empty values count as unset', () => {
-    const err = configError({
-      ...base,
-      KAFKA_BROKERS: undefined,
-      LEADFLOW_ADMIN_TOKENS: ' , ',
-      LEADFLOW_INGEST_TOKENS: '',
-    });
-    expect(err.variables).toEqual(
-      expect.arrayContaining(['KAFKA_BROKERS', 'LEADFLOW_ADMIN_TOKENS', 'LEADFLOW_INGEST_TOKENS']),
-    );
+  it('requires the brokers and some credential; empty values count as unset', () => {
+    const err = configError({ ...base, KAFKA_BROKERS: undefined, LEADFLOW_ADMIN_TOKENS: ' , ' });
+    expect(err.variables).toEqual(expect.arrayContaining(['KAFKA_BROKERS', 'LEADFLOW_ADMIN_TOKENS']));
     expect(err.message).toContain('KAFKA_BROKERS: is required');
     expect(err.message).toContain('LEADFLOW_ADMIN_TOKENS: at least one value is required');
+    const none = configError({ ...base, LEADFLOW_ADMIN_TOKENS: '', LEADFLOW_INGEST_TOKENS: '' });
+    expect(none.variables).toEqual(['LEADFLOW_OIDC_ISSUER', 'LEADFLOW_STATIC_TOKENS']);
+  });
+
+  it('reads static tokens as digests with roles and publishers', () => {
+    const entries = [{ id: 'contoso', sha256: tokenDigest('c'), roles: ['publisher'], publishers: ['contoso'] }];
+    const c = loadIngestConfig({
+      ...base,
+      LEADFLOW_INGEST_TOKENS: '',
+      LEADFLOW_ADMIN_TOKENS: '',
+      LEADFLOW_STATIC_TOKENS: JSON.stringify(entries),
+    });
+    expect(c.staticTokens).toEqual(entries);
+    const bad = configError({
+      ...base,
+      LEADFLOW_STATIC_TOKENS: '[{"id":"x","sha256":"plain-secret","roles":["operator"]}]',
+    });
+    expect(bad.variables).toEqual(['LEADFLOW_STATIC_TOKENS']);
+    expect(bad.message).not.toContain('plain-secret');
+  });
+
+  it('reads the OIDC issuer settings together, with asymmetric algorithms only', () => {
+    const oidc = {
+      LEADFLOW_OIDC_ISSUER: 'https://login.microsoftonline.com/7f3e5a1c-0b2d-4e6f-8a9b-1c2d3e4f5a6b/v2.0',
+      LEADFLOW_OIDC_AUDIENCE: '11111111-2222-3333-4444-555555555555',
+      LEADFLOW_OIDC_JWKS_URL:
+        'https://login.microsoftonline.com/7f3e5a1c-0b2d-4e6f-8a9b-1c2d3e4f5a6b/discovery/v2.0/keys',
+    };
+    expect(loadIngestConfig({ ...base, ...oidc }).oidc).toEqual({
+      issuer: oidc.LEADFLOW_OIDC_ISSUER,
+      audience: [oidc.LEADFLOW_OIDC_AUDIENCE],
+      jwksUrl: oidc.LEADFLOW_OIDC_JWKS_URL,
+      algorithms: ['RS256'],
+      clockToleranceS: 60,
+      rolesClaim: 'roles',
+      publishersClaim: 'publishers',
+      jwksCooldownMs: 300_000,
+      jwksMaxAgeMs: 3_600_000,
+    });
+    expect(configError({ ...base, ...oidc, LEADFLOW_OIDC_ALGORITHMS: 'RS256,HS256' }).variables).toEqual([
+      'LEADFLOW_OIDC_ALGORITHMS',
+    ]);
+    expect(configError({ ...base, ...oidc, LEADFLOW_OIDC_ALGORITHMS: 'none' }).variables).toEqual([
+      'LEADFLOW_OIDC_ALGORITHMS',
+    ]);
+    expect(configError({ ...base, ...oidc, LEADFLOW_OIDC_CLOCK_SKEW_S: '3600' }).variables).toEqual([
+      'LEADFLOW_OIDC_CLOCK_SKEW_S',
+    ]);
+    expect(configError({ ...base, LEADFLOW_OIDC_ISSUER: oidc.LEADFLOW_OIDC_ISSUER }).variables).toContain(
+      'LEADFLOW_OIDC_JWKS_URL',
+    );
   });
 
   it('takes port, public URL and tracing endpoint from the environment', () => {

@@ -20,11 +20,19 @@ export function uniqueTopics(): IngestTopics {
     delivered: uniqueName('ingest-delivered'),
     offerDestinations: uniqueName('ingest-offers'),
     deadLetters: { router: uniqueName('ingest-dlq-router'), https: uniqueName('ingest-dlq-https') },
+    audit: uniqueName('ingest-audit'),
   };
 }
 
 export function allTopics(t: IngestTopics): string[] {
-  return [t.ingested, t.delivered, t.offerDestinations, ...Object.values(t.deadLetters)];
+  return [
+    t.ingested,
+    t.delivered,
+    t.offerDestinations,
+    ...Object.values(t.deadLetters),
+    ...(t.replayLedger ? [t.replayLedger] : []),
+    ...(t.audit ? [t.audit] : []),
+  ];
 }
 
 export interface TestIngest {
@@ -52,10 +60,10 @@ async function createTopicsWithRetry(kafka: Kafka, names: readonly string[]): Pr
 
 /** An ingest on its own topics against the test broker (or `brokers`), built in-process. */
 export async function startTestIngest(
-  opts: { brokers?: string; env?: Record<string, string>; waitReady?: boolean } = {},
+  opts: { brokers?: string; env?: Record<string, string>; waitReady?: boolean; ownLedger?: boolean } = {},
 ): Promise<TestIngest> {
   const kafka = testKafka();
-  const topics = uniqueTopics();
+  const topics = { ...uniqueTopics(), ...(opts.ownLedger ? { replayLedger: uniqueName('ingest-ledger') } : {}) };
   const dropTopics = opts.brokers ? async () => undefined : await createTopicsWithRetry(kafka, allTopics(topics));
   const config = loadIngestConfig({
     KAFKA_BROKERS: opts.brokers ?? testBrokers().join(','),

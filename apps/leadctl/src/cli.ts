@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { AuditLog, readAuditTrail } from '@leadflow/audit';
 import { DeadLetterStore, deadLetterTopics } from '@leadflow/dead-letters';
 import { createKafka } from '@leadflow/kafka';
+import { Topics } from '@leadflow/lead-model';
+import { registerAudit } from './audit.commands';
 import { registerDlq } from './dlq.commands';
 import { CliError, ExitCode, isBrokerUnreachable } from './exit-codes';
 import type { CliIo } from './io';
@@ -16,6 +19,7 @@ Examples:
   leadctl dlq replay --offer contoso.crm --class TABLE.AUTH_FAILED --rate 50
   leadctl offers set contoso.crm --file destination.json --wait
   leadctl leads send --file lead.json
+  leadctl audit list --offer contoso.crm --since 7d
 
 Exit codes: 0 ok, 1 unexpected, 2 usage, 3 broker unreachable, 4 nothing matched,
 5 ingest refused (4xx), 6 ingest failed (5xx or unreachable), 7 replay interrupted, 8 validation failed.`;
@@ -30,6 +34,10 @@ export function buildProgram(io: CliIo): Command {
     )
     .option('--topic-prefix <prefix>', 'prefix of every topic name (default LEADFLOW_TOPIC_PREFIX, empty)')
     .option('--ingest-url <url>', 'ingest API base URL (default LEADFLOW_INGEST_URL or http://127.0.0.1:8080)')
+    .option(
+      '--token <token>',
+      'bearer token for the ingest API (default LEADFLOW_TOKEN; or client credentials: LEADFLOW_OIDC_TOKEN_URL, LEADFLOW_CLIENT_ID, LEADFLOW_CLIENT_SECRET)',
+    )
     .option('--admin-token <token>', 'admin token for offers (default LEADFLOW_ADMIN_TOKEN)')
     .option('--ingest-token <token>', 'producer token for leads (default LEADFLOW_INGEST_TOKEN)')
     .addHelpText('after', EXAMPLES)
@@ -40,24 +48,50 @@ export function buildProgram(io: CliIo): Command {
       writeErr: (s) => void io.stderr.write(s),
     });
   const globals = (cmd: Command): GlobalFlags => cmd.optsWithGlobals<GlobalFlags>();
+  const kafkaOf = (flags: GlobalFlags) => {
+    const settings = kafkaSettings(flags, io.env);
+    const kafka = createKafka({
+      brokers: settings.brokers,
+      clientId: 'leadctl',
+      security: settings.security,
+      // An operator waits for the answer: give up on an unreachable broker within seconds.
+      connectionTimeoutMs: 3_000,
+      retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 2_000 },
+    });
+    return { settings, kafka };
+  };
   registerDlq(
     program,
     {
       io,
+      audit: async (flags, entry) => {
+        const { settings, kafka } = kafkaOf(flags);
+        const log = new AuditLog(kafka, `${settings.topicPrefix}${Topics.audit}`);
+        try {
+          await log.append(entry);
+        } finally {
+          await log.disconnect();
+        }
+      },
       store: (flags) => {
-        const settings = kafkaSettings(flags, io.env);
-        const kafka = createKafka({
-          brokers: settings.brokers,
-          clientId: 'leadctl',
-          security: settings.security,
-          // An operator waits for the answer: give up on an unreachable broker within seconds.
-          connectionTimeoutMs: 3_000,
-          retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 2_000 },
-        });
+        const { settings, kafka } = kafkaOf(flags);
         return new DeadLetterStore({
           kafka,
           topics: deadLetterTopics(settings.topicPrefix),
           groupPrefix: `${settings.topicPrefix}leadctl`,
+        });
+      },
+    },
+    globals,
+  );
+  registerAudit(
+    program,
+    {
+      io,
+      read: (flags, filter) => {
+        const { settings, kafka } = kafkaOf(flags);
+        return readAuditTrail(kafka, `${settings.topicPrefix}${Topics.audit}`, filter, {
+          groupPrefix: `${settings.topicPrefix}leadctl-audit`,
         });
       },
     },

@@ -8,6 +8,7 @@ import {
   type DeadLetterStore,
   type RawFilter,
 } from '@leadflow/dead-letters';
+import { auditFilter, type AuditEntry } from '@leadflow/audit';
 import { CliError, ExitCode } from './exit-codes';
 import type { CliIo } from './io';
 import { replayActor, type GlobalFlags } from './leadctl.config';
@@ -18,11 +19,14 @@ export interface DlqContext {
   readonly io: CliIo;
   /** The engine on the configured brokers and topics. */
   store(flags: GlobalFlags): DeadLetterStore;
+  /** Appends one record to the audit trail (replays; PII shown unmasked). */
+  audit(flags: GlobalFlags, entry: AuditEntry): Promise<void>;
 }
 
 interface FilterFlags extends RawFilter {
   readonly json?: boolean;
   readonly showPii?: boolean;
+  readonly by?: string;
 }
 
 function withFilters(cmd: Command): Command {
@@ -80,7 +84,8 @@ export function registerDlq(program: Command, ctx: DlqContext, globals: (cmd: Co
 
   withFilters(dlq.command('list').description('the dead letters, oldest first (names, e-mail and phone masked)'))
     .option('--json', 'one JSON object per line')
-    .option('--show-pii', 'print names, e-mail and phone unmasked')
+    .option('--show-pii', 'print names, e-mail and phone unmasked (recorded in the audit trail)')
+    .option('--by <name>', 'who looks (the audit record of --show-pii); default LEADFLOW_REPLAY_BY or user@host')
     .option('--limit <n>', 'at most n dead letters (the newest)', positiveInt('--limit'))
     .action(async (flags: FilterFlags & { limit?: number }, cmd: Command) => {
       const store = ctx.store(globals(cmd));
@@ -88,6 +93,7 @@ export function registerDlq(program: Command, ctx: DlqContext, globals: (cmd: Co
       if (deadLetters.length === 0) throw nothingMatched();
       const sorted = [...deadLetters].sort((a, b) => a.failedAt.localeCompare(b.failedAt));
       const shown = flags.limit ? sorted.slice(-flags.limit) : sorted;
+      if (flags.showPii) await revealed(ctx, globals(cmd), 'dlq list', filterOf(flags), shown.length, flags.by);
       const views = shown.map((d) => {
         const replayed = ledger.get(d.id);
         return deadLetterView(d, { showPii: flags.showPii === true, ...(replayed ? { replayed } : {}) });
@@ -101,11 +107,14 @@ export function registerDlq(program: Command, ctx: DlqContext, globals: (cmd: Co
     .description('every dead letter of one lead, in full (PII masked unless --show-pii)')
     .argument('<leadId>', 'the lead id (ce_id)')
     .option('--json', 'one JSON object per line')
-    .option('--show-pii', 'print names, e-mail and phone unmasked')
+    .option('--show-pii', 'print names, e-mail and phone unmasked (recorded in the audit trail)')
+    .option('--by <name>', 'who looks (the audit record of --show-pii); default LEADFLOW_REPLAY_BY or user@host')
     .action(async (leadId: string, flags: FilterFlags, cmd: Command) => {
       const store = ctx.store(globals(cmd));
       const { deadLetters, ledger } = await store.read({ leadIds: [leadId] });
       if (deadLetters.length === 0) throw new CliError(ExitCode.nothingMatched, `no dead letter of lead ${leadId}`);
+      if (flags.showPii)
+        await revealed(ctx, globals(cmd), 'dlq show', { leadIds: [leadId] }, deadLetters.length, flags.by);
       for (const d of deadLetters) {
         const replayed = ledger.get(d.id);
         const view = deadLetterView(d, { showPii: flags.showPii === true, ...(replayed ? { replayed } : {}) });
@@ -126,7 +135,7 @@ export function registerDlq(program: Command, ctx: DlqContext, globals: (cmd: Co
     .option('--rate <n>', 'at most n leads per second', positiveInt('--rate'))
     .option('--by <name>', 'who replays (leadflow.replay.by); default LEADFLOW_REPLAY_BY or user@host')
     .option('--json', 'one JSON object per line')
-    .option('--show-pii', 'with --dry-run: print names, e-mail and phone unmasked')
+    .option('--show-pii', 'with --dry-run: print names, e-mail and phone unmasked (recorded in the audit trail)')
     .action(
       async (flags: FilterFlags & { all?: boolean; dryRun?: boolean; rate?: number; by?: string }, cmd: Command) => {
         if (!hasFilter(flags) && !flags.all)
@@ -159,7 +168,16 @@ export function registerDlq(program: Command, ctx: DlqContext, globals: (cmd: Co
           ...(report.dryRun ? { pending: report.selected.length } : {}),
           by,
         };
+        if (!report.dryRun) {
+          await ctx.audit(globals(cmd), {
+            actor: by,
+            action: 'deadletters.replay',
+            replay: { filter: auditFilter(filter), count: report.replayed, auto: false },
+          });
+        }
         if (report.dryRun) {
+          if (flags.showPii && report.selected.length > 0)
+            await revealed(ctx, globals(cmd), 'dlq replay --dry-run', filter, report.selected.length, flags.by);
           const views = report.selected.map((d) => deadLetterView(d, { showPii: flags.showPii === true }));
           if (flags.json) for (const v of views) jsonLine(io.stdout, { wouldReplay: v });
           else if (views.length > 0) io.stdout.write(`${listTable(views)}\n`);
@@ -177,6 +195,25 @@ export function registerDlq(program: Command, ctx: DlqContext, globals: (cmd: Co
           );
       },
     );
+}
+
+/**
+ * Records that personal data is about to be shown unmasked, before it is printed: if the trail cannot be written,
+ * nothing is shown (the command fails with the broker's error).
+ */
+async function revealed(
+  ctx: DlqContext,
+  flags: GlobalFlags,
+  command: string,
+  filter: DeadLetterFilter,
+  count: number,
+  by: string | undefined,
+): Promise<void> {
+  await ctx.audit(flags, {
+    actor: replayActor(by, ctx.io.env),
+    action: 'pii.reveal',
+    reveal: { command, filter: auditFilter(filter), count },
+  });
 }
 
 /** A commander value parser for a positive integer option. */

@@ -1,5 +1,5 @@
 import { CliError, ExitCode } from './exit-codes';
-import type { IngestSettings } from './leadctl.config';
+import type { ClientCredentials, IngestSettings } from './leadctl.config';
 
 /** An RFC 9457 problem as the ingest answers it; only the fields leadctl prints. */
 interface Problem {
@@ -30,7 +30,16 @@ function describeProblem(status: number, text: string): string {
  * printed); a 5xx or no answer at all is the service's (exit 6).
  */
 export class IngestClient {
+  private token: Promise<string> | undefined;
+
   constructor(private readonly settings: IngestSettings) {}
+
+  /** The bearer token: as given, or one signed token per run from the issuer (client credentials). */
+  private bearer(): Promise<string> {
+    return (this.token ??= this.settings.token
+      ? Promise.resolve(this.settings.token)
+      : requestToken(this.settings.client));
+  }
 
   async call<T = unknown>(
     method: string,
@@ -38,12 +47,13 @@ export class IngestClient {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<{ status: number; body: T }> {
+    const token = await this.bearer();
     let res: Response;
     try {
       res = await fetch(`${this.settings.url}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${this.settings.token}`,
+          authorization: `Bearer ${token}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...headers,
         },
@@ -71,3 +81,41 @@ export class IngestClient {
 
 /** `/v1/offers/{offerId}` with the id encoded (an id never needs it, but a typo must not change the path). */
 export const offerPath = (offerId: string, rest: string) => `/v1/offers/${encodeURIComponent(offerId)}${rest}`;
+
+/** Client credentials grant (RFC 6749 §4.4) with client_secret_post; the secret and the token are never printed. */
+async function requestToken(client: ClientCredentials | undefined): Promise<string> {
+  if (!client) throw new CliError(ExitCode.usage, 'no token and no client credentials configured');
+  let res: Response;
+  try {
+    res = await fetch(client.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: client.clientId,
+        client_secret: client.secret,
+        scope: client.scope,
+      }).toString(),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (err) {
+    const why = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+    throw new CliError(ExitCode.ingestFailed, `token endpoint unreachable at ${client.tokenUrl}: ${why}`);
+  }
+  const body = (await res.json().catch(() => ({}))) as {
+    access_token?: unknown;
+    error?: unknown;
+    error_description?: unknown;
+  };
+  if (res.status !== 200 || typeof body.access_token !== 'string') {
+    const why =
+      typeof body.error === 'string'
+        ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description.split('\r\n')[0]}` : ''}`
+        : `status ${res.status}`;
+    throw new CliError(
+      res.status >= 500 ? ExitCode.ingestFailed : ExitCode.ingestRejected,
+      `the token endpoint refused client ${client.clientId} (${why})`,
+    );
+  }
+  return body.access_token;
+}

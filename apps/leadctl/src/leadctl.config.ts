@@ -13,6 +13,7 @@ export interface GlobalFlags {
   readonly ingestUrl?: string;
   readonly adminToken?: string;
   readonly ingestToken?: string;
+  readonly token?: string;
 }
 
 export interface KafkaSettings {
@@ -23,9 +24,20 @@ export interface KafkaSettings {
   readonly security: KafkaSecurity;
 }
 
+/** OAuth 2.0 client credentials (RFC 6749 §4.4): leadctl asks the issuer for a signed token, once per run. */
+export interface ClientCredentials {
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  readonly secret: string;
+  /** `<App ID URI>/.default` for Entra. */
+  readonly scope: string;
+}
+
+/** The ingest API, and either a bearer token given as is or client credentials to get a signed one. */
 export interface IngestSettings {
   readonly url: string;
-  readonly token: string;
+  readonly token?: string;
+  readonly client?: ClientCredentials;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -69,18 +81,35 @@ export function ingestSettings(flags: GlobalFlags, env: Env, role: 'admin' | 'pr
   } catch {
     throw new CliError(ExitCode.usage, `--ingest-url / LEADFLOW_INGEST_URL: '${url}' is not an http(s) URL`);
   }
+  const base = url.replace(/\/+$/, '');
   const token =
+    (role === 'admin' ? set(flags.adminToken) : set(flags.ingestToken)) ??
+    set(flags.token) ??
+    set(env['LEADFLOW_TOKEN']) ??
+    (role === 'admin' ? set(env['LEADFLOW_ADMIN_TOKEN']) : set(env['LEADFLOW_INGEST_TOKEN']));
+  if (token) return { url: base, token };
+  const client = clientCredentials(env);
+  if (client) return { url: base, client };
+  throw new CliError(
+    ExitCode.usage,
     role === 'admin'
-      ? (set(flags.adminToken) ?? set(env['LEADFLOW_ADMIN_TOKEN']))
-      : (set(flags.ingestToken) ?? set(env['LEADFLOW_INGEST_TOKEN']));
-  if (!token)
+      ? 'a token is needed: --token or LEADFLOW_TOKEN, LEADFLOW_CLIENT_ID/SECRET with LEADFLOW_OIDC_TOKEN_URL, or --admin-token / LEADFLOW_ADMIN_TOKEN'
+      : 'a token is needed: --token or LEADFLOW_TOKEN, LEADFLOW_CLIENT_ID/SECRET with LEADFLOW_OIDC_TOKEN_URL, or --ingest-token / LEADFLOW_INGEST_TOKEN',
+  );
+}
+
+/** LEADFLOW_OIDC_TOKEN_URL + LEADFLOW_CLIENT_ID + LEADFLOW_CLIENT_SECRET (+ LEADFLOW_OIDC_SCOPE), all or none. */
+export function clientCredentials(env: Env): ClientCredentials | undefined {
+  const tokenUrl = set(env['LEADFLOW_OIDC_TOKEN_URL']);
+  const clientId = set(env['LEADFLOW_CLIENT_ID']);
+  const secret = set(env['LEADFLOW_CLIENT_SECRET']);
+  if (!tokenUrl && !clientId && !secret) return undefined;
+  if (!tokenUrl || !clientId || !secret)
     throw new CliError(
       ExitCode.usage,
-      role === 'admin'
-        ? 'an admin token is needed: --admin-token or LEADFLOW_ADMIN_TOKEN'
-        : 'a producer token is needed: --ingest-token or LEADFLOW_INGEST_TOKEN',
+      'LEADFLOW_OIDC_TOKEN_URL, LEADFLOW_CLIENT_ID and LEADFLOW_CLIENT_SECRET are set together or not at all',
     );
-  return { url: url.replace(/\/+$/, ''), token };
+  return { tokenUrl, clientId, secret, scope: set(env['LEADFLOW_OIDC_SCOPE']) ?? 'api://leadflow/.default' };
 }
 
 /** Who replays (`leadflow.replay.by`): `--by`, else LEADFLOW_REPLAY_BY, else user@host. */

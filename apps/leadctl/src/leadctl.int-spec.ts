@@ -139,6 +139,7 @@ describe('leadctl dlq against the real pipeline', () => {
         topic(Topics.offerDestinations),
         topic(Topics.delivered),
         topic(Topics.route('azure-table')),
+        topic(Topics.audit),
         ...DLQ_STAGES.map((s) => topic(Topics.dlq(s))),
       ],
       1,

@@ -73,6 +73,16 @@ describe('the leadflow ACL set', () => {
     expect(isAllowed(principal('leadctl'), 'GROUP', 'leadflow-router', 'DELETE')).toBe(false);
   });
 
+  it('lets the topics one-shot create the topic map and KEDA only look at lag', () => {
+    const topics = principal('topics');
+    expect(topicOps(topics, Topics.ingested)).toEqual(['CREATE', 'DESCRIBE']);
+    expect(topicOps(topics, Topics.route('https', 'contoso'))).toEqual([]);
+    const keda = principal('keda');
+    expect(topicOps(keda, Topics.route('marketo', 'x'))).toEqual(['DESCRIBE']);
+    expect(isAllowed(keda, 'GROUP', 'leadflow-https-sink', 'DESCRIBE')).toBe(true);
+    expect(isAllowed(keda, 'GROUP', 'leadflow-https-sink', 'READ')).toBe(false);
+  });
+
   it('keeps a prefixed deployment inside its prefix (ingest groups, which carry no prefix, aside)', () => {
     const prefixed = leadflowPrincipals({ sinks: SINKS, prefix: 't1.' });
     for (const p of prefixed)

@@ -11,8 +11,8 @@ import {
 export type AclResource = 'TOPIC' | 'GROUP' | 'TRANSACTIONAL_ID';
 /** LITERAL names one resource; PREFIXED every resource whose name starts with `name`. */
 export type AclPattern = 'LITERAL' | 'PREFIXED';
-/** READ, WRITE and DELETE imply DESCRIBE (Kafka's rule), so DESCRIBE is never granted on its own here. */
-export type AclOperation = 'READ' | 'WRITE' | 'CREATE' | 'DELETE';
+/** READ, WRITE and DELETE imply DESCRIBE (Kafka's rule): DESCRIBE alone is for principals that only look. */
+export type AclOperation = 'READ' | 'WRITE' | 'CREATE' | 'DELETE' | 'DESCRIBE';
 
 /** One ALLOW rule: `operations` on the resources `name` matches. */
 export interface AclGrant {
@@ -70,6 +70,7 @@ const OPERATION: Record<AclOperation, AclOperationTypes> = {
   WRITE: AclOperationTypes.WRITE,
   CREATE: AclOperationTypes.CREATE,
   DELETE: AclOperationTypes.DELETE,
+  DESCRIBE: AclOperationTypes.DESCRIBE,
 };
 
 /** The kafkajs `createAcls` entries of `principals`: one ALLOW entry per (principal, resource, operation), any host. */
@@ -109,6 +110,7 @@ const OPERATION_NAME: Record<AclOperation, string> = {
   WRITE: 'Write',
   CREATE: 'Create',
   DELETE: 'Delete',
+  DESCRIBE: 'Describe',
 };
 
 /**
@@ -142,7 +144,7 @@ export function isAllowed(
   principal: KafkaPrincipal,
   resource: AclResource,
   name: string,
-  operation: AclOperation | 'DESCRIBE',
+  operation: AclOperation,
 ): boolean {
   return principal.grants.some(
     (g) =>

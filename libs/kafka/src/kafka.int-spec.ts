@@ -49,6 +49,20 @@ describe('ensureTopics against a real broker', () => {
     expect(again.topics[0]?.partitions).toHaveLength(4);
   });
 
+  it('keeps a topic without a time or size limit when its retention is -1 (the audit trail)', async () => {
+    const kept = uniqueName('t-kept');
+    created.push(kept);
+    await ensureTopics(admin, [{ name: kept, partitions: 1, compacted: false, retentionMs: -1 }]);
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2, name: kept, configNames: ['retention.ms', 'retention.bytes', 'cleanup.policy'] }],
+    });
+    const entries = Object.fromEntries(
+      (configs.resources[0]?.configEntries ?? []).map((e) => [e.configName, e.configValue]),
+    );
+    expect(entries).toEqual({ 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.policy': 'delete' });
+  });
+
   it('creates a client that produces and consumes with string headers', async () => {
     const topic = uniqueName('t-rt');
     created.push(topic);

@@ -1,4 +1,4 @@
-import { DLQ_STAGES, Topics, type DestinationType } from '@leadflow/lead-model';
+import { DLQ_STAGES, TOPIC_SPECS, Topics, type DestinationType } from '@leadflow/lead-model';
 import { grant, type KafkaPrincipal } from './acls';
 
 /** A sink service as the ACLs see it: its name (SCRAM user, group `leadflow-<name>`) and the type it delivers. */
@@ -19,7 +19,12 @@ export const PRINCIPALS = {
   ingest: 'ingest',
   router: 'router',
   leadctl: 'leadctl',
+  notifier: 'notifier',
   console: 'console',
+  /** The topics one-shot (docker-compose, the Helm chart's Job): creates the topic map's missing topics. */
+  topics: 'topics',
+  /** KEDA's Kafka scalers: read the services' group lag. */
+  keda: 'keda',
   /** A system of a publisher's or marketplace's that writes leads straight to Kafka (docs/kafka.md). */
   producer: 'producer',
 } as const;
@@ -39,6 +44,7 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
     delivered: `${p}${Topics.delivered}`,
     offers: `${p}${Topics.offerDestinations}`,
     ledger: `${p}${Topics.replayLedger}`,
+    audit: `${p}${Topics.audit}`,
     routes: `${p}leads.route.`,
     deadLetters: `${p}leads.dlq.`,
     route: (type: DestinationType) => `${p}${Topics.route(type)}`,
@@ -59,6 +65,8 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         grant.topicsStartingWith(t.deadLetters, 'READ'),
         ledger,
         replayer,
+        // The audit trail: configuration changes and auto-replays (libs/audit).
+        grant.topic(t.audit, 'WRITE'),
         // ingest's groups carry no topic prefix: its status and offer-table readers, its auto-replay (whose
         // one-off readers delete their group when done, as every user of the replay engine does).
         grant.groupsStartingWith('leadflow-ingest', 'READ', 'DELETE'),
@@ -92,12 +100,15 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
     })),
     {
       name: PRINCIPALS.leadctl,
-      description: 'leadctl: reads dead letters, replays them to leads.ingested with the replay ledger',
+      description:
+        'leadctl: reads dead letters, replays them to leads.ingested with the replay ledger; the audit trail',
       grants: [
         grant.topicsStartingWith(t.deadLetters, 'READ'),
         grant.topic(t.ingested, 'WRITE'),
         ledger,
         replayer,
+        // Replays and unmasked views are recorded; `leadctl audit list` reads the trail.
+        grant.topic(t.audit, 'READ', 'WRITE'),
         grant.groupsStartingWith(`${p}leadctl`, 'READ', 'DELETE'),
       ],
     },
@@ -113,8 +124,40 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         grant.topic(t.offers, 'READ'),
         ledger,
         replayer,
+        // Its reveals of personal data and its replays are recorded (libs/audit).
+        grant.topic(t.audit, 'WRITE'),
         // Its index reader's group is per start and deleted at a graceful stop; the replay engine's likewise.
         grant.groupsStartingWith(`${p}leadflow-console`, 'READ', 'DELETE'),
+      ],
+    },
+    {
+      name: PRINCIPALS.topics,
+      description: "the topics one-shot: creates the topic map's missing topics (the Helm chart's Job, docker-compose)",
+      grants: TOPIC_SPECS.map((s) => grant.topic(`${p}${s.name}`, 'CREATE', 'DESCRIBE')),
+    },
+    {
+      name: PRINCIPALS.keda,
+      description: "KEDA's Kafka scalers: the lag of the services' groups on their input topics, nothing else",
+      grants: [
+        grant.topic(t.ingested, 'DESCRIBE'),
+        grant.topicsStartingWith(t.routes, 'DESCRIBE'),
+        { resource: 'GROUP', name: `${p}leadflow-`, pattern: 'PREFIXED', operations: ['DESCRIBE'] },
+      ],
+    },
+    {
+      name: PRINCIPALS.notifier,
+      description:
+        'notifier: reads receipts, dead letters, offers and the replay ledger; records its notices, dead-letters refused ones',
+      grants: [
+        grant.topic(t.delivered, 'READ'),
+        ...DLQ_STAGES.map((s) => grant.topic(t.dlq(s), 'READ')),
+        grant.topic(t.offers, 'READ'),
+        // Auto-replay's entries, counted for the "fixed" notice.
+        grant.topic(t.ledger, 'READ'),
+        grant.topic(`${p}${Topics.noticesSent}`, 'READ', 'WRITE'),
+        grant.topic(`${p}${Topics.notifierDlq}`, 'WRITE'),
+        // Its group, its notices.sent reader and its offer table: `leadflow-notifier[-<instance>-…]`.
+        grant.groupsStartingWith(`${p}leadflow-notifier`),
       ],
     },
     {

@@ -4,6 +4,8 @@ export interface TopicSpec {
   readonly name: string;
   readonly partitions: number;
   readonly compacted: boolean;
+  /** `retention.ms` (-1: no time limit; `retention.bytes` is then -1 too). Unset: the broker's default. */
+  readonly retentionMs?: number;
 }
 
 /**
@@ -26,14 +28,22 @@ export async function ensureTopics(
     topic: s.name,
     numPartitions: s.partitions,
     replicationFactor: replicas,
-    configEntries: s.compacted
-      ? [
-          { name: 'cleanup.policy', value: 'compact' },
-          // Offer configuration is small and read from the beginning at every start: compact soon.
-          { name: 'min.cleanable.dirty.ratio', value: '0.1' },
-          { name: 'segment.ms', value: '3600000' },
-        ]
-      : [],
+    configEntries: [
+      ...(s.compacted
+        ? [
+            { name: 'cleanup.policy', value: 'compact' },
+            // Offer configuration is small and read from the beginning at every start: compact soon.
+            { name: 'min.cleanable.dirty.ratio', value: '0.1' },
+            { name: 'segment.ms', value: '3600000' },
+          ]
+        : []),
+      ...(s.retentionMs !== undefined
+        ? [
+            { name: 'retention.ms', value: String(s.retentionMs) },
+            ...(s.retentionMs < 0 ? [{ name: 'retention.bytes', value: '-1' }] : []),
+          ]
+        : []),
+    ],
   }));
   await admin.createTopics({ topics, waitForLeaders: false });
   await waitForTopicLeaders(

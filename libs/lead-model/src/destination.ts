@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CATALOG } from './errors';
+import { NotificationsSchema } from './notification-contacts';
 import { fail, fromZodIssues, ok, type FieldIssue, type Result } from './result';
 import { OfferIdSchema } from './lead';
 import { DESTINATION_TYPES, MAX_ROUTE_SUFFIX, ROUTE_SUFFIX_PATTERN, type DestinationType } from './topics';
@@ -43,6 +44,9 @@ const topicSuffix = z
  */
 const autoReplay = z.boolean().optional();
 
+/** Optional: the contacts who get new-lead and broken/fixed-destination notices (docs/notifications.md). */
+const notifications = NotificationsSchema.optional();
+
 /** Guid or a verified domain, as Entra ID accepts for a tenant. */
 const tenantId = z
   .string()
@@ -62,6 +66,7 @@ export const DynamicsDestinationSchema = z.object({
   authorityHost: httpUrl.optional(),
   topicSuffix,
   autoReplay,
+  notifications,
 });
 
 /** Salesforce org ids are 15 or 18 characters and start with 00D. */
@@ -77,6 +82,7 @@ export const SalesforceDestinationSchema = z.discriminatedUnion('mode', [
     webToLeadUrl: httpUrl.optional(),
     topicSuffix,
     autoReplay,
+    notifications,
   }),
   z.object({
     type: z.literal('salesforce'),
@@ -101,6 +107,7 @@ export const SalesforceDestinationSchema = z.discriminatedUnion('mode', [
       .optional(),
     topicSuffix,
     autoReplay,
+    notifications,
   }),
 ]);
 
@@ -114,6 +121,7 @@ export const MarketoDestinationSchema = z.object({
   formId: z.number().int().positive().max(2_147_483_647).optional(),
   topicSuffix,
   autoReplay,
+  notifications,
 });
 
 export const AzureTableDestinationSchema = z.object({
@@ -136,6 +144,7 @@ export const AzureTableDestinationSchema = z.object({
     .optional(),
   topicSuffix,
   autoReplay,
+  notifications,
 });
 
 export const HttpsDestinationSchema = z.object({
@@ -146,6 +155,7 @@ export const HttpsDestinationSchema = z.object({
   signingSecret: z.string().min(16, 'must be at least 16 characters').max(1024).optional(),
   topicSuffix,
   autoReplay,
+  notifications,
 });
 
 export const DestinationSchema = z.discriminatedUnion('type', [

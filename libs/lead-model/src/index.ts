@@ -100,6 +100,23 @@ export {
   type LeadflowErrorOptions,
 } from './errors';
 export type { DeliveryReceipt } from './receipt';
+export { AUDIT_ACTIONS, AuditRecordSchema, changedFields, type AuditAction, type AuditRecord } from './audit';
+export {
+  MAX_NOTIFICATION_CONTACTS,
+  EMAIL_PATTERN,
+  EmailAddressSchema,
+  NotificationsSchema,
+  notificationContacts,
+  type Notifications,
+} from './notification-contacts';
+export {
+  NOTICE_KINDS,
+  NoticeKeys,
+  NOTIFIER_ERRORS,
+  type NoticeKind,
+  type NoticeRecord,
+  type NotifierErrorClass,
+} from './notices';
 export { quotaAccount } from './quota-account';
 export { DeliveryReceiptSchema } from './receipt';
 export { EncryptedSecretSchema, OfferDestinationRecordSchema } from './destination';

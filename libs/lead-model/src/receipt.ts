@@ -14,6 +14,11 @@ export interface DeliveryReceipt {
   readonly attempts: number;
   readonly deliveredAt: string;
   readonly isTest: boolean;
+  /** The lead's source and action, for the publisher's notice (no customer data travels on this topic). */
+  readonly source?: string;
+  readonly action?: string;
+  /** The customer's details were withheld (`.edu`): the notice says so. */
+  readonly piiSuppressed?: boolean;
 }
 
 /** {@link DeliveryReceipt} as a schema: what the AsyncAPI document (docs/asyncapi.yaml) states for `leads.delivered`. */
@@ -35,6 +40,9 @@ export const DeliveryReceiptSchema = z
     attempts: z.int().min(1).describe('Delivery attempts it took'),
     deliveredAt: z.iso.datetime({ offset: true }),
     isTest: z.boolean(),
+    source: z.string().optional().describe("The lead's source (AzureMarketplace, AppSource, …), for notifications"),
+    action: z.string().optional().describe("The lead's action (INS, PLT, …), for notifications"),
+    piiSuppressed: z.boolean().optional().describe("true: the customer's details were withheld (.edu); notices say so"),
   })
   .describe('A delivery receipt: one per delivered lead (a lead delivered twice gets two)');
 

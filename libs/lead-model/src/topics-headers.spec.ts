@@ -31,7 +31,7 @@ describe('topics', () => {
     expect(isValidRouteSuffix('x'.repeat(240))).toBe(false);
   });
 
-  it('declares every fixed topic once, offers.destinations and the replay ledger compacted', () => {
+  it('declares every fixed topic once, offers.destinations, the replay ledger and notices.sent compacted', () => {
     const names = TOPIC_SPECS.map((t) => t.name);
     expect(new Set(names).size).toBe(names.length);
     expect(names).toEqual(
@@ -46,6 +46,7 @@ describe('topics', () => {
     expect(TOPIC_SPECS.filter((t) => t.compacted).map((t) => t.name)).toEqual([
       'offers.destinations',
       'leads.replay.ledger',
+      'notices.sent',
     ]);
   });
 });

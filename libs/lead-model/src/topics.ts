@@ -16,10 +16,16 @@ export const Topics = {
   offerDestinations: 'offers.destinations',
   /** Replay ledger: one entry per replayed dead letter, keyed `<dlq topic>/<partition>/<offset>` (compacted). */
   replayLedger: 'leads.replay.ledger',
+  /** Audit trail: configuration changes, replays, PII reveals (never compacted, kept without a time limit). */
+  audit: 'leads.audit',
   /** `leads.route.<type>`, or an offer's own `leads.route.<type>.<suffix>` that isolates a noisy publisher. */
   route: (type: DestinationType, suffix?: string): RouteTopic =>
     suffix ? `leads.route.${type}.${suffix}` : `leads.route.${type}`,
   dlq: (stage: DlqStage): DlqTopic => `leads.dlq.${stage}`,
+  /** The notifier's memory: one record per notice it sent or gave up on, keyed by the notice's key (compacted). */
+  noticesSent: 'notices.sent',
+  /** Notices a mail server refused for good (docs/notifications.md); not leads, so not a replay stage. */
+  notifierDlq: 'leads.dlq.notifier',
 } as const;
 
 /** What a sink subscribes to: `^leads\.route\.<type>(\..+)?$`. */
@@ -43,6 +49,8 @@ export interface TopicSpec {
   readonly name: string;
   readonly partitions: number;
   readonly compacted: boolean;
+  /** `retention.ms`; -1 keeps records without a time limit. Unset: the broker's default (7 days). */
+  readonly retentionMs?: number;
 }
 
 /** The fixed topics `./dev up` (and a deployment) creates, with explicit partition counts. */
@@ -54,4 +62,8 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   // The source of truth for offer destinations: latest value per offer, tombstone = removed.
   { name: Topics.offerDestinations, partitions: 3, compacted: true },
   { name: Topics.replayLedger, partitions: 3, compacted: true },
+  // One partition: the trail reads in the order things happened. Deleted by nobody: an operator archives it.
+  { name: Topics.audit, partitions: 1, compacted: false, retentionMs: -1 },
+  { name: Topics.noticesSent, partitions: 3, compacted: true },
+  { name: Topics.notifierDlq, partitions: 3, compacted: false },
 ];

@@ -37,6 +37,7 @@ export {
   type TlsAuthority,
   type IssuedCertificate,
 } from './tls';
+export { startMailpit, mailpitAnswers, mailpitTlsFiles, MAILPIT_BIN, type MailpitOptions } from './mailpit';
 export {
   KAFKA_ADMIN_USER,
   prepareKafkaSecurity,

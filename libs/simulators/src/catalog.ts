@@ -2,6 +2,7 @@ import { createSalesforceSimulator } from './salesforce/salesforce.simulator';
 import { marketoSimulator } from './marketo/marketo.simulator';
 import type { SimulatorApp } from './server';
 import { createDataverseSimulator, createEntraSimulator } from './dynamics';
+import { createOidcIssuer } from './oidc';
 
 /**
  * Every CRM simulator of the local stack, each on its own HTTPS port (the real services live on different hosts;
@@ -22,4 +23,6 @@ export const SIMULATORS: readonly SimulatorEntry[] = [
   { name: 'DATAVERSE', defaultPort: 9442, create: () => createDataverseSimulator() },
   { name: 'SALESFORCE', defaultPort: 9443, create: () => createSalesforceSimulator() },
   { name: 'MARKETO', defaultPort: 9444, create: () => marketoSimulator() },
+  // leadflow's own identity provider in the local stack: signed tokens for ingest, leadctl and the demo.
+  { name: 'OIDC', defaultPort: 9445, create: () => createOidcIssuer() },
 ];

@@ -28,3 +28,13 @@ export {
 } from './marketo/marketo.simulator';
 export { MARKETO_SCENARIOS, MARKETO_FORM_FIELDS, MARKETO_LEAD_FIELDS } from './marketo/marketo-scenarios';
 export { MARKETO_LIMITS, type LimitSettings } from './marketo/marketo-limits';
+export {
+  createOidcIssuer,
+  OIDC_TENANT_ID,
+  LOCAL_AUDIENCE,
+  LOCAL_OIDC_CLIENTS,
+  type OidcIssuer,
+  type OidcIssuerOptions,
+  type OidcClient,
+  type IssuedToken,
+} from './oidc';

@@ -78,6 +78,9 @@ export class Settlement {
       attempts,
       deliveredAt: this.o.now().toISOString(),
       isTest: lead.isTest,
+      source: lead.source,
+      action: lead.action,
+      ...(lead.piiSuppressed ? { piiSuppressed: true } : {}),
     };
     await this.outbox.submit({
       topic: this.o.topics.delivered,

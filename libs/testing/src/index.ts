@@ -5,6 +5,8 @@ export {
   testKafka,
   testTablesConnectionString,
   testTls,
+  testTlsDir,
+  testProcessEnv,
   createTestTopics,
   readTopic,
   type ReadRecord,

@@ -121,6 +121,18 @@ export async function readTopic(kafka: Kafka, topic: string, opts: ReadOptions):
 }
 
 /** This run's simulator TLS material (CA-signed server certificate; the CA is trusted by the test process). */
+/** The folder of this run's CA and certificate (ca.pem, cert.pem, key.pem), for servers that read PEM files. */
+export function testTlsDir(): string {
+  const dir = process.env['LEADFLOW_TEST_TLS_DIR'];
+  if (!dir) throw new Error('LEADFLOW_TEST_TLS_DIR is not set: run integration tests through jest.int.config.js');
+  return dir;
+}
+
+/** The environment a service process under test inherits (brokers, the run's CA), to extend with its own. */
+export function testProcessEnv(): NodeJS.ProcessEnv {
+  return { ...process.env };
+}
+
 export function testTls(): SimulatorTls {
   const dir = process.env['LEADFLOW_TEST_TLS_DIR'];
   if (!dir) throw new Error('LEADFLOW_TEST_TLS_DIR is not set: run integration tests through jest.int.config.js');

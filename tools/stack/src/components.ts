@@ -7,12 +7,15 @@ import {
   extraCaBundle,
   generateTls,
   kafkaAnswers,
+  mailpitAnswers,
+  mailpitTlsFiles,
   prepareKafkaSecurity,
   probeSecurity,
   readTls,
   spawnLogged,
   startAzurite,
   startKafkaNode,
+  startMailpit,
   waitForKafka,
   waitUntil,
   writeTls,
@@ -22,6 +25,7 @@ import {
 import { PRINCIPALS } from '@leadflow/kafka';
 import { SINK_SERVICES, sinkPortVariable, type SinkName } from '@leadflow/sink-runtime';
 import { builtPath, entries } from './build/entries';
+import { ingestIdentityEnv } from './identity';
 import { kafkaClientEnv, stackKafkaSecurity } from './kafka-security';
 import { kafkaBrokers, kafkaNodePorts, type StackConfig } from './stack.config';
 
@@ -103,6 +107,58 @@ const azurite: Component = {
       detached: true,
     }),
 };
+
+/**
+ * Mailpit, the local SMTP server with a web UI (http://127.0.0.1:8025): the notifier's notices land there. STARTTLS
+ * is required (the stack's CA signs its certificate) and any user name and password is accepted, so the notifier
+ * runs its production path. Its mail is kept in .local/mailpit.
+ */
+const mailpit: Component = {
+  name: 'mailpit',
+  port: (cfg) => cfg.mailpitHttpPort,
+  healthy: (cfg) => mailpitAnswers(cfg.host, cfg.mailpitHttpPort),
+  start: async (cfg) => {
+    await ensureSimulatorTls(cfg);
+    return startMailpit({
+      host: cfg.host,
+      smtpPort: cfg.mailpitSmtpPort,
+      httpPort: cfg.mailpitHttpPort,
+      database: join(cfg.localDir, 'mailpit', 'mailpit.db'),
+      logFile: join(cfg.localDir, 'logs', 'mailpit.log'),
+      detached: true,
+      tls: mailpitTlsFiles(simulatorTlsDir(cfg)),
+    });
+  },
+};
+
+/** Development-only SMTP credentials of the local stack (Mailpit accepts any). */
+export const DEV_SMTP = { user: 'leadflow-notifier', password: 'dev-smtp-password' } as const;
+
+/** The notifier: e-mails publishers' contacts through Mailpit; digests per minute in the local stack. */
+function notifier(): Component {
+  return nodeService({
+    name: 'notifier',
+    entry: 'apps/notifier/src/main.ts',
+    port: (c) => c.notifierPort,
+    kafkaUser: PRINCIPALS.notifier,
+    env: (c) => ({
+      LEADFLOW_NOTIFIER_PORT: String(c.notifierPort),
+      LEADFLOW_INSTANCE_ID: 'notifier-0',
+      LEADFLOW_SMTP_HOST: c.host,
+      LEADFLOW_SMTP_PORT: String(c.mailpitSmtpPort),
+      LEADFLOW_SMTP_SECURITY: 'starttls',
+      LEADFLOW_SMTP_USER: DEV_SMTP.user,
+      LEADFLOW_SMTP_PASSWORD: DEV_SMTP.password,
+      NODE_EXTRA_CA_CERTS: extraCaBundle(simulatorTlsDir(c), process.env['NODE_EXTRA_CA_CERTS']),
+      LEADFLOW_NOTIFIER_FROM: 'leads@leadflow.localhost',
+      LEADFLOW_NOTIFIER_UNSUBSCRIBE_URL: 'mailto:unsubscribe@leadflow.localhost?subject=unsubscribe%20{offerId}',
+      LEADFLOW_NOTIFIER_DIGEST_WINDOW_MS: '60000',
+      LEADFLOW_NOTIFIER_DIGEST_GRACE_MS: '2000',
+      LEADFLOW_NOTIFIER_AUTO_REPLAY_SETTLE_MS: '5000',
+      LEADFLOW_NOTIFIER_REPLAY_HINT: './dev leadctl dlq replay --offer {offerId}',
+    }),
+  });
+}
 
 /** GET http://host:port/path answers 200. */
 function httpOk(host: string, port: number, path: string): Promise<boolean> {
@@ -255,14 +311,19 @@ export function components(cfg: StackConfig): Component[] {
   return [
     ...Array.from({ length: cfg.kafkaNodes }, (_, i) => kafkaNode(i + 1, cfg.kafkaNodes)),
     azurite,
+    mailpit,
     nodeService({
       name: 'ingest',
       entry: 'apps/ingest/src/main.ts',
       port: (c) => c.ingestPort,
+      // Ingest fetches the local OIDC issuer's keys over HTTPS: it trusts the simulators' CA, made before it starts.
+      prepare: ensureSimulatorTls,
       kafkaUser: PRINCIPALS.ingest,
       env: (c) => ({
         LEADFLOW_INGEST_PORT: String(c.ingestPort),
         LEADFLOW_PUBLIC_URL: `http://${c.host}:${c.ingestPort}`,
+        NODE_EXTRA_CA_CERTS: extraCaBundle(simulatorTlsDir(c), process.env['NODE_EXTRA_CA_CERTS']),
+        ...ingestIdentityEnv(c),
       }),
     }),
     // The demo's HTTPS endpoint: plays a publisher's receiver for the https sink and verifies signatures.
@@ -298,11 +359,13 @@ export function components(cfg: StackConfig): Component[] {
       name: 'console',
       entry: 'apps/console/src/main.ts',
       port: (c) => c.consolePort,
+      kafkaUser: PRINCIPALS.console,
       env: (c) => ({
         LEADFLOW_CONSOLE_PORT: String(c.consolePort),
         LEADFLOW_CONSOLE_TOKENS: `analyst=${DEV_CONSOLE_TOKEN}`,
         LEADFLOW_CONSOLE_PUBLIC_URL: `http://${c.host}:${c.consolePort}`,
       }),
     }),
+    notifier(),
   ];
 }

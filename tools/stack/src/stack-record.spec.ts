@@ -26,6 +26,8 @@ describe('the stack record', () => {
     });
     expect(Object.keys(stackSettings(cfg)).sort()).toEqual([...STACK_LAYOUT_VARIABLES].sort());
     expect(readStackConfig({ ...stackSettings(cfg), LEADFLOW_LOCAL_DIR: dir })).toEqual(cfg);
+    const mtls = readStackConfig({ LEADFLOW_LOCAL_DIR: dir, LEADFLOW_KAFKA_SECURE: 'mtls' });
+    expect(readStackConfig({ ...stackSettings(mtls), LEADFLOW_LOCAL_DIR: dir })).toEqual(mtls);
   });
 
   it('names what differs and the command that works', () => {

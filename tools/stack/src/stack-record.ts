@@ -17,7 +17,7 @@ const recordPath = (cfg: StackConfig): string => join(runDir(cfg), 'stack.json')
 export function stackSettings(cfg: StackConfig): Record<string, string> {
   return {
     LEADFLOW_KAFKA_NODES: String(cfg.kafkaNodes),
-    LEADFLOW_KAFKA_SECURE: cfg.kafkaSecure ? '1' : '0',
+    LEADFLOW_KAFKA_SECURE: cfg.kafkaMtls ? 'mtls' : cfg.kafkaSecure ? '1' : '0',
     LEADFLOW_HOST: cfg.host,
     LEADFLOW_KAFKA_PORT: String(cfg.kafkaPort),
     LEADFLOW_KAFKA_CONTROLLER_PORT: String(cfg.kafkaControllerPort),
@@ -27,6 +27,9 @@ export function stackSettings(cfg: StackConfig): Record<string, string> {
     LEADFLOW_CONSOLE_PORT: String(cfg.consolePort),
     LEADFLOW_RECEIVER_PORT: String(cfg.receiverPort),
     LEADFLOW_SIMULATORS_PORT: String(cfg.simulatorsPort),
+    LEADFLOW_NOTIFIER_PORT: String(cfg.notifierPort),
+    LEADFLOW_MAILPIT_SMTP_PORT: String(cfg.mailpitSmtpPort),
+    LEADFLOW_MAILPIT_HTTP_PORT: String(cfg.mailpitHttpPort),
     ...Object.fromEntries(SINK_SERVICES.map((s) => [sinkPortVariable(s.name), String(cfg.sinkPorts[s.name])])),
     ...Object.fromEntries(Object.entries(cfg.simulatorPorts).map(([n, p]) => [`LEADFLOW_SIM_${n}_PORT`, String(p)])),
   };

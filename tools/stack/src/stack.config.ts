@@ -25,6 +25,10 @@ export interface StackConfig {
   readonly simulatorsPort: number;
   /** Each CRM simulator's HTTPS port, by its catalog name. */
   readonly simulatorPorts: Readonly<Record<string, number>>;
+  /** The notifier's ops port, and Mailpit's SMTP and web UI/API ports (the local mail server for its notices). */
+  readonly notifierPort: number;
+  readonly mailpitSmtpPort: number;
+  readonly mailpitHttpPort: number;
   /** Run services from their TypeScript source through SWC (`LEADFLOW_RUN_FROM_SOURCE=1`) instead of dist/. */
   readonly runFromSource: boolean;
   /**
@@ -55,6 +59,9 @@ export const SERVICE_PORT_VARIABLES: readonly string[] = [
   'LEADFLOW_ROUTER_PORT',
   'LEADFLOW_RECEIVER_PORT',
   'LEADFLOW_SIMULATORS_PORT',
+  'LEADFLOW_NOTIFIER_PORT',
+  'LEADFLOW_MAILPIT_SMTP_PORT',
+  'LEADFLOW_MAILPIT_HTTP_PORT',
   'LEADFLOW_CONSOLE_PORT',
   ...SINK_SERVICES.map((s) => sinkPortVariable(s.name)),
   ...SIMULATORS.map((s) => simulatorPortVariable(s.name)),
@@ -92,6 +99,9 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     simulatorPorts: Object.fromEntries(
       SIMULATORS.map((s) => [s.name, port(env, simulatorPortVariable(s.name), s.defaultPort)]),
     ),
+    notifierPort: port(env, 'LEADFLOW_NOTIFIER_PORT', 8087),
+    mailpitSmtpPort: port(env, 'LEADFLOW_MAILPIT_SMTP_PORT', 1025),
+    mailpitHttpPort: port(env, 'LEADFLOW_MAILPIT_HTTP_PORT', 8025),
     runFromSource: env['LEADFLOW_RUN_FROM_SOURCE'] === '1',
     kafkaSecure: ['1', 'mtls'].includes(env['LEADFLOW_KAFKA_SECURE'] ?? ''),
     kafkaMtls: env['LEADFLOW_KAFKA_SECURE'] === 'mtls',
@@ -106,6 +116,9 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     cfg.consolePort,
     cfg.simulatorsPort,
     ...Object.values(cfg.simulatorPorts),
+    cfg.notifierPort,
+    cfg.mailpitSmtpPort,
+    cfg.mailpitHttpPort,
   ];
   if (new Set(ports).size !== ports.length) throw new Error(`stack ports must differ: ${ports.join(', ')}`);
   return cfg;

@@ -8,6 +8,25 @@ import { readStackConfig, SERVICE_PORT_VARIABLES } from './stack.config';
 import { down, status, up } from './stack';
 import { components, DEV_CONSOLE_TOKEN } from './components';
 import { runDemo } from './demo/demo';
+import { loadSamples } from './demo/samples';
+
+/** A sample's customer values that identify a person or company: e-mails, phones, full names, companies. */
+function customerValuesOf(body: unknown): string[] {
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const o = node as Record<string, unknown>;
+    const get = (...keys: string[]) =>
+      keys.map((k) => o[k]).find((v): v is string => typeof v === 'string' && v.length > 0);
+    const first = get('firstName', 'FirstName', 'first_name');
+    const last = get('lastName', 'LastName', 'last_name');
+    if (first && last) out.push(`${first} ${last}`);
+    for (const v of [get('email', 'Email'), get('phone', 'Phone'), get('company', 'Company')]) if (v) out.push(v);
+    for (const child of Object.values(o)) walk(child);
+  };
+  walk(body);
+  return out;
+}
 
 /**
  * The local stack itself, on its own ports and folder (beside the test run's broker): `up` twice is
@@ -70,6 +89,24 @@ describe('./dev up / status / down', () => {
 
     // The whole local pipeline, through the production entry points: the demo's leads all accounted for.
     const report = await runDemo(cfg, log);
+    // The notifier e-mailed the demo publishers' contacts through Mailpit (new leads, broken and fixed destinations).
+    expect(report.notices).toBeGreaterThan(0);
+    expect(lines[lines.length - 1]).toContain(`Read them in Mailpit: http://${cfg.host}:${cfg.mailpitHttpPort}/`);
+    // End to end, through the real sinks: no customer value of the demo's samples in any notice (headers or body).
+    const mailpit = `http://${cfg.host}:${cfg.mailpitHttpPort}/api/v1`;
+    const listed = (await (await fetch(`${mailpit}/messages?limit=500`)).json()) as { messages: { ID: string }[] };
+    const raws = await Promise.all(
+      listed.messages.map(async (m) => (await fetch(`${mailpit}/message/${m.ID}/raw`)).text()),
+    );
+    const texts = await Promise.all(
+      listed.messages.map(async (m) => {
+        const full = (await (await fetch(`${mailpit}/message/${m.ID}`)).json()) as { Text: string; HTML: string };
+        return `${full.Text}\n${full.HTML}`;
+      }),
+    );
+    const customerValues = loadSamples(cfg.root).flatMap((sample) => customerValuesOf(sample.body));
+    expect(customerValues.length).toBeGreaterThan(8);
+    for (const mail of [...raws, ...texts]) for (const value of customerValues) expect(mail).not.toContain(value);
     // The demo ends with the console's URL; the console's overview holds the demo's dead letters.
     expect(lines.join('\n')).toContain(`http://${cfg.host}:${cfg.consolePort}/#/`);
     const overview = (await (

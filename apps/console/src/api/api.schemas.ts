@@ -48,7 +48,17 @@ export const ReplayStartRequestSchema = z
 
 export const EmailSearchRequestSchema = z.object({ email: z.string().min(3).max(320) }).strict();
 
+/** A list's filter travels in the URL: each field at most this long (the OpenAPI document states the same limit). */
+export const QUERY_FIELD_MAX = 64;
+const queryField = text(QUERY_FIELD_MAX).optional();
+
 export const DeadLetterListQuerySchema = FilterSchema.extend({
+  stage: queryField,
+  class: queryField,
+  category: queryField,
+  offer: queryField,
+  since: queryField,
+  until: queryField,
   limit: z.coerce.number().int().min(1).max(500).optional(),
 }).strict();
 

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditEntry } from '@leadflow/audit';
 import { deadLetterView, type DeadLetterStore } from '@leadflow/dead-letters';
 import type { Logger } from '@leadflow/observability';
 import type { AccessPolicy } from '../access/access';
@@ -34,6 +35,8 @@ export interface ApiDeps {
   readonly store: DeadLetterStore;
   readonly hashEmail: (email: string) => string;
   readonly logger: Logger;
+  /** The audit trail (`leads.audit`): a reveal is recorded before the data is answered. */
+  readonly audit: { append(entry: AuditEntry): Promise<unknown> };
 }
 
 const idSchema = LeadIdSchema;
@@ -121,6 +124,25 @@ export class ConsoleController {
       'PII revealed',
     );
     if (deadLetters.length === 0) throw notFound(`No dead letter of lead ${leadId} holds its data.`);
+    try {
+      await this.d.audit.append({
+        actor: `console:${principal.name}`,
+        action: 'pii.reveal',
+        ...(history?.offerId ? { offerId: history.offerId } : {}),
+        reveal: { command: 'console reveal', filter: { leadIds: [leadId] }, count: deadLetters.length },
+      });
+    } catch {
+      // No record, no data: an unmasked view nobody can account for is not answered.
+      throw new ProblemException(
+        {
+          type: ProblemType.notReady,
+          title: statusTitle(503),
+          status: 503,
+          detail: 'The data was not shown because its audit record could not be written; retry later.',
+        },
+        { 'retry-after': '5' },
+      );
+    }
     return {
       leadId,
       revealedBy: principal.name,

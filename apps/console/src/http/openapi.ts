@@ -9,6 +9,7 @@ import {
   OfferListSchema,
   OfferSchema,
   OverviewSchema,
+  QUERY_FIELD_MAX,
   ReplayJobSchema,
   ReplayPreviewRequestSchema,
   ReplayPreviewSchema,
@@ -105,7 +106,7 @@ export function buildOpenApiDocument(publicUrl: string): object {
     name,
     in: 'query',
     required: false,
-    schema: { type: 'string', maxLength: 64 },
+    schema: { type: 'string', maxLength: QUERY_FIELD_MAX },
   }));
   return {
     openapi: '3.1.0',
@@ -171,9 +172,16 @@ export function buildOpenApiDocument(publicUrl: string): object {
       },
       '/api/leads/{leadId}/reveal': {
         post: {
-          summary: "The lead's data unmasked, from its dead letters (an explicit, logged action)",
+          summary:
+            "The lead's data unmasked, from its dead letters (an explicit action, recorded in leads.audit first)",
           parameters: [leadIdParam],
-          responses: { '200': ok('Reveal'), ...bad, ...auth, '404': problem('No dead letter holds it') },
+          responses: {
+            '200': ok('Reveal'),
+            ...bad,
+            ...auth,
+            '404': problem('No dead letter holds it'),
+            '503': problem('Not shown: its audit record could not be written'),
+          },
         },
       },
       '/api/leads/search': {

@@ -9,6 +9,8 @@ export interface ConsoleTopics {
   readonly offerDestinations: string;
   /** Matches every route topic (`leads.route.<type>` and an offer's own `leads.route.<type>.<suffix>`). */
   readonly route: RegExp;
+  /** The audit trail the console writes its reveals and replays to (it does not read it). */
+  readonly audit: string;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
@@ -19,6 +21,7 @@ export function consoleTopics(prefix = ''): ConsoleTopics {
     delivered: `${prefix}${Topics.delivered}`,
     offerDestinations: `${prefix}${Topics.offerDestinations}`,
     route: new RegExp(`^${escape(prefix)}leads\\.route\\..+$`),
+    audit: `${prefix}${Topics.audit}`,
   };
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { auditFilter, type AuditEntry } from '@leadflow/audit';
 import { ReplayFencedError, type DeadLetterFilter, type DeadLetterStore } from '@leadflow/dead-letters';
 import type { Logger } from '@leadflow/observability';
 import type { RawFilterBody, ReplayJobView } from '../api/api.schemas';
@@ -46,6 +47,8 @@ export class ReplayJobs {
   constructor(
     private readonly store: DeadLetterStore,
     private readonly logger: Logger,
+    /** The audit trail (`leads.audit`): each replay that ran leaves one record (who, filter, count). */
+    private readonly audit?: { append(entry: AuditEntry): Promise<unknown> },
   ) {}
 
   start(filter: DeadLetterFilter, raw: RawFilterBody, by: string, rate?: number): ReplayJobView {
@@ -145,6 +148,14 @@ export class ReplayJobs {
         { replay: job.view.id, by: job.view.by, matched: report.matched, replayed: report.replayed, cancelled },
         'console replay finished',
       );
+      // The leads are published already: a record that cannot be written is logged loudly, not undone.
+      await this.audit
+        ?.append({
+          actor: job.view.by,
+          action: 'deadletters.replay',
+          replay: { filter: auditFilter(filter), count: report.replayed, auto: false },
+        })
+        .catch((err: unknown) => this.logger.error({ replay: job.view.id, err }, 'replay audit record not written'));
       this.emit(job, {
         type: 'done',
         matched: report.matched,

@@ -28,6 +28,7 @@ export function pipelineTopics(prefix: string): string[] {
     `${prefix}${Topics.delivered}`,
     `${prefix}${Topics.offerDestinations}`,
     `${prefix}${Topics.replayLedger}`,
+    `${prefix}${Topics.audit}`,
     `${prefix}${Topics.route('https')}`,
     ...DLQ_STAGES.map((s) => `${prefix}${Topics.dlq(s)}`),
   ];

@@ -1,32 +1,20 @@
-import { authorize } from './authorize';
-import { bearerToken, TokenVerifier } from './token-verifier';
+import { StaticTokens, tokenDigest } from '@leadflow/access';
+import { Authenticator } from './authenticate';
+import { authorize, principalId } from './authorize';
+import { bearerToken } from './bearer';
 import { offerLeadUrl, signOfferId, verifyOfferSignature } from './url-signature';
 
 const KEY = 'test-url-signing-key';
-const tokens = new TokenVerifier({ producer: ['p-one', 'p-two'], admin: ['a-one'] });
+const staticTokens = new StaticTokens([
+  { id: 'producer', sha256: tokenDigest('p-one'), roles: ['producer'], publishers: [] },
+  { id: 'ops', sha256: tokenDigest('o-one'), roles: ['operator'], publishers: [] },
+  { id: 'contoso', sha256: tokenDigest('c-one'), roles: ['publisher'], publishers: ['contoso'] },
+]);
+const authn = new Authenticator(staticTokens);
+const authenticate = (t: string) => authn.authenticate(t);
+const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 
-describe('TokenVerifier', () => {
-  it('maps each configured token to its scope and refuses others', () => {
-    expect(tokens.identify('p-one')?.scope).toBe('producer');
-    expect(tokens.identify('p-two')?.scope).toBe('producer');
-    expect(tokens.identify('a-one')?.scope).toBe('admin');
-    expect(tokens.identify('p-on')).toBeUndefined();
-    expect(tokens.identify('p-one ')).toBeUndefined();
-    expect(tokens.identify('')).toBeUndefined();
-  });
-
-  it('names each token by a stable id that is not the token', () => {
-    const one = tokens.identify('p-one')?.tokenId;
-    expect(one).toMatch(/^[0-9a-f]{12}$/);
-    expect(tokens.identify('p-two')?.tokenId).not.toBe(one);
-    expect(new TokenVerifier({ producer: ['p-one'], admin: [] }).identify('p-one')?.tokenId).toBe(one);
-    expect(one).not.toContain('p-one');
-  });
-
-  it('grants admin when a token is configured in both lists', () => {
-    expect(new TokenVerifier({ producer: ['t'], admin: ['t'] }).identify('t')?.scope).toBe('admin');
-  });
-
+describe('bearerToken', () => {
   it('reads only the Bearer scheme', () => {
     expect(bearerToken('Bearer abc')).toBe('abc');
     expect(bearerToken('bearer   abc ')).toBe('abc');
@@ -55,46 +43,76 @@ describe('offer URL signatures', () => {
 });
 
 describe('authorize', () => {
-  it('lets producer and admin tokens send leads', () => {
-    expect(authorize('producer', { authorization: 'Bearer p-one' }, tokens, KEY)).toEqual({
-      ok: true,
-      principal: { kind: 'token', scope: 'producer', tokenId: tokens.identify('p-one')?.tokenId },
-    });
-    expect(authorize('producer', { authorization: 'Bearer a-one' }, tokens, KEY).ok).toBe(true);
+  it('admits a token whose roles allow the action, as its caller', async () => {
+    const d = await authorize({ action: 'lead.send' }, bearer('p-one'), authenticate, KEY);
+    expect(d).toMatchObject({ ok: true, principal: { kind: 'caller', caller: { subject: 'static:producer' } } });
+    expect(d.ok && principalId(d.principal)).toBe('static:producer');
+    expect((await authorize({ action: 'offer.configure' }, bearer('o-one'), authenticate, KEY)).ok).toBe(true);
   });
 
-  it('answers 401 with a challenge for a missing or unknown token', () => {
-    expect(authorize('producer', {}, tokens, KEY)).toMatchObject({
+  it('answers 401 with a challenge for a missing or unknown token', async () => {
+    expect(await authorize({ action: 'lead.send' }, {}, authenticate, KEY)).toMatchObject({
       ok: false,
       status: 401,
+      code: 'missing',
       challenge: 'Bearer realm="leadflow"',
     });
-    expect(authorize('admin', { authorization: 'Bearer nope' }, tokens, KEY)).toMatchObject({
-      ok: false,
+    expect(await authorize({ action: 'offer.read' }, bearer('nope'), authenticate, KEY)).toMatchObject({
       status: 401,
+      code: 'unknown-token',
       challenge: 'Bearer realm="leadflow", error="invalid_token"',
     });
-    expect(authorize('admin', { authorization: 'Basic a-one' }, tokens, KEY)).toMatchObject({ status: 401 });
-  });
-
-  it('answers 403 when a producer token touches offer configuration', () => {
-    expect(authorize('admin', { authorization: 'Bearer p-one' }, tokens, KEY)).toMatchObject({
-      ok: false,
-      status: 403,
+    expect(
+      await authorize({ action: 'offer.read' }, { authorization: 'Basic o-one' }, authenticate, KEY),
+    ).toMatchObject({
+      status: 401,
+      code: 'not-bearer',
     });
-    expect(authorize('admin', { authorization: 'Bearer a-one' }, tokens, KEY).ok).toBe(true);
   });
 
-  it('accepts the offer signature instead of a token only where the route allows it', () => {
+  it('answers 403 when no role grants the action, 404 when the offer is another publisher’s', async () => {
+    expect(
+      await authorize({ action: 'offer.configure' }, { ...bearer('p-one'), offerId: 'contoso.crm' }, authenticate, KEY),
+    ).toMatchObject({
+      status: 403,
+      code: 'insufficient-role',
+      challenge: 'Bearer realm="leadflow", error="insufficient_scope"',
+    });
+    const own = await authorize(
+      { action: 'offer.configure' },
+      { ...bearer('c-one'), offerId: 'contoso.crm' },
+      authenticate,
+      KEY,
+    );
+    expect(own.ok).toBe(true);
+    expect(
+      await authorize(
+        { action: 'offer.configure' },
+        { ...bearer('c-one'), offerId: 'fabrikam.crm' },
+        authenticate,
+        KEY,
+      ),
+    ).toMatchObject({
+      status: 404,
+      code: 'other-publisher',
+    });
+  });
+
+  it('accepts the offer signature instead of a token only where the route allows it', async () => {
     const sig = signOfferId(KEY, 'contoso.crm');
-    expect(authorize('producer-or-signature', { sig, offerId: 'contoso.crm' }, tokens, KEY)).toEqual({
+    const rule = { action: 'lead.send' as const, signature: true };
+    expect(await authorize(rule, { sig, offerId: 'contoso.crm' }, authenticate, KEY)).toEqual({
       ok: true,
       principal: { kind: 'signature', offerId: 'contoso.crm' },
     });
-    expect(authorize('producer-or-signature', { sig, offerId: 'fabrikam.crm' }, tokens, KEY)).toMatchObject({
+    expect(await authorize(rule, { sig, offerId: 'fabrikam.crm' }, authenticate, KEY)).toMatchObject({ status: 401 });
+    expect(await authorize({ action: 'lead.send' }, { sig, offerId: 'contoso.crm' }, authenticate, KEY)).toMatchObject({
       status: 401,
     });
-    expect(authorize('producer', { sig, offerId: 'contoso.crm' }, tokens, KEY)).toMatchObject({ status: 401 });
-    expect(authorize('admin', { sig, offerId: 'contoso.crm' }, tokens, KEY)).toMatchObject({ status: 401 });
+    expect(
+      await authorize({ action: 'offer.configure' }, { sig, offerId: 'contoso.crm' }, authenticate, KEY),
+    ).toMatchObject({
+      status: 401,
+    });
   });
 });

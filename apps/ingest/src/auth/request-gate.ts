@@ -1,9 +1,16 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ProblemException, ProblemType, statusTitle, tooManyRequests } from '../common/problem';
-import { authorize, type AuthDecision, type Principal } from './authorize';
+import {
+  identityUnavailable,
+  offerNotFound,
+  ProblemException,
+  ProblemType,
+  statusTitle,
+  tooManyRequests,
+} from '../common/problem';
+import type { Authenticator } from './authenticate';
+import { authorize, principalId, type AuthDecision, type Principal, type RefusalCode } from './authorize';
 import { routeAccess } from './route-access';
-import type { TokenVerifier } from './token-verifier';
 
 /** Requests per credential and window; `max: 0` is not a setting here (no limiter at all is `undefined`). */
 export interface RateLimitSettings {
@@ -12,8 +19,10 @@ export interface RateLimitSettings {
 }
 
 export interface GateSettings {
-  readonly tokens: TokenVerifier;
+  readonly authenticator: Authenticator;
   readonly urlSigningKey: string;
+  /** Called with the status of every refused request (a metric; never the credential). */
+  readonly onRefusal?: (status: number, code: RefusalCode) => void;
   /** Per-credential limit; undefined turns rate limiting off. */
   readonly rateLimit?: RateLimitSettings;
 }
@@ -21,13 +30,18 @@ export interface GateSettings {
 /** The principal a request was admitted as (absent on public routes). */
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
-/** The rate-limit bucket of a principal: each configured token has its own, each signed offer URL its own. */
+/** The rate-limit bucket of a principal: each caller (token or JWT subject) has its own, each signed offer URL its own. */
 export function rateLimitKey(principal: Principal): string {
-  return principal.kind === 'token' ? `token:${principal.tokenId}` : `offer:${principal.offerId}`;
+  return principalId(principal);
 }
 
-/** The 401/403 problem of a refused request. */
-export function refusal(decision: Extract<AuthDecision, { ok: false }>): ProblemException {
+/**
+ * The problem of a refused request. Another publisher's offer answers exactly what an offer without a destination
+ * answers, so a caller learns nothing about offers that are not its own.
+ */
+export function refusal(decision: Extract<AuthDecision, { ok: false }>, offerId?: string): ProblemException {
+  if (decision.status === 404) return offerNotFound(offerId ?? '');
+  if (decision.status === 503) return identityUnavailable(decision.reason);
   return new ProblemException(
     {
       type: decision.status === 401 ? ProblemType.unauthorized : ProblemType.forbidden,
@@ -98,17 +112,21 @@ export async function installRequestGate(fastify: FastifyInstance, settings: Gat
     const authorization = request.headers.authorization;
     const sig = stringParam(request.query, 'sig');
     const offerId = stringParam(request.params, 'offerId');
-    const decision = authorize(
-      access ?? 'admin',
+    const decision = await authorize(
+      // A route without a rule never registers (onRoute above); operator-only is the fail-closed fallback anyway.
+      access ?? { action: 'audit.read' },
       {
         ...(authorization !== undefined ? { authorization } : {}),
         ...(sig !== undefined ? { sig } : {}),
         ...(offerId !== undefined ? { offerId } : {}),
       },
-      settings.tokens,
+      (token) => settings.authenticator.authenticate(token),
       settings.urlSigningKey,
     );
-    if (!decision.ok) throw beforeBody(request, refusal(decision));
+    if (!decision.ok) {
+      settings.onRefusal?.(decision.status, decision.code);
+      throw beforeBody(request, refusal(decision, offerId));
+    }
     request.principal = decision.principal;
     if (limit) {
       const verdict = await limit(request);

@@ -7,6 +7,7 @@ export interface IngestMetrics {
   readonly produceBatchSize: Histogram;
   readonly produceLatency: Histogram<'outcome'>;
   readonly produceBacklog: Gauge;
+  readonly authRefusals: Counter<'status' | 'reason'>;
 }
 
 /** `backlog` reads the leads waiting for a broker acknowledgement (sampled at scrape time). */
@@ -35,6 +36,12 @@ export function createIngestMetrics(registry: Registry, backlog: () => number): 
       help: 'Time from a produce request to the broker acknowledgement',
       labelNames: ['outcome'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    authRefusals: new Counter({
+      name: 'leadflow_ingest_auth_refusals_total',
+      help: 'Requests refused by the gate, by status and reason code (expired, claims, unknown-key, other-publisher...)',
+      labelNames: ['status', 'reason'],
       registers: [registry],
     }),
     produceBacklog: new Gauge({

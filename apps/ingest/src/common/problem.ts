@@ -34,6 +34,7 @@ export const ProblemType = {
   notFound: 'urn:leadflow:problem:not-found',
   methodNotAllowed: 'urn:leadflow:problem:method-not-allowed',
   rateLimited: 'urn:leadflow:problem:rate-limited',
+  identityUnavailable: 'urn:leadflow:problem:identity-unavailable',
   destinationRetired: 'urn:leadflow:problem:destination-retired',
   brokerUnavailable: 'urn:leadflow:problem:broker-unavailable',
   internal: 'urn:leadflow:problem:internal',
@@ -100,6 +101,22 @@ export function brokerUnavailable(
 
 export function notFound(detail: string): ProblemException {
   return new ProblemException({ type: ProblemType.notFound, title: 'Not Found', status: 404, detail });
+}
+
+/**
+ * The 404 of an offer the caller cannot see: the same answer whether the offer has no destination or belongs to
+ * another publisher (OWASP API1: do not confirm that another's object exists).
+ */
+export function offerNotFound(offerId: string): ProblemException {
+  return notFound(`Offer ${offerId} has no destination.`);
+}
+
+/** 503 when the identity provider's keys cannot be fetched: the token was not judged, so it is not a 401. */
+export function identityUnavailable(detail: string): ProblemException {
+  return new ProblemException(
+    { type: ProblemType.identityUnavailable, title: statusTitle(503), status: 503, detail },
+    { 'retry-after': String(BROKER_RETRY_AFTER_SECONDS) },
+  );
 }
 
 /** 405 for a path that exists with other methods; `Allow` lists them (RFC 9110 §15.5.6). */

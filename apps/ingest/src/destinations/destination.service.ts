@@ -1,4 +1,6 @@
+import type { AuditEntry } from '@leadflow/audit';
 import {
+  changedFields,
   createTestLead,
   ERROR_CATALOG,
   isErrorClass,
@@ -16,7 +18,7 @@ import {
   type Keyring,
 } from '@leadflow/offer-table';
 import { offerLeadUrl } from '../auth/url-signature';
-import { brokerUnavailable, notFound, ProblemException, ProblemType, validationProblem } from '../common/problem';
+import { brokerUnavailable, offerNotFound, ProblemException, ProblemType, validationProblem } from '../common/problem';
 import { validationLeadId } from '../leads/lead-ids';
 import type { LeadService } from '../leads/lead.service';
 import type { OfferStatusIndex } from '../status/status-index';
@@ -36,6 +38,8 @@ export interface DestinationServiceDeps {
   readonly keyring: Keyring;
   readonly urlSigningKey: string;
   readonly publicUrl: string;
+  /** The audit trail: every configuration change leaves one record (who, versions, field names). */
+  readonly audit: { append(entry: AuditEntry): Promise<unknown> };
   readonly clock?: () => Date;
 }
 
@@ -62,13 +66,14 @@ export class DestinationService {
    * Validates, seals and publishes a new version, then sends a validation lead through the pipeline.
    * The answer comes after both were acknowledged by the broker.
    */
-  async put(offerId: string, body: unknown, traceparent?: string) {
+  async put(offerId: string, body: unknown, actor: string, traceparent?: string) {
     checkOfferId(offerId);
     const parsed = parseDestination(body);
     if (!parsed.ok) throw destinationProblem(parsed);
     const destination = parsed.destination;
     return this.deps.store.exclusive(offerId, async () => {
       const now = this.clock();
+      const previous = this.deps.store.current(offerId);
       const record: OfferDestinationRecord = {
         offerId,
         version: this.deps.store.nextVersion(offerId),
@@ -80,6 +85,16 @@ export class DestinationService {
         'The destination was not saved because the message broker is unavailable; retry later.',
       );
       this.deps.store.saved(record);
+      await this.audited(record.version, {
+        actor,
+        action: 'offer.destination.put',
+        offerId,
+        change: {
+          fromVersion: previous?.version ?? null,
+          toVersion: record.version,
+          fields: this.changed(previous, destination, record),
+        },
+      });
       const testLeadId = validationLeadId(offerId, record.version, record.updatedAt);
       const testLead = createTestLead({ offerId, leadId: testLeadId, now });
       try {
@@ -113,16 +128,59 @@ export class DestinationService {
     };
   }
 
-  /** Publishes a tombstone; idempotent (removing an unknown offer is not an error). */
-  async remove(offerId: string): Promise<void> {
+  /** Publishes a tombstone; idempotent (removing an unknown offer is not an error, and changes nothing to audit). */
+  async remove(offerId: string, actor: string): Promise<void> {
     checkOfferId(offerId);
     await this.deps.store.exclusive(offerId, async () => {
+      const previous = this.deps.store.current(offerId);
       await written(
         this.deps.writer.remove(offerId),
         'The destination was not removed because the message broker is unavailable; retry later.',
       );
       this.deps.store.removed(offerId);
+      if (previous) {
+        await this.audited(null, {
+          actor,
+          action: 'offer.destination.delete',
+          offerId,
+          change: { fromVersion: previous.version, toVersion: null, fields: this.changed(previous, undefined) },
+        });
+      }
     });
+  }
+
+  /**
+   * The audit record of a change already acknowledged by the broker. Its failure is answered (503) rather than
+   * swallowed: a change nobody can account for must not look like an ordinary success.
+   */
+  private async audited(version: number | null, entry: AuditEntry): Promise<void> {
+    try {
+      await this.deps.audit.append(entry);
+    } catch {
+      throw brokerUnavailable(
+        version === null
+          ? 'The destination was removed, but its audit record could not be written; tell an operator.'
+          : `The destination was saved as version ${version}, but its audit record could not be written; tell an operator.`,
+      );
+    }
+  }
+
+  /**
+   * Field names that differ between the stored destination and the new one, compared in the clear inside this
+   * process so a changed secret is named; a stored secret this keyring cannot open counts as changed.
+   */
+  private changed(
+    previous: OfferDestinationRecord | undefined,
+    next: unknown,
+    sealed?: OfferDestinationRecord,
+  ): string[] {
+    if (!previous) return changedFields(undefined, next);
+    try {
+      return changedFields(openDestination(previous.destination, this.deps.keyring, previous.offerId), next);
+    } catch (err) {
+      if (!(err instanceof SecretError)) throw err;
+      return changedFields(previous.destination, sealed?.destination);
+    }
   }
 
   status(offerId: string) {
@@ -174,7 +232,7 @@ export class DestinationService {
   private require(offerId: string): OfferDestinationRecord {
     checkOfferId(offerId);
     const record = this.deps.store.current(offerId);
-    if (!record) throw notFound(`Offer ${offerId} has no destination.`);
+    if (!record) throw offerNotFound(offerId);
     return record;
   }
 }

@@ -74,7 +74,10 @@ const leadErrors = {
   '415': problem('Body is not application/json'),
   '503': withRetryAfter('The broker is unavailable: nothing was accepted; retry after Retry-After seconds'),
 };
-const adminErrors = { ...commonErrors, '403': problem('A producer token cannot change offer configuration') };
+const adminErrors = {
+  ...commonErrors,
+  '403': problem('No role of the token allows this route (a producer token cannot change offer configuration)'),
+};
 const bodyErrors = {
   '413': problem('Body larger than the endpoint accepts'),
   '415': problem('Body is not application/json'),
@@ -133,7 +136,9 @@ export function buildOpenApiDocument(publicUrl: string): object {
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'LEADFLOW_INGEST_TOKENS (producer) or LEADFLOW_ADMIN_TOKENS (admin)',
+          bearerFormat: 'JWT',
+          description:
+            'An OAuth 2.0 access token of the configured OIDC issuer (roles claim: producer, publisher, analyst, operator; publishers claim), or a static token configured as a digest',
         },
         offerSignature: {
           type: 'apiKey',

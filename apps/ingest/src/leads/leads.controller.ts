@@ -24,14 +24,14 @@ export class LeadsController {
 
   @Post('leads')
   @HttpCode(202)
-  @RequireAccess('producer')
+  @RequireAccess('lead.send')
   submit(@Body() body: unknown, @Req() req: FastifyRequest) {
     return this.leads.submit(requireJsonBody(body), submission(req, 'leads'));
   }
 
   @Post('leads/batch')
   @HttpCode(200)
-  @RequireAccess('producer', { bodyLimit: BATCH_BODY_LIMIT })
+  @RequireAccess('lead.send', { bodyLimit: BATCH_BODY_LIMIT })
   submitBatch(@Body() body: unknown, @Req() req: FastifyRequest) {
     return this.leads.submitBatch(requireJsonBody(body), submission(req, 'batch'));
   }
@@ -39,7 +39,7 @@ export class LeadsController {
   /** The offer comes from the path; a valid `?sig=` for the offer stands in for a token. */
   @Post('offers/:offerId/leads')
   @HttpCode(202)
-  @RequireAccess('producer-or-signature')
+  @RequireAccess('lead.send', { signature: true })
   submitForOffer(@Param('offerId') offerId: string, @Body() body: unknown, @Req() req: FastifyRequest) {
     return this.leads.submit(requireJsonBody(body), submission(req, 'offer', offerId));
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { readAuditTrail } from '@leadflow/audit';
 import { readToEnd, ReplayHeaders } from '@leadflow/dead-letters';
 import { headersToStrings } from '@leadflow/kafka';
 import { deadLetterHeaders, leadCloudEventHeaders, type ErrorClass, type Lead } from '@leadflow/lead-model';
@@ -73,6 +74,7 @@ describe('ingest auto-replay', () => {
     offerDestinations: uniqueName('ar-offers'),
     deadLetters: { router: uniqueName('ar-dlq-router'), https: uniqueName('ar-dlq-https') },
     replayLedger: uniqueName('ar-ledger'),
+    audit: uniqueName('ar-audit'),
   };
   let drop: () => Promise<void>;
   let ingest: Ingest | undefined;
@@ -80,7 +82,13 @@ describe('ingest auto-replay', () => {
   beforeAll(async () => {
     drop = await createTestTopics(
       kafka,
-      [topics.ingested, topics.delivered, topics.offerDestinations, ...Object.values(topics.deadLetters)],
+      [
+        topics.ingested,
+        topics.delivered,
+        topics.offerDestinations,
+        ...Object.values(topics.deadLetters),
+        topics.audit as string,
+      ],
       1,
     );
   });
@@ -224,5 +232,26 @@ describe('ingest auto-replay', () => {
     await new Promise((r) => setTimeout(r, 4_000));
     expect((await replays(kafka, topics.ingested)).length).toBe(wanted.length);
     expect(await ingest.registry.metrics()).toMatch(/leadflow_ingest_auto_replayed_leads_total\{[^}]*\} 0\n/);
+
+    // The audit trail: one record per configuration change and one per auto-replay that published leads (the
+    // repeated receipt and the restart added none).
+    const { records } = await readAuditTrail(
+      kafka,
+      topics.audit as string,
+      {},
+      { groupPrefix: uniqueName('ar-audit') },
+    );
+    expect(records.map((r) => [r.action, r.change?.toVersion ?? r.replay?.count])).toEqual([
+      ['offer.destination.put', v1.version],
+      ['deadletters.replay', 1],
+      ['offer.destination.put', v2.version],
+      ['deadletters.replay', 3],
+    ]);
+    expect(records[1]).toMatchObject({
+      actor: `service:ingest/${autoReplayActor(OFFER, v1.version)}`,
+      offerId: OFFER,
+      replay: { auto: true, filter: { offers: [OFFER], categories: ['configuration'] } },
+    });
+    expect(records[2]?.change?.fields).toEqual(['url']);
   }, 90_000);
 });

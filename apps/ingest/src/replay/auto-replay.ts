@@ -1,4 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
+import { auditFilter, type AuditEntry } from '@leadflow/audit';
 import { ReplayFencedError, type DeadLetterStore } from '@leadflow/dead-letters';
 import type { OfferDestinationRecord } from '@leadflow/lead-model';
 import type { Logger } from '@leadflow/observability';
@@ -13,6 +14,8 @@ export interface AutoReplayOptions {
   readonly index: OfferStatusIndex;
   readonly logger: Logger;
   readonly registry?: Registry;
+  /** The audit trail: each auto-replay that published leads leaves one record. */
+  readonly audit?: { append(entry: AuditEntry): Promise<unknown> };
   /** Attempts when another replay fences this one (it then re-reads the ledger and replays only the rest). */
   readonly attempts?: number;
   readonly retryDelayMs?: number;
@@ -115,6 +118,17 @@ export class AutoReplay {
           ...(at ? { at } : {}),
         });
         this.replayed?.inc(report.replayed);
+        // Only the instance that published anything records it (the others found the ledger done): one record.
+        if (report.replayed > 0 && this.opts.audit) {
+          await this.opts.audit
+            .append({
+              actor: `service:ingest/${plan.by}`,
+              action: 'deadletters.replay',
+              offerId: plan.offerId,
+              replay: { filter: auditFilter(plan.filter), count: report.replayed, auto: true },
+            })
+            .catch((err: unknown) => log.error({ err }, 'auto-replay audit record not written'));
+        }
         log.info(
           { matched: report.matched, replayed: report.replayed, alreadyReplayed: report.alreadyReplayed },
           'auto-replay finished',

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
+import type { AuditEntry } from '@leadflow/audit';
 import { DeadLetterStore, REPLAY_LEDGER_TOPIC } from '@leadflow/dead-letters';
 import type { DlqStage, OfferDestinationRecord } from '@leadflow/lead-model';
 import type { Logger } from '@leadflow/observability';
@@ -19,6 +20,7 @@ export interface AutoReplayWiring {
   };
   readonly offers: { get(offerId: string): OfferDestinationRecord | undefined };
   readonly index: OfferStatusIndex;
+  readonly audit?: { append(entry: AuditEntry): Promise<unknown> };
 }
 
 /** Auto-replay on the same engine and ledger as `leadctl dlq replay`. */
@@ -39,5 +41,6 @@ export function createAutoReplay(w: AutoReplayWiring): AutoReplay {
     index: w.index,
     logger: w.logger,
     ...(w.registry ? { registry: w.registry } : {}),
+    ...(w.audit ? { audit: w.audit } : {}),
   });
 }

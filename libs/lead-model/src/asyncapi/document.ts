@@ -11,6 +11,7 @@ import { leadInputSchemas } from '../lead-input';
 import { quotaAccount } from '../quota-account';
 import { DeliveryReceiptSchema } from '../receipt';
 import { DEAD_LETTER_POSITION_PATTERN, ReplayLedgerEntrySchema } from '../replay-ledger';
+import { AuditRecordSchema } from '../audit';
 import {
   DESTINATION_TYPES,
   ROUTE_SUFFIX_PATTERN,
@@ -103,6 +104,7 @@ function schemas(): Record<string, unknown> {
     DeliveryReceipt: jsonSchema(DeliveryReceiptSchema),
     OfferDestinationRecord: jsonSchema(OfferDestinationRecordSchema),
     ReplayLedgerEntry: jsonSchema(ReplayLedgerEntrySchema),
+    AuditRecord: jsonSchema(AuditRecordSchema),
     LeadCloudEventHeaders: jsonSchema(LeadCloudEventHeadersSchema),
     DirectProducerHeaders: jsonSchema(DirectProducerHeadersSchema.extend(ReplayHeadersSchema.shape)),
     DeadLetterHeaders: jsonSchema(DeadLetterHeadersSchema),
@@ -219,6 +221,15 @@ function messages(): Record<string, unknown> {
       }),
       ...examples(REPLAY_LEDGER_EXAMPLES),
     },
+    auditRecord: {
+      name: 'auditRecord',
+      title: 'An audit record',
+      summary:
+        'A configuration change, a replay or an unmasked view of personal data: who, when, which offer, versions and field names, a filter and a count; never a value.',
+      contentType: 'application/json',
+      payload: ref('schemas/AuditRecord'),
+      bindings: kafkaKey({ type: 'string', description: 'the offer id, else the actor' }),
+    },
   };
 }
 
@@ -244,6 +255,7 @@ const offerReader = (service: string): Reader => ({
     description: '<client id>-offers-<random>: every reader gets every partition, from the beginning, never commits',
   },
 });
+const notifier: Reader = { service: 'notifier', group: { const: 'leadflow-notifier' } };
 const leadctl: Reader = {
   service: 'leadctl',
   group: { pattern: '^.+$', description: 'a fresh group per read, never commits' },
@@ -265,7 +277,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
       description: 'One receipt per delivered lead.',
       messages: ['deliveryReceipt'],
       writers: sinks,
-      readers: [ingestStatus],
+      readers: [ingestStatus, notifier],
     };
   if (name === Topics.offerDestinations)
     return {
@@ -273,7 +285,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
         'The source of truth for offer destinations: compacted, the latest record per offer wins, a tombstone removes it.',
       messages: ['offerDestination'],
       writers: ['ingest'],
-      readers: ['ingest', 'router', ...sinks].map(offerReader),
+      readers: ['ingest', 'router', ...sinks, 'notifier'].map(offerReader),
     };
   if (name === Topics.replayLedger)
     return {
@@ -281,6 +293,14 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
       messages: ['replayLedgerEntry'],
       writers: ['leadctl', 'ingest'],
       readers: [leadctl, { service: 'ingest', group: leadctl.group }],
+    };
+  if (name === Topics.audit)
+    return {
+      description:
+        'The audit trail: one record per configuration change, replay and unmasked view; kept without a time limit, never compacted.',
+      messages: ['auditRecord'],
+      writers: ['ingest', 'leadctl', 'console'],
+      readers: [leadctl],
     };
   for (const type of DESTINATION_TYPES) {
     if (name === Topics.route(type))
@@ -299,7 +319,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
         description: `Dead letters of the ${stage === 'router' ? 'router' : `${stage} sink`}.`,
         messages: [stage === 'router' ? 'routerDeadLetter' : 'sinkDeadLetter'],
         writers: stage === 'router' ? ['router'] : o.sinks.filter((s) => s.type === stage).map((s) => s.name),
-        readers: [ingestStatus, leadctl],
+        readers: [ingestStatus, leadctl, notifier],
       };
   }
   return undefined;
@@ -312,7 +332,12 @@ function kafkaChannel(spec: TopicSpec) {
     kafka: {
       topic: spec.name,
       partitions: spec.partitions,
-      topicConfiguration: { 'cleanup.policy': [spec.compacted ? 'compact' : 'delete'] },
+      topicConfiguration: {
+        'cleanup.policy': [spec.compacted ? 'compact' : 'delete'],
+        ...(spec.retentionMs !== undefined
+          ? { 'retention.ms': spec.retentionMs, ...(spec.retentionMs < 0 ? { 'retention.bytes': -1 } : {}) }
+          : {}),
+      },
       bindingVersion: KAFKA_BINDING,
     },
   };

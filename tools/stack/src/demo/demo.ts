@@ -3,15 +3,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { kafkajsSecurity, PRINCIPALS } from '@leadflow/kafka';
 import { azuriteConnectionString } from '@leadflow/local-infra';
 import { DESTINATION_TYPES, Headers } from '@leadflow/lead-model';
 import { DYNAMICS_SCENARIOS, MARKETO_SCENARIOS, SALESFORCE_SCENARIOS } from '@leadflow/simulators';
-import { DEMO_SIGNING_SECRET, DEV_CONSOLE_TOKEN, DEV_ENV, kafkaBrokers, simulatorTlsDir } from '../components';
+import { DEMO_SIGNING_SECRET, DEV_CONSOLE_TOKEN, kafkaBrokers, simulatorTlsDir } from '../components';
+import { kafkaClientEnv, stackAdminSecurity } from '../kafka-security';
+import { leadctlIdentityEnv, localAccessToken } from '../identity';
 import type { StackConfig } from '../stack.config';
 import { IngestClient } from './ingest-client';
 import { watchPipeline, type Seen } from './pipeline';
 import { loadSamples } from './samples';
 import { renderTable } from './table';
+
+/** Each demo publisher's notification contact (docs/notifications.md): its notices land in the stack's Mailpit. */
+export const demoContacts = (offerId: string) => ({
+  notifications: { contacts: [`sales-ops@${offerId.split('.')[0]}.example`] },
+});
 
 /** The sample offers a publisher would configure, one per kind of route, and one left unconfigured. */
 function sampleOffers(cfg: StackConfig): { offerId: string; destination: unknown; crm?: true }[] {
@@ -121,6 +129,8 @@ function crmOffers(cfg: StackConfig): { offerId: string; destination: unknown; c
 const short = (id: string) => id.slice(-8);
 
 export interface DemoReport {
+  /** How many notices the notifier e-mailed to the demo publishers' contacts during this run (read from Mailpit). */
+  readonly notices: number;
   /** The analyst's loop: the misconfigured offer's dead letters replayed after its fix, and how many were delivered. */
   readonly replay: { readonly offerId: string; readonly replayed: readonly string[]; readonly delivered: number };
   /** Every lead the demo sent (validation leads included), by id: where the router put it, where a sink settled it. */
@@ -144,10 +154,12 @@ export interface DemoReport {
  * Throws if any lead is not accounted for.
  */
 export async function runDemo(cfg: StackConfig, out: (line?: string) => void): Promise<DemoReport> {
+  const startedAt = Date.now();
+  // Signed tokens from the local OIDC issuer (client credentials), verified by ingest against the issuer's keys.
   const ingest = new IngestClient(
     `http://${cfg.host}:${cfg.ingestPort}`,
-    DEV_ENV.LEADFLOW_INGEST_TOKENS,
-    DEV_ENV.LEADFLOW_ADMIN_TOKENS,
+    await localAccessToken(cfg, 'leadflow-producer', 'dev-producer-secret'),
+    await localAccessToken(cfg, 'leadflow-operator', 'dev-operator-secret'),
   );
 
   out("\n1. A publisher configures each offer's destination (PUT /v1/offers/{offerId}/destination)\n");
@@ -155,7 +167,7 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
   const expected = new Map<string, { label: string; offerId: string }>();
   const offerRows: string[][] = [];
   for (const { offerId, destination } of sampleOffers(cfg)) {
-    const r = await ingest.putDestination(offerId, destination);
+    const r = await ingest.putDestination(offerId, { ...(destination as object), ...demoContacts(offerId) });
     leadUrls.set(offerId, r.leadUrl);
     expected.set(r.validation.testLeadId, { label: 'validation lead (MSFT_TEST)', offerId });
     const d = destination as { type: string; topicSuffix?: string };
@@ -216,7 +228,14 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
   const wanted = new Set(expected.keys());
   const routed = (seen: readonly Seen[]) =>
     wanted.size === new Set(seen.filter((s) => /^leads\.(route|dlq\.router)/.test(s.topic)).map((s) => s.leadId)).size;
-  const seen = await watchPipeline(kafkaBrokers(cfg), /^leads\.(route|dlq)\..+/, wanted, routed, 60_000);
+  const seen = await watchPipeline(
+    kafkaBrokers(cfg),
+    /^leads\.(route|dlq)\..+/,
+    wanted,
+    routed,
+    60_000,
+    kafkajsSecurity(stackAdminSecurity(cfg)),
+  );
   const byLead = new Map(seen.filter((s) => /^leads\.(route|dlq\.router)/.test(s.topic)).map((s) => [s.leadId, s]));
   out(
     renderTable(
@@ -266,6 +285,7 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
     sinkWanted,
     settled,
     60_000,
+    kafkajsSecurity(stackAdminSecurity(cfg)),
   );
   const outcome = new Map(outcomes.map((x) => [x.leadId, x]));
   out(
@@ -327,6 +347,17 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
   }
   out(renderTable(['offer', 'validation', 'error class'], statusRows));
 
+  out("\nA publisher's token reaches its own offers only (another publisher's answers 404, as if it did not exist)\n");
+  const contoso = await localAccessToken(cfg, 'contoso-publisher', 'dev-contoso-secret');
+  const isolation: string[][] = [];
+  for (const offerId of ['contoso.crm-connector', 'fabrikam.analytics-suite']) {
+    const status = await ingest.statusCode(offerId, contoso);
+    isolation.push(['contoso-publisher', `GET /v1/offers/${offerId}/status`, String(status)]);
+    const want = offerId.startsWith('contoso.') ? 200 : 404;
+    if (status !== want) throw new Error(`contoso-publisher on ${offerId} answered ${status}, not ${want}`);
+  }
+  out(renderTable(['client', 'request', 'status'], isolation));
+
   const unsettled = [...sinkWanted].filter((id) => !outcome.has(id));
   out();
   if (unsettled.length > 0)
@@ -339,7 +370,9 @@ export async function runDemo(cfg: StackConfig, out: (line?: string) => void): P
   out(
     `\nThe console shows these dead letters, each lead's history and replay: http://${cfg.host}:${cfg.consolePort}/#/ (token: ${DEV_CONSOLE_TOKEN})`,
   );
+  const notices = await showNotices(cfg, out, startedAt);
   return {
+    notices,
     replay,
     leads: new Map(
       [...expected].map(([leadId, e]) => {
@@ -415,8 +448,10 @@ function leadctl(cfg: StackConfig, args: readonly string[], out: (line?: string)
       ...process.env,
       KAFKA_BROKERS: kafkaBrokers(cfg),
       LEADFLOW_INGEST_URL: `http://${cfg.host}:${cfg.ingestPort}`,
-      LEADFLOW_ADMIN_TOKEN: DEV_ENV.LEADFLOW_ADMIN_TOKENS,
-      LEADFLOW_INGEST_TOKEN: DEV_ENV.LEADFLOW_INGEST_TOKENS,
+      // leadctl gets its own signed token from the local issuer, as an operator's would from Entra.
+      ...leadctlIdentityEnv(cfg, 'leadflow-operator', 'dev-operator-secret'),
+      NODE_EXTRA_CA_CERTS: join(simulatorTlsDir(cfg), 'ca.pem'),
+      ...kafkaClientEnv(cfg, PRINCIPALS.leadctl),
     },
   });
   out(r.stdout.trimEnd());
@@ -440,6 +475,7 @@ async function analystLoop(
   await ingest.putDestination(offerId, {
     type: 'azure-table',
     connectionString: azuriteConnectionString(cfg.host, cfg.azuritePort),
+    ...demoContacts(offerId),
   });
   const deadline = Date.now() + 60_000;
   while ((await ingest.status(offerId)).validation.status !== 'passed') {
@@ -459,9 +495,43 @@ async function analystLoop(
     wanted,
     (seen) => new Set(seen.map((x) => x.leadId)).size >= wanted.size,
     60_000,
+    kafkajsSecurity(stackAdminSecurity(cfg)),
   );
   const count = new Set(delivered.map((d) => d.leadId)).size;
   out(`\n${count} of ${wanted.size} replayed lead(s) delivered to Azure Table.`);
   leadctl(cfg, ['dlq', 'summary', '--offer', offerId], out);
   return { offerId, replayed: listed, delivered: count };
+}
+
+/**
+ * The publishers' side: the notifier's e-mails in Mailpit (new leads, the broken destinations with their remediation,
+ * the fixed one). Waits until the inbox has been quiet for 3 s (at most 30 s), prints it, and the URL to read it.
+ */
+async function showNotices(cfg: StackConfig, out: (line?: string) => void, since: number): Promise<number> {
+  const base = `http://${cfg.host}:${cfg.mailpitHttpPort}`;
+  out("\n7. The publishers' contacts are told, without customer data (the notifier, through Mailpit)\n");
+  type Summary = { Subject: string; To: { Address: string }[]; Created: string };
+  const list = async () =>
+    (
+      (await (await fetch(`${base}/api/v1/messages?limit=200`)).json()) as { total: number; messages: Summary[] }
+    ).messages.filter((m) => Date.parse(m.Created) >= since - 1_000);
+  let last = -1;
+  let quietSince = Date.now();
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+    const n = (await list()).length;
+    if (n !== last) {
+      last = n;
+      quietSince = Date.now();
+    } else if (n > 0 && Date.now() - quietSince >= 3_000) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const mails = (await list()).reverse();
+  out(
+    renderTable(
+      ['to', 'subject'],
+      mails.map((m) => [m.To.map((t) => t.Address).join(', '), m.Subject]),
+    ),
+  );
+  out(`\n${mails.length} notice(s). Read them in Mailpit: ${base}/`);
+  return mails.length;
 }

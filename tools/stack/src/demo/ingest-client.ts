@@ -35,6 +35,15 @@ export class IngestClient {
     return this.call('GET', `/v1/offers/${offerId}/status`, this.adminToken);
   }
 
+  /** The status code of GET status with another token (a publisher's), body discarded. */
+  async statusCode(offerId: string, token: string): Promise<number> {
+    const res = await fetch(`${this.baseUrl}/v1/offers/${offerId}/status`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
   private async call<T>(method: string, path: string, token: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,

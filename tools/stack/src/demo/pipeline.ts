@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { Headers, readHeaders } from '@leadflow/lead-model';
 
 /** A record of ours found on a route, dead-letter or receipt topic. */
@@ -21,8 +21,15 @@ export async function watchPipeline(
   wanted: ReadonlySet<string>,
   done: (seen: readonly Seen[]) => boolean,
   timeoutMs: number,
+  /** TLS and SASL of the secured stack (its admin), empty on the plaintext one. */
+  security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {},
 ): Promise<Seen[]> {
-  const kafka = new Kafka({ brokers: [brokers], clientId: 'leadflow-demo-reader', logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    brokers: brokers.split(','),
+    clientId: 'leadflow-demo-reader',
+    logLevel: logLevel.NOTHING,
+    ...security,
+  });
   const seen = new Map<string, Seen>();
   const deadline = Date.now() + timeoutMs;
   // kafkajs matches a subscription pattern against the topics that exist when it subscribes, and the

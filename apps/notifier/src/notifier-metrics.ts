@@ -1,0 +1,44 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export interface NotifierMetrics {
+  readonly sent: Counter<'kind'>;
+  readonly deadLettered: Counter<'kind' | 'class'>;
+  readonly retries: Counter<'reason'>;
+  readonly events: Counter<'topic_kind'>;
+  readonly openDigests: Gauge;
+}
+
+/** Labels are kinds, classes and nodemailer codes: never an address, an offer id or a lead id. */
+export function createNotifierMetrics(registry: Registry): NotifierMetrics {
+  return {
+    sent: new Counter({
+      name: 'leadflow_notices_sent_total',
+      help: 'Notices the mail server accepted',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    deadLettered: new Counter({
+      name: 'leadflow_notices_dead_lettered_total',
+      help: 'Notices refused for good, on leads.dlq.notifier',
+      labelNames: ['kind', 'class'],
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'leadflow_notifier_smtp_retries_total',
+      help: 'Sends retried after a temporary failure (connection, 4xx)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    events: new Counter({
+      name: 'leadflow_notifier_events_total',
+      help: 'Receipts and dead letters read',
+      labelNames: ['topic_kind'],
+      registers: [registry],
+    }),
+    openDigests: new Gauge({
+      name: 'leadflow_notifier_open_digests',
+      help: 'Digests collecting leads',
+      registers: [registry],
+    }),
+  };
+}
