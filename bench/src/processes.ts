@@ -56,7 +56,8 @@ export function runTs(entry: string, env: Record<string, string>): ChildService 
     output: () => stderr,
     stop: () =>
       new Promise<void>((done) => {
-        if (child.exitCode !== null) return done();
+        // Exited already, by itself or by a signal (a killed child has no exit code, only a signal code).
+        if (child.exitCode !== null || child.signalCode !== null) return done();
         child.once('exit', () => done());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 15_000).unref();

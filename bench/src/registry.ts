@@ -7,6 +7,7 @@ import { ingestBench } from './ingest.bench';
 import { kafkaBaselines } from './kafka.bench';
 import { routerBench } from './router.bench';
 import { scaleBench } from './scale.bench';
+import { statusStartupBench } from './status-startup.bench';
 import { sinksBench } from './sinks.bench';
 import { statusReaderBench } from './status-reader/status-reader.bench';
 
@@ -37,6 +38,8 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   'status-reader': statusReaderBench,
   // The https sink with 1, 2 and 3 instances on a 6-partition topic, and the pause when one joins or leaves.
   scale: scaleBench,
+  // An ingest instance's start-up and RSS with 10,000 and 1,000,000 receipts on leads.delivered.
+  status: statusStartupBench,
   // 200,000 dead letters and 1,000,000 receipts: the console's start-up, overview, lead history and RSS.
   console: consoleBench,
 };

@@ -32,17 +32,11 @@ interface Arrival {
 async function startReceiver(): Promise<{ server: Server; url: string; arrivals: Arrival[] }> {
   const arrivals: Arrival[] = [];
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    req.resume();
     req.on('end', () => {
-      const at = Date.now();
-      let offerId = '?';
-      try {
-        offerId = String((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { offerId?: unknown }).offerId);
-      } catch {
-        // not JSON: counted under '?'
-      }
-      arrivals.push({ at, offerId });
+      // The marketplace body names no offer: each offer's destination URL does (`?offer=`).
+      const offerId = new URL(req.url ?? '/', 'http://receiver').searchParams.get('offer') ?? '?';
+      arrivals.push({ at: Date.now(), offerId });
       setTimeout(() => res.writeHead(200).end('{}'), LATENCY_MS);
     });
   });
@@ -54,7 +48,10 @@ async function startReceiver(): Promise<{ server: Server; url: string; arrivals:
 const countIn = (arrivals: readonly Arrival[], from: number, to: number) =>
   arrivals.filter((a) => a.at >= from && a.at < to).length;
 
-/** The longest stretch without an arrival between `from` and `to` (seconds). */
+/**
+ * The longest stretch between `from` and the last arrival before `to` without an arrival (seconds). The tail after
+ * the last arrival is left out: an offer whose backlog ran out is not paused (idle offers are counted apart).
+ */
 function longestGap(times: readonly number[], from: number, to: number): number {
   let last = from;
   let gap = 0;
@@ -64,24 +61,31 @@ function longestGap(times: readonly number[], from: number, to: number): number 
     gap = Math.max(gap, t - last);
     last = t;
   }
-  return Math.max(gap, to - last) / 1000;
+  return gap / 1000;
 }
 
-/**
- * The pause a join or leave causes: the longest stretch without a delivery of one offer (whose partition may have
- * moved), over every offer; and the longest stretch without any delivery at all.
- */
-function pauses(arrivals: readonly Arrival[], from: number, to: number): { offer: number; any: number } {
+interface Pause {
+  /** The longest stretch without a delivery of one offer (whose partition may have moved) before it resumed. */
+  readonly offer: number;
+  /** The longest stretch without any delivery. */
+  readonly any: number;
+  /** Offers delivered before `from` with no delivery in the window's last 5 s: stalled, or their backlog ran out. */
+  readonly idle: number;
+}
+
+function pauses(arrivals: readonly Arrival[], from: number, to: number): Pause {
   const byOffer = new Map<string, number[]>();
   for (const a of arrivals) byOffer.set(a.offerId, [...(byOffer.get(a.offerId) ?? []), a.at]);
-  const offer = Math.max(0, ...[...byOffer.values()].map((times) => longestGap(times, from, to)));
+  const offers = [...byOffer.values()];
+  const idle = offers.filter((times) => times.some((t) => t < from) && !times.some((t) => t >= to - 5_000 && t <= to));
   return {
-    offer,
+    offer: Math.max(0, ...offers.map((times) => longestGap(times, from, to))),
     any: longestGap(
       arrivals.map((a) => a.at),
       from,
       to,
     ),
+    idle: idle.length,
   };
 }
 
@@ -112,7 +116,7 @@ async function prepare(ctx: BenchContext, url: string, leads: number): Promise<T
     await publisher.put({
       offerId,
       version: 1,
-      destination: sealDestination({ type: 'https', url }, ring, offerId),
+      destination: sealDestination({ type: 'https', url: `${url}?offer=${offerId}` }, ring, offerId),
       updatedAt: new Date().toISOString(),
     });
   }
@@ -139,6 +143,8 @@ async function startInstance(ctx: BenchContext, t: Topics, n: number): Promise<C
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Progress on stderr: a run takes minutes. */
+const note = (line: string) => process.stderr.write(`[scale] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 /**
  * `./dev bench scale`: the https sink against a receiver answering after 200 ms, on a 6-partition route topic, with
@@ -152,7 +158,10 @@ export async function scaleBench(ctx: BenchContext): Promise<BenchRow[]> {
   try {
     for (const n of [1, 2, 3]) {
       const perInstance = (IN_FLIGHT * 1000) / LATENCY_MS;
-      const t = await prepare(ctx, receiver.url, Math.ceil(perInstance * n * ((WARMUP_MS + MEASURE_MS) / 1000) * 1.5));
+      const total = Math.ceil(perInstance * n * ((WARMUP_MS + MEASURE_MS) / 1000) * 1.5);
+      note(`${n} instance(s): preloading ${total} leads`);
+      const t = await prepare(ctx, receiver.url, total);
+      note(`${n} instance(s): starting`);
       const instances = await Promise.all(Array.from({ length: n }, (_, i) => startInstance(ctx, t, i)));
       try {
         await sleep(WARMUP_MS);
@@ -160,6 +169,7 @@ export async function scaleBench(ctx: BenchContext): Promise<BenchRow[]> {
         await sleep(MEASURE_MS);
         const rate = countIn(receiver.arrivals, from, Date.now()) / (MEASURE_MS / 1000);
         rates.push(rate);
+        note(`${n} instance(s): ${rate.toFixed(0)} leads/s`);
       } finally {
         await Promise.all(instances.map((s) => s.stop()));
       }
@@ -190,29 +200,35 @@ export async function scaleBench(ctx: BenchContext): Promise<BenchRow[]> {
     );
 
     // Joins and leaves under a steady backlog: two instances, a third joins, one leaves, one is killed.
-    const t = await prepare(ctx, receiver.url, 40_000);
+    note('joins and leaves: preloading 60000 leads');
+    const t = await prepare(ctx, receiver.url, 60_000);
     const a = await startInstance(ctx, t, 10);
     const b = await startInstance(ctx, t, 11);
     let c: ChildService | undefined;
     try {
       await sleep(WARMUP_MS);
+      note('a third instance joins');
       const joinAt = Date.now();
       c = await startInstance(ctx, t, 12);
       await sleep(20_000);
       const joinGap = pauses(receiver.arrivals, joinAt, Date.now());
+      note('one leaves (SIGTERM)');
       const leaveAt = Date.now();
       await b.stop();
       await sleep(20_000);
       const leaveGap = pauses(receiver.arrivals, leaveAt, Date.now());
+      note('one is killed (SIGKILL)');
       const killAt = Date.now();
-      c.child.kill('SIGKILL');
+      const killed = c;
+      c = undefined; // gone: nothing to stop
+      killed.child.kill('SIGKILL');
       await sleep(40_000);
       const killGap = pauses(receiver.arrivals, killAt, Date.now());
-      const pause = (scenario: string, gap: { offer: number; any: number }, notes: string): BenchRow => ({
+      const pause = (scenario: string, gap: Pause, notes: string): BenchRow => ({
         scenario,
         value: gap.offer,
         unit: 's',
-        notes: `longest gap of one offer's deliveries; of all deliveries: ${gap.any.toFixed(1)} s; ${notes}`,
+        notes: `longest gap of one offer's deliveries; of all: ${gap.any.toFixed(1)} s; offers idle at the end: ${gap.idle}/${OFFERS}; ${notes}`,
       });
       rows.push(
         pause('pause when a 3rd instance joins 2', joinGap, 'in the 20 s after it started'),
@@ -221,6 +237,7 @@ export async function scaleBench(ctx: BenchContext): Promise<BenchRow[]> {
       );
     } finally {
       await Promise.all([a.stop(), b.stop(), c?.stop()]);
+      for (const r of rows) note(`${r.scenario}: ${r.value.toFixed(1)} ${r.unit} ${r.notes ?? ''}`);
     }
     return rows;
   } finally {

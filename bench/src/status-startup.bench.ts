@@ -1,0 +1,159 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { TOPIC_SPECS, Topics, type DeliveryReceipt } from '@leadflow/lead-model';
+import { ensureTopics } from '@leadflow/kafka';
+import { freePort } from '@leadflow/local-infra';
+import { benchKafka } from './baselines';
+import { rssMb, runTs, waitFor200, type ChildService } from './processes';
+import type { BenchContext } from './registry';
+import type { BenchRow } from './report';
+
+const ADMIN = 'bench-admin-token';
+const OFFER = 'contoso.status-bench';
+const OFFERS = 1_000;
+/** The issue's targets: caught up within 5 s, and RSS within 20 MB of the small topic's, whatever the receipts. */
+const CAUGHT_UP_TARGET_S = 5;
+const RSS_SPREAD_MB = 20;
+
+const note = (line: string) => process.stderr.write(`[status] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+/** `count` receipts on leads.delivered over OFFERS offers, then one for OFFER with `marker` as lead id. */
+async function produceReceipts(ctx: BenchContext, count: number, marker: string): Promise<void> {
+  const producer = benchKafka(ctx.brokers, 'bench-status').producer({ idempotent: true });
+  await producer.connect();
+  const receipt = (leadId: string, offerId: string): DeliveryReceipt => ({
+    leadId,
+    offerId,
+    destination: 'https',
+    attempts: 1,
+    deliveredAt: new Date().toISOString(),
+    isTest: false,
+  });
+  for (let sent = 0; sent < count; sent += 5_000) {
+    const n = Math.min(5_000, count - sent);
+    await producer.send({
+      topic: Topics.delivered,
+      acks: -1,
+      messages: Array.from({ length: n }, (_, i) => {
+        const r = receipt(randomUUID(), `contoso.offer-${(sent + i) % OFFERS}`);
+        return { key: r.offerId, value: JSON.stringify(r) };
+      }),
+    });
+  }
+  const last = receipt(marker, OFFER);
+  await producer.send({ topic: Topics.delivered, acks: -1, messages: [{ key: OFFER, value: JSON.stringify(last) }] });
+  await producer.disconnect();
+}
+
+function startIngest(ctx: BenchContext, port: number, keys: string): ChildService {
+  return runTs('apps/ingest/src/main.ts', {
+    KAFKA_BROKERS: ctx.brokers,
+    LEADFLOW_INGEST_PORT: String(port),
+    LEADFLOW_INGEST_TOKENS: 'bench-ingest-token',
+    LEADFLOW_ADMIN_TOKENS: ADMIN,
+    LEADFLOW_SECRET_KEYS: keys,
+    LEADFLOW_URL_SIGNING_KEY: 'bench-url-signing-key',
+    LEADFLOW_LOG_LEVEL: 'warn',
+  });
+}
+
+async function lastDeliveredLead(port: number): Promise<string | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/v1/offers/${OFFER}/status`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    if (res.status !== 200) return undefined;
+    return ((await res.json()) as { lastDelivery?: { leadId: string } }).lastDelivery?.leadId;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One start of ingest: seconds to /readyz, seconds until its status answer shows `marker`, RSS then. */
+async function measureStart(
+  ctx: BenchContext,
+  keys: string,
+  marker: string,
+): Promise<{ readyS: number; caughtUpS: number; rss: number }> {
+  const port = await freePort();
+  const t0 = Date.now();
+  const ingest = startIngest(ctx, port, keys);
+  try {
+    await waitFor200(`http://127.0.0.1:${port}/readyz`, 120_000, ingest);
+    const readyS = (Date.now() - t0) / 1000;
+    const deadline = Date.now() + 600_000;
+    while ((await lastDeliveredLead(port)) !== marker) {
+      if (Date.now() > deadline) throw new Error('ingest did not catch up with leads.delivered in 10 minutes');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const caughtUpS = (Date.now() - t0) / 1000;
+    return { readyS, caughtUpS, rss: rssMb(ingest.child.pid) };
+  } finally {
+    await ingest.stop();
+  }
+}
+
+/**
+ * `./dev bench status`: an ingest instance's start-up with 10,000 and then 1,000,000 receipts on leads.delivered (same
+ * run, same broker): seconds to ready, seconds until `GET /v1/offers/{id}/status` shows the newest receipt, and RSS
+ * then. Today's ingest reads every receipt within retention at start (issue 17 asks for constant time).
+ */
+export async function statusStartupBench(ctx: BenchContext): Promise<BenchRow[]> {
+  const admin = benchKafka(ctx.brokers, 'bench-status-admin').admin();
+  await admin.connect();
+  await ensureTopics(admin, TOPIC_SPECS);
+  await admin.disconnect();
+  const keys = `bench1:${randomBytes(32).toString('base64')}`;
+
+  // The offer whose status is asked for.
+  const port = await freePort();
+  const first = startIngest(ctx, port, keys);
+  try {
+    await waitFor200(`http://127.0.0.1:${port}/readyz`, 120_000, first);
+    const res = await fetch(`http://127.0.0.1:${port}/v1/offers/${OFFER}/destination`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'https', url: 'https://hooks.contoso.example/leads' }),
+    });
+    if (res.status >= 300) throw new Error(`PUT destination answered ${res.status}: ${await res.text()}`);
+  } finally {
+    await first.stop();
+  }
+
+  const rows: BenchRow[] = [];
+  let small: { readyS: number; caughtUpS: number; rss: number } | undefined;
+  let total = 0;
+  for (const count of [10_000, 1_000_000]) {
+    const marker = randomUUID();
+    note(`producing ${count - total} receipts (${count} in all)`);
+    await produceReceipts(ctx, count - total, marker);
+    total = count;
+    note(`starting ingest over ${count} receipts`);
+    const m = await measureStart(ctx, keys, marker);
+    note(`ready ${m.readyS.toFixed(1)} s, caught up ${m.caughtUpS.toFixed(1)} s, ${m.rss.toFixed(0)} MB`);
+    small ??= m;
+    const label = count.toLocaleString('en-US');
+    rows.push(
+      { scenario: `ingest start to ready, ${label} receipts`, value: m.readyS, unit: 's' },
+      {
+        scenario: `ingest start to status caught up, ${label} receipts`,
+        value: m.caughtUpS,
+        unit: 's',
+        target: { atMost: CAUGHT_UP_TARGET_S },
+        notes: 'until GET /v1/offers/{id}/status shows the newest receipt',
+      },
+      {
+        scenario: `ingest RSS caught up, ${label} receipts`,
+        value: m.rss,
+        unit: 'MB',
+        ...(m === small
+          ? {}
+          : {
+              baseline: { label: '10,000 receipts', value: small.rss },
+              target: { atMost: small.rss + RSS_SPREAD_MB },
+            }),
+        notes: `receipts over ${OFFERS} offers`,
+      },
+    );
+  }
+  return rows;
+}
