@@ -48,18 +48,19 @@ export interface Console {
   close(): Promise<void>;
 }
 
-/** What a live change tells the open pages: its kind and a summary without customer data. */
-function liveSummary(ev: IndexEvent): [string, unknown] | undefined {
+/** What a live change tells the open pages: its kind, its offer and a summary without customer data. */
+function liveSummary(ev: IndexEvent): [string, string | null, unknown] | undefined {
   switch (ev.kind) {
-    case 'dead-lettered':
-      return [
-        'dead-letter',
-        { stage: ev.deadLetter.stage, errorClass: ev.deadLetter.errorClass, offerId: ev.deadLetter.offerId ?? null },
-      ];
+    case 'dead-lettered': {
+      const offerId = ev.deadLetter.offerId ?? null;
+      return ['dead-letter', offerId, { stage: ev.deadLetter.stage, errorClass: ev.deadLetter.errorClass, offerId }];
+    }
     case 'delivered':
-      return ['delivered', { destination: ev.destination, offerId: ev.offerId }];
-    case 'replayed':
-      return ['replayed', { offerId: ev.entry.offerId ?? null, by: ev.entry.by }];
+      return ['delivered', ev.offerId, { destination: ev.destination, offerId: ev.offerId }];
+    case 'replayed': {
+      const offerId = ev.entry.offerId ?? null;
+      return ['replayed', offerId, { offerId, by: ev.entry.by }];
+    }
     default:
       return undefined;
   }
@@ -138,7 +139,7 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
     groupPrefix: `${config.topicPrefix}${clientId}-index`,
     onLive: (ev) => {
       const s = liveSummary(ev);
-      if (s) live.publish(s[0], s[1]);
+      if (s) live.publish(s[0], s[1], s[2]);
     },
   });
   const store = new DeadLetterStore({

@@ -275,6 +275,8 @@ export class ConsoleController {
     authorize(this.d.policy, req, { kind: 'read' });
     const cleanup: { remove?: () => void } = {};
     const stream = openSse(reply, () => cleanup.remove?.());
-    cleanup.remove = this.d.live.add(stream);
+    // A scoped caller hears only of its own offers' changes.
+    const scope = this.d.policy.visible(principalOf(req));
+    cleanup.remove = this.d.live.add(stream, scope === 'all' ? 'all' : (offerId) => scope(offerId ?? undefined));
   }
 }

@@ -47,9 +47,21 @@ export function openSse(reply: FastifyReply, onClose: () => void): SseStream {
  * Live updates to every open page: what changed, coalesced to at most one message per `intervalMs` per kind, so a
  * burst of 10,000 dead letters costs the browser one refresh, not 10,000.
  */
+/** Which offers' changes a stream may hear of: every offer, or those the filter keeps (a scoped caller). */
+export type LiveScope = 'all' | ((offerId: string | null) => boolean);
+
+interface Change {
+  readonly offerId: string | null;
+  readonly last: unknown;
+}
+
+/**
+ * Fans changes out to the open pages, coalesced per kind every `intervalMs`. Each stream hears only of the offers its
+ * caller may read: a publisher's page is never told that another publisher's offer had a dead letter or a delivery.
+ */
 export class LiveHub {
-  private readonly streams = new Set<SseStream>();
-  private readonly pending = new Map<string, { count: number; last: unknown }>();
+  private readonly streams = new Map<SseStream, LiveScope>();
+  private readonly pending = new Map<string, Change[]>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly intervalMs = 500) {}
@@ -58,15 +70,16 @@ export class LiveHub {
     return this.streams.size;
   }
 
-  add(stream: SseStream): () => void {
-    this.streams.add(stream);
+  add(stream: SseStream, scope: LiveScope = 'all'): () => void {
+    this.streams.set(stream, scope);
     return () => this.streams.delete(stream);
   }
 
-  /** Queues a change of `kind`; `last` is the latest change's summary (no customer data). */
-  publish(kind: string, last: unknown): void {
-    const p = this.pending.get(kind);
-    this.pending.set(kind, { count: (p?.count ?? 0) + 1, last });
+  /** Queues a change of `kind` to `offerId`; `last` is its summary (no customer data). */
+  publish(kind: string, offerId: string | null, last: unknown): void {
+    let changes = this.pending.get(kind);
+    if (!changes) this.pending.set(kind, (changes = []));
+    changes.push({ offerId, last });
     this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
   }
 
@@ -74,12 +87,18 @@ export class LiveHub {
     this.timer = undefined;
     const batch = [...this.pending.entries()];
     this.pending.clear();
-    for (const [kind, { count, last }] of batch) for (const s of this.streams) s.send(kind, { count, last });
+    for (const [stream, scope] of this.streams) {
+      for (const [kind, changes] of batch) {
+        const seen = scope === 'all' ? changes : changes.filter((c) => scope(c.offerId));
+        const last = seen[seen.length - 1];
+        if (last) stream.send(kind, { count: seen.length, last: last.last });
+      }
+    }
   }
 
   close(): void {
     if (this.timer) clearTimeout(this.timer);
-    for (const s of [...this.streams]) s.close();
+    for (const s of [...this.streams.keys()]) s.close();
     this.streams.clear();
   }
 }
