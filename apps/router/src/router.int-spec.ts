@@ -1,4 +1,4 @@
-import { parseDeadLetterHeaders, type Destination } from '@leadflow/lead-model';
+import { parseDeadLetterHeaders, quotaAccount, type Destination } from '@leadflow/lead-model';
 import { createLogger } from '@leadflow/observability';
 import { OfferDestinationPublisher } from '@leadflow/offer-table';
 import { testKafka } from '@leadflow/testing';
@@ -37,15 +37,16 @@ describe('router against a real broker', () => {
     await t.cleanup();
   });
 
-  it('routes leads of three offers to their topics with key, value and headers kept, and dead-letters unknown and retired offers', async () => {
+  it('routes leads of three offers to their topics with value and headers kept, keyed by quota account, and dead-letters unknown and retired offers', async () => {
+    const fabrikamCrm: Destination = {
+      type: 'dynamics',
+      url: 'https://fabrikam.crm.dynamics.com',
+      auth: { kind: 'aad', tenantId: 'fabrikam.onmicrosoft.com', clientId: 'app', clientSecret: 'dynamics-secret' },
+      topicSuffix: 'fabrikam',
+    };
     await publishOffers(kafka, t.topics.offers, [
       offerRecord('contoso.web', 1, https('https://hooks.contoso.example/leads')),
-      offerRecord('fabrikam.crm', 4, {
-        type: 'dynamics',
-        url: 'https://fabrikam.crm.dynamics.com',
-        auth: { kind: 'aad', tenantId: 'fabrikam.onmicrosoft.com', clientId: 'app', clientSecret: 'dynamics-secret' },
-        topicSuffix: 'fabrikam',
-      }),
+      offerRecord('fabrikam.crm', 4, fabrikamCrm),
       offerRecord('tailspin.table', 2, { type: 'azure-table', connectionString: 'UseDevelopmentStorage=true' }),
       // A legacy record written before Azure Blob was retired (parseDestination refuses it today).
       {
@@ -76,13 +77,14 @@ describe('router against a real broker', () => {
       read(t.topics.route('azure-table'), 1),
       read(t.topics.deadLetter, 2),
     ]);
-    for (const [got, sent] of [
-      [web, leads.web],
-      [crm, leads.crm],
-      [table, leads.table],
+    // A Dataverse destination's leads are keyed by its quota account (environment and user), the others by offer.
+    for (const [got, sent, key] of [
+      [web, leads.web, leads.web.key],
+      [crm, leads.crm, quotaAccount(fabrikamCrm)],
+      [table, leads.table, leads.table.key],
     ] as const) {
       expect(got).toHaveLength(1);
-      expect(got[0]?.key).toBe(sent.key);
+      expect(got[0]?.key).toBe(key);
       expect(got[0]?.value).toBe(sent.value);
       expect(got[0]?.headers).toEqual(sent.headers);
     }
