@@ -82,7 +82,7 @@ describe('console (real Kafka)', () => {
   });
 
   it('finds leads by e-mail through the keyed hash', async () => {
-    const res = await t.post('/api/leads/search', { email: ' ANN2@contoso.example ' });
+    const res = await t.post('/api/lead-searches', { email: ' ANN2@contoso.example ' });
     expect(res.body).toEqual({ leadIds: [broken[2]?.leadId] });
   });
 

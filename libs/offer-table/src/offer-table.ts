@@ -102,10 +102,10 @@ export class OfferTable {
       groupId: `${this.#clientId}-offers-${randomBytes(6).toString('hex')}`,
       allowAutoTopicCreation: false,
       sessionTimeout: 10_000,
-      heartbeatInterval: 3_000,
-      // A fetch long-polls this long when there is nothing new (a change ends the wait at once); stop() waits for
-      // it, and every empty fetch costs CPU in every service that holds the table, idle or not.
-      maxWaitTimeInMs: 2_000,
+      heartbeatInterval: 1_000,
+      // A fetch long-polls this long when there is nothing new (a change ends the wait at once). stop() waits for it:
+      // at 2 s (tried, to save idle CPU) a sink's graceful stop overran its 5 s deadline (https-sink-shutdown test).
+      maxWaitTimeInMs: 1_000,
     });
     this.#consumer = consumer;
     // Fired after each fetched batch, also for batches whose records were all filtered (control

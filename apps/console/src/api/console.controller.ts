@@ -189,7 +189,7 @@ export class ConsoleController {
   }
 
   /** By e-mail: the address is hashed with the console's key and matched on hashes; it is never stored or logged. */
-  @Post('leads/search')
+  @Post('lead-searches')
   @RequireAccess('console')
   @HttpCode(200)
   search(@Req() req: FastifyRequest, @Body() body: unknown) {

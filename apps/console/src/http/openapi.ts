@@ -191,7 +191,7 @@ export function buildOpenApiDocument(publicUrl: string): object {
           },
         },
       },
-      '/api/leads/search': {
+      '/api/lead-searches': {
         post: {
           summary: 'Lead ids by e-mail, matched on a keyed hash (the address is never stored)',
           requestBody: { required: true, content: json('EmailSearchRequest') },

@@ -402,7 +402,7 @@ function LeadSearch() {
       return;
     }
     try {
-      const r = await api('/api/leads/search', { method: 'POST', body: { email: value } });
+      const r = await api('/api/lead-searches', { method: 'POST', body: { email: value } });
       if (r.leadIds.length === 1) location.hash = `#/leads/${encodeURIComponent(r.leadIds[0])}`;
       else setFound(r.leadIds);
     } catch (err) {
