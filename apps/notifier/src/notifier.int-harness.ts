@@ -15,6 +15,7 @@ import {
   type NoticeRecord,
   type OfferDestinationRecord,
 } from '@leadflow/lead-model';
+import { createProducer } from '@leadflow/kafka';
 import { freePort, freePorts, mailpitTlsFiles, startMailpit, type SpawnedProcess } from '@leadflow/local-infra';
 import { createTestTopics, readTopic, testKafka, testProcessEnv, testTlsDir, uniqueName } from '@leadflow/testing';
 
@@ -172,7 +173,7 @@ export class NotifierHarness {
       ].map((t) => this.topic(t)),
       1,
     );
-    this.producer = this.kafka.producer({ idempotent: true });
+    this.producer = createProducer(this.kafka);
     await this.producer.connect();
   }
 
