@@ -14,7 +14,7 @@ import { ConsoleQueries } from './api/console-queries';
 import type { ConsoleConfig } from './console.config';
 import { ConsoleModule } from './console.module';
 import { installGate } from './http/gate';
-import { NestPinoLogger } from './http/nest-logger';
+import { NestPinoLogger } from '@leadflow/http-shell';
 import { buildOpenApiDocument } from './http/openapi';
 import { ProblemFilter } from './http/problem.filter';
 import { ConsoleIndex } from './index/console-index';

@@ -21,7 +21,7 @@ import { DestinationService } from './destinations/destination.service';
 import { configureHttp } from './http/http-surface';
 import { SINGLE_BODY_LIMIT } from './common/json-body';
 import { createIngestMetrics } from './common/metrics';
-import { NestPinoLogger } from './http/nest-logger';
+import { NestPinoLogger } from '@leadflow/http-shell';
 import { buildOpenApiDocument } from './http/openapi';
 import { buildAsyncApiForIngest } from './http/asyncapi';
 import { ProblemFilter } from './http/problem.filter';

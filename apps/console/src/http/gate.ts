@@ -1,7 +1,7 @@
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken, type AccessPolicy, type Action, type Principal } from '../access/access';
-import { AllowedMethods } from './allowed-methods';
+import { AllowedMethods } from '@leadflow/http-shell';
 import { methodNotAllowed, notFound, ProblemException, ProblemType, statusTitle } from './problem';
 
 /** What a route requires: a console principal, or nothing (the page itself, health, metrics, docs). */

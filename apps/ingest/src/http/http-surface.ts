@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { beforeBody, installRequestGate, type GateSettings } from '../auth/request-gate';
-import { AllowedMethods } from './allowed-methods';
+import { AllowedMethods } from '@leadflow/http-shell';
 import { configureJsonBodies } from '../common/json-body';
 import { methodNotAllowed } from '../common/problem';
 
