@@ -205,13 +205,13 @@ describe('the console in a browser, against a real pipeline', () => {
     await page.getByTestId('dry-run-count').waitFor();
     expect(await page.getByTestId('dry-run-count').textContent()).toMatch(/^3 dead letter\(s\) would be replayed/);
     // The dry run moves focus to the confirmation, so Enter confirms it.
-    expect(
-      await page.evaluate(
-        () =>
-          (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement
-            .textContent,
-      ),
-    ).toBe('Replay 3 lead(s)');
+    await page.waitForFunction(
+      () =>
+        (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document
+          .activeElement?.textContent === 'Replay 3 lead(s)',
+      undefined,
+      { timeout: 5_000 },
+    );
     await page.keyboard.press('Enter');
     await page.getByTestId('replay-result').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('replay-result').textContent()).toMatch(/Replayed 3 lead\(s\)/);

@@ -1,6 +1,6 @@
 // The leadflow console: preact + htm (tagged templates, so no JSX step), hash routes, live updates over SSE.
 import { h, render } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import { api, session, stream } from './api.js';
 import { ago, isoOf, n, query } from './format.js';
@@ -516,7 +516,9 @@ function Replay({ params }) {
       fail(err);
     }
   };
-  useEffect(() => {
+  // Layout effect, not effect: focus moves in the same task that shows the count, so an Enter pressed right after
+  // the dry run confirms it instead of landing on "Dry run" again.
+  useLayoutEffect(() => {
     if (preview && preview.wouldReplay > 0) confirmRef.current?.focus();
   }, [preview]);
   const start = async () => {
