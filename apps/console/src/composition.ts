@@ -137,6 +137,7 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
     index,
     hashEmail,
     groupPrefix: `${config.topicPrefix}${clientId}-index`,
+    fetchMaxBytes: config.fetchMaxBytes,
     onLive: (ev) => {
       const s = liveSummary(ev);
       if (s) live.publish(s[0], s[1], s[2]);

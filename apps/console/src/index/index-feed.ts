@@ -22,9 +22,13 @@ export interface IndexFeedOptions {
   readonly hashEmail: (email: string) => string;
   /** Prefix of the feed's own consumer group (unique per instance, never committed, deleted at stop). */
   readonly groupPrefix: string;
+  /** The most bytes of one fetch (kafkajs `maxBytes`); per partition at most 1 MiB. */
+  readonly fetchMaxBytes?: number;
   /** Every event applied once the index has caught up (live updates). */
   readonly onLive?: (ev: IndexEvent) => void;
 }
+
+const DEFAULT_FETCH_MAX_BYTES = 2_097_152;
 
 /**
  * Feeds the index from the topics: reads them from the beginning under a consumer group of its own (it commits
@@ -64,6 +68,9 @@ export class IndexFeed {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 500,
+      // Bounds the records decoded at once while catching up (kafkajs' 10 MiB default decodes ~30 MB of objects).
+      maxBytes: this.o.fetchMaxBytes ?? DEFAULT_FETCH_MAX_BYTES,
+      maxBytesPerPartition: Math.min(1_048_576, this.o.fetchMaxBytes ?? DEFAULT_FETCH_MAX_BYTES),
     });
     this.consumer = consumer;
     let caughtUp!: () => void;
