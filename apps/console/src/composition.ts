@@ -138,6 +138,7 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
     hashEmail,
     groupPrefix: `${config.topicPrefix}${clientId}-index`,
     fetchMaxBytes: config.fetchMaxBytes,
+    topicCheckMs: config.topicCheckMs,
     onLive: (ev) => {
       const s = liveSummary(ev);
       if (s) live.publish(s[0], s[1], s[2]);

@@ -24,6 +24,11 @@ export interface IndexFeedOptions {
   readonly groupPrefix: string;
   /** The most bytes of one fetch (kafkajs `maxBytes`); per partition at most 1 MiB. */
   readonly fetchMaxBytes?: number;
+  /**
+   * How often to look for topics created since start (an offer's own `leads.route.<type>.<suffix>`): kafkajs
+   * resolves a subscription once, so a new topic gets a reader of its own, from its beginning. 0: never.
+   */
+  readonly topicCheckMs?: number;
   /** Every event applied once the index has caught up (live updates). */
   readonly onLive?: (ev: IndexEvent) => void;
 }
@@ -48,6 +53,10 @@ export class IndexFeed {
   private readonly groupIds: string[] = [];
   private admin: Admin | undefined;
   private caughtUp = false;
+  private readonly followed = new Set<string>();
+  private topicCheck: NodeJS.Timeout | undefined;
+  private checking = false;
+  private stopped = false;
 
   constructor(private readonly o: IndexFeedOptions) {}
 
@@ -62,6 +71,7 @@ export class IndexFeed {
     await admin.connect();
     this.admin = admin;
     const followed = (await admin.listTopics()).filter((t) => roleOf(topics, t) !== undefined).sort();
+    for (const t of followed) this.followed.add(t);
     const first = followed.filter((t) => isFirst(roleOf(topics, t)));
     const then = followed.filter((t) => !first.includes(t));
     const ends = new Map<string, bigint>();
@@ -74,12 +84,36 @@ export class IndexFeed {
     const firstMs = Date.now() - t0;
     await this.follow(then, 'pipeline', ends);
     this.caughtUp = true;
+    const every = this.o.topicCheckMs ?? 30_000;
+    if (every > 0) {
+      this.topicCheck = setInterval(() => void this.followNewTopics(), every);
+      this.topicCheck.unref();
+    }
     const ms = Date.now() - t0;
     this.o.logger.info(
       { topics: followed.length, ms, deadLettersMs: firstMs, ...this.o.index.stats() },
       'index caught up',
     );
     return { topics: followed.length, ms };
+  }
+
+  /** Topics created since start that the index follows get a reader of their own, from their beginning. */
+  private async followNewTopics(): Promise<void> {
+    if (this.checking || this.stopped || !this.admin) return;
+    this.checking = true;
+    try {
+      const fresh = (await this.admin.listTopics())
+        .filter((t) => !this.followed.has(t) && roleOf(this.o.topics, t) !== undefined)
+        .sort();
+      if (fresh.length === 0) return;
+      this.o.logger.info({ topics: fresh }, 'index follows new topics');
+      await this.follow(fresh, 'new', new Map());
+      for (const t of fresh) this.followed.add(t);
+    } catch (err) {
+      this.o.logger.warn({ err }, 'index could not look for new topics; tries again');
+    } finally {
+      this.checking = false;
+    }
   }
 
   /** Reads `topicNames` from the beginning with a consumer of its own; resolves once each reached its end. */
@@ -174,6 +208,8 @@ export class IndexFeed {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.topicCheck);
     await Promise.all(this.consumers.map((c) => c.disconnect().catch(() => undefined)));
     if (this.admin && this.groupIds.length > 0) await this.admin.deleteGroups(this.groupIds).catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { DeliveryReceipt } from '@leadflow/lead-model';
+import { createProducer } from '@leadflow/kafka';
+import { leadCloudEventHeaders, Topics, type DeliveryReceipt } from '@leadflow/lead-model';
+import { createTestTopics } from '@leadflow/testing';
 import type { LeadHistory, Overview } from './api/api.schemas';
 import { eventually, lead, startTestConsole, type TestConsole } from './test/console-harness';
 
@@ -14,11 +16,12 @@ const receipt = (n: number, at: number): DeliveryReceipt => ({
 });
 
 /**
- * What the console is for stays in it: with more delivered leads than LEADFLOW_CONSOLE_MAX_LEADS, the oldest
- * delivered ones leave the index, but a dead-lettered lead's history (and its e-mail search) stays, read at start
- * and while following (real broker, public HTTP API).
+ * The index against the real broker, through the public HTTP API. What the console is for stays in it: with more
+ * delivered leads than LEADFLOW_CONSOLE_MAX_LEADS, the oldest delivered ones leave the index, but a dead-lettered
+ * lead's history (and its e-mail search) stays, read at start and while following. And a route topic created
+ * after start (an offer's own) is followed without a restart.
  */
-describe('console index limits (real Kafka)', () => {
+describe('console index (real Kafka)', () => {
   let t: TestConsole;
   const broken = Array.from({ length: 3 }, (_, i) => lead('contoso.broken', i));
   const now = Date.now();
@@ -26,7 +29,7 @@ describe('console index limits (real Kafka)', () => {
 
   beforeAll(async () => {
     t = await startTestConsole({
-      env: { LEADFLOW_CONSOLE_MAX_LEADS: '1000' },
+      env: { LEADFLOW_CONSOLE_MAX_LEADS: '1000', LEADFLOW_CONSOLE_TOPIC_CHECK_MS: '1000' },
       seed: async (w) => {
         // The dead-lettered leads first: everything delivered after them is newer.
         await w.ingested(broken);
@@ -77,5 +80,32 @@ describe('console index limits (real Kafka)', () => {
     for (const l of broken) expect((await history(l.leadId)).status).toBe(200);
     const dryRun = await t.post('/api/replay-dry-runs', { filter: { offer: 'contoso.broken' } });
     expect(dryRun.body).toMatchObject({ matched: 3, alreadyReplayed: 0, wouldReplay: 3 });
+  });
+
+  it("follows a route topic created after start (an offer's own) without a restart", async () => {
+    const own = `${t.prefix}${Topics.route('https')}.contoso-own`;
+    const drop = await createTestTopics(t.kafka, [own]);
+    const producer = createProducer(t.kafka, {});
+    await producer.connect();
+    try {
+      const l = lead('contoso.own', 1);
+      await t.writer.ingested([l]);
+      await producer.send({
+        topic: own,
+        acks: -1,
+        messages: [
+          { key: l.offerId, value: JSON.stringify(l), headers: leadCloudEventHeaders(l, { source: '/test' }) },
+        ],
+      });
+      const routed = await eventually(async () => {
+        const { status, body } = await history(l.leadId);
+        const steps = status === 200 ? (body as LeadHistory).steps : [];
+        return steps.find((s) => s.kind === 'routed');
+      });
+      expect(routed.detail).toBe(`to ${own}`);
+    } finally {
+      await producer.disconnect();
+      await drop();
+    }
   });
 });
