@@ -134,7 +134,7 @@ export async function consoleBench(ctx: BenchContext): Promise<BenchRow[]> {
     const messages = [];
     for (let j = i; j < Math.min(RECEIPTS, i + 5_000); j++) {
       const leadId = randomUUID();
-      if (j >= RECEIPTS - 100_000 && j % 5_000 === 0) receiptLeads.push(leadId);
+      if (j >= RECEIPTS - 40_000 && j % 2_000 === 0) receiptLeads.push(leadId);
       const offerId = `publisher${j % 50}.offer`;
       messages.push({
         key: offerId,

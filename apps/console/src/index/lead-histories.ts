@@ -18,7 +18,6 @@ export interface StepRow {
 }
 
 const NONE = -1;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HEX = '0123456789abcdef';
 const MAX_LEADS_PER_EMAIL = 100;
 
@@ -45,6 +44,8 @@ export class LeadHistories {
   private used = 0;
   private readonly freeSlots: number[] = [];
   private readonly ids: ByteKeyTable;
+  /** A lead id's bytes while it is looked up (one per call: no allocation per record). */
+  private readonly scratch = new Uint8Array(16);
   private readonly byEmail: ByteKeyTable;
   private readonly oddIds = new Map<string, number>();
   private readonly oddIdOf = new Map<number, string>();
@@ -86,7 +87,7 @@ export class LeadHistories {
 
   /** The lead's slot, or -1. */
   find(leadId: string): number {
-    return UUID.test(leadId) ? this.ids.first(uuidBytes(leadId)) : (this.oddIds.get(leadId) ?? NONE);
+    return uuidBytes(leadId, this.scratch) ? this.ids.first(this.scratch) : (this.oddIds.get(leadId) ?? NONE);
   }
 
   /** The lead's slot, made (as a lead without dead letters, newest) when it is new. */
@@ -98,8 +99,8 @@ export class LeadHistories {
     this.head[slot] = NONE;
     this.deadLetters[slot] = 0;
     this.hasEmail[slot] = 0;
-    if (UUID.test(leadId)) {
-      this.keys.set(uuidBytes(leadId), slot * 16);
+    if (uuidBytes(leadId, this.scratch)) {
+      this.keys.set(this.scratch, slot * 16);
       this.ids.insert(slot);
     } else {
       const own = Buffer.from(leadId, 'utf8').toString('utf8');
@@ -261,8 +262,30 @@ export class LeadHistories {
   }
 }
 
-function uuidBytes(id: string): Uint8Array {
-  return Buffer.from(id.replace(/-/g, ''), 'hex');
+/** Writes a canonical (lower-case, hyphenated) UUID's 16 bytes into `out`; false (and `out` undefined) otherwise. */
+function uuidBytes(id: string, out: Uint8Array): boolean {
+  if (id.length !== 36) return false;
+  let n = 0;
+  for (let i = 0; i < 36;) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (id.charCodeAt(i) !== 45) return false;
+      i += 1;
+      continue;
+    }
+    const hi = hexValue(id.charCodeAt(i));
+    const lo = hexValue(id.charCodeAt(i + 1));
+    if (hi < 0 || lo < 0) return false;
+    out[n++] = (hi << 4) | lo;
+    i += 2;
+  }
+  return true;
+}
+
+/** 0–15 for '0'–'9' and 'a'–'f' (lower case only: ids are given back as they came), else -1. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
 }
 
 /** An e-mail hash as 16 bytes: the console's own hashes are 22 base64url characters; anything else is digested. */
