@@ -102,5 +102,5 @@ for (let i = 0; i < RECEIPTS; i += BATCH * 4) {
 }
 const mb = (n: number) => (n / 1048576).toFixed(0);
 process.stdout.write(
-  `batch ${BATCH}: peak RSS ${mb(peak)} MB, peak heap ${mb(peakHeap)} MB, ${Date.now() - t0} ms; ${JSON.stringify(index.stats())}\n`,
+  `batch ${BATCH}: peak RSS ${mb(peak)} MB, peak heap ${mb(peakHeap)} MB, at the end RSS ${mb(process.memoryUsage().rss)} MB, ${Date.now() - t0} ms; ${JSON.stringify(index.stats())}\n`,
 );

@@ -7,6 +7,8 @@ const IS_TEST = 1;
 /** `topic/partition/offset`, as `positionId` (libs/dead-letters) writes a dead letter's id. */
 const POSITION = /^(.+\/\d+)\/(\d+)$/;
 const iso = (ms: number): string => new Date(ms).toISOString();
+/** A count as kept (-1: none); one beyond int32 is not a count a dead letter carries. */
+const int32OrNone = (n: number | undefined): number => (n !== undefined && n >= 0 && n <= 0x7fffffff ? n | 0 : NONE);
 
 /**
  * The dead letters the index keeps in detail, one row of typed arrays each (~90 bytes, against ~500 as objects):
@@ -28,8 +30,9 @@ export class DeadLetterColumns {
   private remediation = new Int32Array(0);
   private sink = new Int32Array(0);
   private atMs = new Float64Array(0);
-  private attempts = new Float64Array(0);
-  private version = new Float64Array(0);
+  /** -1: none (attempts and versions are counts from 1). */
+  private attempts = new Int32Array(0);
+  private version = new Int32Array(0);
   private groupRef = new Int32Array(0);
   private seqOf = new Int32Array(0);
   private nextSeq = 1;
@@ -88,8 +91,8 @@ export class DeadLetterColumns {
     this.remediation[slot] = this.strings.acquire(d.remediation);
     this.sink[slot] = d.sink === undefined ? NONE : this.strings.acquire(d.sink);
     this.atMs[slot] = d.at;
-    this.attempts[slot] = d.attempts ?? NaN;
-    this.version[slot] = d.destinationVersion ?? NaN;
+    this.attempts[slot] = int32OrNone(d.attempts);
+    this.version[slot] = int32OrNone(d.destinationVersion);
     this.groupRef[slot] = group;
     this.seqOf[slot] = this.nextSeq;
     this.nextSeq = (this.nextSeq % 0x7fffffff) + 1;
@@ -192,7 +195,7 @@ export class DeadLetterColumns {
   }
   versionOf(slot: number): number | undefined {
     const v = this.version[slot] as number;
-    return Number.isNaN(v) ? undefined : v;
+    return v === NONE ? undefined : v;
   }
 
   /** The dead letter as an object again (for an answer); `leadId` is its lead's id, from the caller. */
@@ -213,7 +216,7 @@ export class DeadLetterColumns {
       remediation: s.get(this.remediation[slot] as number),
       failedAt: this.failedAtOf(slot),
       at: this.atMs[slot] as number,
-      ...(Number.isNaN(attempts) ? {} : { attempts }),
+      ...(attempts === NONE ? {} : { attempts }),
       ...(sink === NONE ? {} : { sink: s.get(sink) }),
       ...(version !== undefined ? { destinationVersion: version } : {}),
       isTest: ((this.flags[slot] as number) & IS_TEST) !== 0,
