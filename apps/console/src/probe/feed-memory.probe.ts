@@ -2,13 +2,13 @@
  * Memory probe of the console's catch-up read without a broker: records as kafkajs hands them over (Buffers for
  * key, value and each header) decoded in batches of BATCH records by the feed's own decoders into the index; prints
  * the peak RSS and heap. Models the fetch size: a 2 MiB fetch of dead letters is ~1,700 records, 10 MiB ~8,500.
- * `node --max-old-space-size=200 --max-semi-space-size=8 -r @swc-node/register bench/src/probe/console-feed-memory.ts BATCH`
+ * `node --max-old-space-size=200 --max-semi-space-size=8 -r @swc-node/register apps/console/src/probe/feed-memory.probe.ts BATCH`
  */
 import { randomBytes } from 'node:crypto';
 import { headersToStrings } from '@leadflow/kafka';
 import { deadLetterHeaders, leadCloudEventHeaders, Topics, type ErrorClass, type Lead } from '@leadflow/lead-model';
-import { ConsoleIndex } from '../../../apps/console/src/index/console-index';
-import { deadLetterEvent, deliveredEvent, emailHasher } from '../../../apps/console/src/index/index-events';
+import { ConsoleIndex } from '../index/console-index';
+import { deadLetterEvent, deliveredEvent, emailHasher } from '../index/index-events';
 
 const BATCH = Number(process.argv[2] ?? 1_700);
 const DEAD_LETTERS = 200_000;

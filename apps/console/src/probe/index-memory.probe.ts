@@ -1,11 +1,11 @@
 /**
  * Memory probe of the console's index alone (no Kafka, no Nest): builds it from synthetic events shaped as the feed
  * decodes them (flat strings, as JSON.parse and Buffer#toString make them) and prints the heap it holds.
- * `node --expose-gc -r @swc-node/register bench/src/probe/console-index-memory.ts [deadLetters] [receipts]`
+ * `node --expose-gc -r @swc-node/register apps/console/src/probe/index-memory.probe.ts [deadLetters] [receipts]`
  */
 import { randomBytes } from 'node:crypto';
-import { ConsoleIndex } from '../../../apps/console/src/index/console-index';
-import type { IndexEvent } from '../../../apps/console/src/index/index-events';
+import { ConsoleIndex } from '../index/console-index';
+import type { IndexEvent } from '../index/index-events';
 
 const DEAD_LETTERS = Number(process.argv[2] ?? 200_000);
 const RECEIPTS = Number(process.argv[3] ?? 1_000_000);
