@@ -105,7 +105,8 @@ export class IndexFeed {
       const fresh = (await this.admin.listTopics())
         .filter((t) => !this.followed.has(t) && roleOf(this.o.topics, t) !== undefined)
         .sort();
-      if (fresh.length === 0) return;
+      // Stopped while listing: no new reader (stop() disconnects those it knows of).
+      if (fresh.length === 0 || this.stopped) return;
       this.o.logger.info({ topics: fresh }, 'index follows new topics');
       await this.follow(fresh, 'new', new Map());
       for (const t of fresh) this.followed.add(t);
