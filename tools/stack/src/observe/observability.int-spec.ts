@@ -15,7 +15,16 @@ import { loadSamples } from '../demo/samples';
 import { readStackConfig, SERVICE_PORT_VARIABLES, type StackConfig } from '../stack.config';
 import { down, up } from '../stack';
 import { OtlpReceiver, SpanKinds, type ReceivedSpan } from './otlp-receiver';
-import { metricNames, panelQueries, query, ruleExpressions, scrapeTargets, startPrometheus } from './prometheus';
+import { entries } from '../build/entries';
+import {
+  COMMON_METRIC_FAMILIES,
+  metricNames,
+  panelQueries,
+  query,
+  ruleExpressions,
+  scrapeTargets,
+  startPrometheus,
+} from './prometheus';
 
 /**
  * One trace per lead, on the local stack's production entry points (built programs) exporting to an OTLP receiver:
@@ -285,6 +294,16 @@ describe('observability on the running stack', () => {
       scrapeTargets(cfg).map(async (t) => ({ ...t, text: await (await fetch(`http://${t.target}/metrics`)).text() })),
     );
     for (const e of expositions) expect([e.service, metricLabelViolations(e.text)]).toEqual([e.service, []]);
+    // Every app but the CLI is scraped, and each exports the common families with series in them (its consumer
+    // lag once it has fetched: every service read records in the demo).
+    const services = entries(cfg.root)
+      .filter((e) => e.name.startsWith('apps/') && e.name !== 'apps/leadctl')
+      .map((e) => e.name.slice('apps/'.length));
+    expect(expositions.map((e) => e.service).sort()).toEqual(services.sort());
+    for (const e of expositions) {
+      const missing = COMMON_METRIC_FAMILIES.filter((f) => !new RegExp(`^${f}\\{`, 'm').test(e.text));
+      expect([e.service, missing]).toEqual([e.service, []]);
+    }
     const exported = new Set(
       expositions.flatMap((e) => [...e.text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1] as string)),
     );
