@@ -136,3 +136,24 @@ export function metricNames(expr: string): string[] {
     (m[1] as string).replace(/_(bucket|count|sum)$/, ''),
   );
 }
+
+/**
+ * The labels every series an expression returns must carry: those named by each of its `by (…)` clauses (an outer
+ * aggregation keeps only its own, so the intersection), `le` aside (histogram_quantile consumes it). A rule grouping
+ * by a label its metric does not have still selects series (with the label empty), and its alert would page with
+ * `{{ $labels.x }}` blank: the stack test checks these labels are set on every result.
+ */
+export function groupingLabels(expr: string): string[] {
+  const clauses = [...expr.matchAll(/\bby\s*\(([^()]*)\)/g)].map(
+    (m) =>
+      new Set(
+        (m[1] as string)
+          .split(',')
+          .map((l) => l.trim())
+          .filter((l) => l !== '' && l !== 'le'),
+      ),
+  );
+  const [first, ...rest] = clauses;
+  if (!first) return [];
+  return [...first].filter((l) => rest.every((c) => c.has(l)));
+}
