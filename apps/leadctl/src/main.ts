@@ -21,7 +21,10 @@ async function readStdin(): Promise<string> {
 /** A tracer when an OTLP endpoint is configured: a replay run is then a span the replayed leads' traces link to. */
 function tracing(): Tracing | undefined {
   const endpoint = tracesEndpoint(processEnv());
-  return endpoint ? startTracing({ serviceName: 'leadctl', otlpEndpoint: endpoint }) : undefined;
+  // Its exports give up within the shutdown's flush budget: leadctl exits then, whether the backend answered or not.
+  return endpoint
+    ? startTracing({ serviceName: 'leadctl', otlpEndpoint: endpoint, exportTimeoutMs: 2_000 })
+    : undefined;
 }
 
 async function main(): Promise<number> {

@@ -6,7 +6,7 @@ export interface NotifierMetrics {
   readonly sent: Counter<'kind'>;
   readonly deadLettered: Counter<'kind' | 'error_class'>;
   readonly retries: Counter<'reason'>;
-  readonly events: Counter<'topic_kind'>;
+  readonly events: Counter<'kind'>;
   readonly openDigests: Gauge;
 }
 
@@ -38,7 +38,7 @@ export function createNotifierMetrics(registry: Registry): NotifierMetrics {
     events: new Counter({
       name: 'leadflow_notifier_events_total',
       help: 'Receipts and dead letters read',
-      labelNames: ['topic_kind'],
+      labelNames: ['kind'],
       registers: [registry],
     }),
     openDigests: new Gauge({

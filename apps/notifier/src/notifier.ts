@@ -194,7 +194,7 @@ export class Notifier {
     }
     const event = this.#event(topic, message.value, readHeaders(message.headers));
     if (event) {
-      this.#o.metrics.events.inc({ topic_kind: event.kind });
+      this.#o.metrics.events.inc({ kind: event.kind });
       const offer = offerView(
         this.#o.offers.get(event.kind === 'delivered' ? event.receipt.offerId : event.deadLetter.offerId),
       );
