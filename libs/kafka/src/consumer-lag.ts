@@ -32,9 +32,16 @@ export function trackConsumerLag(consumer: Consumer, registry: Registry, group: 
     const lag = Number(payload.offsetLag);
     if (Number.isFinite(lag)) set(payload.topic, payload.partition, Math.max(0, lag));
   });
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    // Partitions that moved to another member are reported by it: drop ours, or they would stay frozen.
-    for (const labels of reported.values()) gauge.remove(labels);
-    reported.clear();
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    // Partitions that moved to another member are reported by it: drop ours, or they would stay frozen. Those this
+    // member keeps stay (a rebalance for a new topic must not blank a quiet consumer's lag until its next batch).
+    const kept = new Set(
+      Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}/${p}`)),
+    );
+    for (const [key, labels] of reported) {
+      if (kept.has(key)) continue;
+      gauge.remove(labels);
+      reported.delete(key);
+    }
   });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { headersToStrings } from '@leadflow/kafka';
+import type { Registry } from 'prom-client';
+import { headersToStrings, trackConsumerLag } from '@leadflow/kafka';
 import type { Logger } from '@leadflow/observability';
 import type { ConsoleIndex } from './console-index';
 import { roleOf, type ConsoleTopics, type TopicRole } from './console-topics';
@@ -31,6 +32,11 @@ export interface IndexFeedOptions {
   readonly topicCheckMs?: number;
   /** Every event applied once the index has caught up (live updates). */
   readonly onLive?: (ev: IndexEvent) => void;
+  /**
+   * Where the feed reports its consumer lag (`leadflow_kafka_consumer_lag_records`), under `groupPrefix`: the
+   * group itself is unique per start, and a label must stay bounded.
+   */
+  readonly registry?: Registry;
 }
 
 const DEFAULT_FETCH_MAX_BYTES = 2_097_152;
@@ -135,6 +141,8 @@ export class IndexFeed {
       maxBytesPerPartition: Math.min(1_048_576, this.o.fetchMaxBytes ?? DEFAULT_FETCH_MAX_BYTES),
     });
     this.consumers.push(consumer);
+    // Every reader under the prefix: they read different topics, so their partitions' labels never meet.
+    if (this.o.registry) trackConsumerLag(consumer, this.o.registry, this.o.groupPrefix);
     let caughtUp!: () => void;
     let failed!: (err: Error) => void;
     const done = new Promise<void>((resolve, reject) => {
