@@ -246,7 +246,7 @@ export async function consoleBench(ctx: BenchContext): Promise<BenchRow[]> {
         value: rssPeak,
         unit: 'MB',
         target: { atMost: 250 },
-        notes: `${rssPeak <= 250 ? 'within' : 'OVER'} the 250 MB target; RSS after the queries ${rssNow.toFixed(0)} MB (${split}); heap limit ${HEAP_MB} MB${HEAP_MB === CONSOLE_HEAP_MB ? " (the stack's)" : ''}; fetch ${FETCH_MAX_BYTES ?? 'default'} bytes`,
+        notes: `${rssPeak <= 250 ? 'within' : 'OVER'} the 250 MB target; RSS after the queries ${rssNow.toFixed(0)} MB (${split}); heap limit ${HEAP_MB} MB${HEAP_MB === CONSOLE_HEAP_MB ? " (the stack's)" : ''}; fetch ${FETCH_MAX_BYTES ?? "the console's default"} bytes`,
       },
     ];
   } finally {
