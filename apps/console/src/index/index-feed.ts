@@ -33,8 +33,8 @@ export interface IndexFeedOptions {
   /** Every event applied once the index has caught up (live updates). */
   readonly onLive?: (ev: IndexEvent) => void;
   /**
-   * Where the feed reports its consumer lag (`leadflow_kafka_consumer_lag_records`), under `groupPrefix`: the
-   * group itself is unique per start, and a label must stay bounded.
+   * Where the feed reports its consumer lag (`leadflow_kafka_consumer_lag_records`), per reader under
+   * `groupPrefix-<reader>`: the groups themselves are unique per start, and a label must stay bounded.
    */
   readonly registry?: Registry;
 }
@@ -141,8 +141,9 @@ export class IndexFeed {
       maxBytesPerPartition: Math.min(1_048_576, this.o.fetchMaxBytes ?? DEFAULT_FETCH_MAX_BYTES),
     });
     this.consumers.push(consumer);
-    // Every reader under the prefix: they read different topics, so their partitions' labels never meet.
-    if (this.o.registry) trackConsumerLag(consumer, this.o.registry, this.o.groupPrefix);
+    // Each reader under its own bounded name (`<prefix>-dead-letters`, `-pipeline`, `-new`): one reader stuck while
+    // another fetches must still show as a stalled group.
+    if (this.o.registry) trackConsumerLag(consumer, this.o.registry, `${this.o.groupPrefix}-${name}`);
     let caughtUp!: () => void;
     let failed!: (err: Error) => void;
     const done = new Promise<void>((resolve, reject) => {
