@@ -70,6 +70,12 @@ describe('console index (real Kafka)', () => {
     const o = (await t.get('/api/overview')).body as Overview;
     expect(o.delivered).toEqual([{ destination: 'https', count: 1_500 }]);
     expect(o.deadLetters.total).toBe(3);
+    // Each reader reports its lag and last fetch under its own bounded group label.
+    const metrics = await (await fetch(`${t.address}/metrics`)).text();
+    for (const reader of ['dead-letters', 'pipeline'])
+      expect(metrics).toContain(
+        `leadflow_kafka_consumer_last_fetch_timestamp_seconds{group="${t.prefix}leadflow-console-index-${reader}"`,
+      );
   });
 
   it('keeps them while following too: live receipts push out older delivered leads only', async () => {
