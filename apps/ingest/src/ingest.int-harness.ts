@@ -21,6 +21,7 @@ export function uniqueTopics(): IngestTopics {
     offerDestinations: uniqueName('ingest-offers'),
     deadLetters: { router: uniqueName('ingest-dlq-router'), https: uniqueName('ingest-dlq-https') },
     audit: uniqueName('ingest-audit'),
+    offerStatus: uniqueName('ingest-offer-status'),
   };
 }
 
@@ -29,6 +30,7 @@ export function allTopics(t: IngestTopics): string[] {
     t.ingested,
     t.delivered,
     t.offerDestinations,
+    t.offerStatus,
     ...Object.values(t.deadLetters),
     ...(t.replayLedger ? [t.replayLedger] : []),
     ...(t.audit ? [t.audit] : []),

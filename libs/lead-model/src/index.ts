@@ -120,6 +120,15 @@ export {
 } from './notices';
 export { quotaAccount } from './quota-account';
 export { DeliveryReceiptSchema } from './receipt';
+export {
+  MAX_STATUS_VALIDATIONS,
+  OFFER_STATUS_KEY_PATTERN,
+  OfferStatusRecordSchema,
+  ValidationOutcomeSchema,
+  offerStatusKey,
+  type OfferStatusRecord,
+  type ValidationOutcomeRecord,
+} from './offer-status';
 export { EncryptedSecretSchema, OfferDestinationRecordSchema } from './destination';
 export { DEAD_LETTER_POSITION_PATTERN, ReplayLedgerEntrySchema, type ReplayLedgerEntry } from './replay-ledger';
 export {

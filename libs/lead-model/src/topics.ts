@@ -26,6 +26,8 @@ export const Topics = {
   noticesSent: 'notices.sent',
   /** Notices a mail server refused for good (docs/notifications.md); not leads, so not a replay stage. */
   notifierDlq: 'leads.dlq.notifier',
+  /** Offer status counted per input partition (`<offerId>|<topic>|<partition>`, compacted): what ingest answers from. */
+  offerStatus: 'offers.status',
 } as const;
 
 /** What a sink subscribes to: `^leads\.route\.<type>(\..+)?$`. */
@@ -66,4 +68,6 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.audit, partitions: 1, compacted: false, retentionMs: -1 },
   { name: Topics.noticesSent, partitions: 3, compacted: true },
   { name: Topics.notifierDlq, partitions: 3, compacted: false },
+  // Offers × input partitions records, whatever the number of leads (docs/decisions/0008-offer-status-topic.md).
+  { name: Topics.offerStatus, partitions: 3, compacted: true },
 ];

@@ -186,7 +186,7 @@ export class DestinationService {
   status(offerId: string) {
     const record = this.require(offerId);
     const testLeadId = validationLeadId(offerId, record.version, record.updatedAt);
-    const outcome = this.deps.index.validation(testLeadId);
+    const outcome = this.deps.index.validation(offerId, testLeadId);
     const activity = this.deps.index.offer(offerId);
     const validation =
       outcome.status === 'failed'

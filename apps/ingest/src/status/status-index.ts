@@ -1,10 +1,12 @@
 /**
- * What the ingest knows about deliveries: outcomes of validation leads, and per offer the last
- * delivery and how many leads were dead-lettered. Fed from `leads.delivered` and the dead-letter
- * topics; pure and in memory, bounded by the number of offers plus a capped set of test outcomes.
+ * What the ingest knows about deliveries, as `offers.status` holds it: per offer, its records (one per input
+ * partition of `leads.delivered` and of the dead-letter topics) summed into the last delivery, the dead-letter count
+ * and the outcomes of validation leads. Pure and in memory, bounded by offers × input partitions: it does not grow
+ * with the leads delivered (docs/decisions/0008-offer-status-topic.md).
  */
 
-import type { DeliveryReceipt } from '@leadflow/lead-model';
+import type { DeliveryReceipt, OfferStatusRecord } from '@leadflow/lead-model';
+import { sumOffer, validationOf } from './offer-status-fold';
 
 /** A receipt read from `leads.delivered`. */
 export type DeliveryEvent = DeliveryReceipt;
@@ -44,62 +46,50 @@ export interface OfferActivity {
 }
 
 export class OfferStatusIndex {
-  private readonly outcomes = new Map<string, Exclude<ValidationOutcome, { status: 'pending' }>>();
-  private readonly activity = new Map<
-    string,
-    { lastDelivery?: DeliveryEvent; deadLetters: number; autoReplay?: AutoReplayStatus }
-  >();
+  /** Per offer, its `offers.status` records by key. */
+  private readonly records = new Map<string, Map<string, OfferStatusRecord>>();
+  private readonly autoReplays = new Map<string, AutoReplayStatus>();
 
-  /** `maxOutcomes` caps remembered validation outcomes; the oldest are forgotten first. */
-  constructor(private readonly maxOutcomes = 50_000) {}
-
-  recordDelivery(e: DeliveryEvent): void {
-    const a = this.touch(e.offerId);
-    if (!a.lastDelivery || e.deliveredAt >= a.lastDelivery.deliveredAt) a.lastDelivery = e;
-    // A delivery is final: it overrides an earlier dead letter of the same lead (a successful replay).
-    if (e.isTest) this.remember(e.leadId, { status: 'passed', checkedAt: e.deliveredAt });
+  /** Applies an `offers.status` record (undefined: a tombstone); returns the record it replaced. */
+  apply(key: string, offerId: string, record: OfferStatusRecord | undefined): OfferStatusRecord | undefined {
+    let of = this.records.get(offerId);
+    const previous = of?.get(key);
+    if (record) {
+      if (!of) this.records.set(offerId, (of = new Map()));
+      of.set(key, record);
+    } else if (of) {
+      of.delete(key);
+      if (of.size === 0) this.records.delete(offerId);
+    }
+    return previous;
   }
 
-  recordDeadLetter(e: DeadLetterEvent): void {
-    this.touch(e.offerId).deadLetters += 1;
-    if (!e.isTest || this.outcomes.get(e.leadId)?.status === 'passed') return;
-    this.remember(e.leadId, {
-      status: 'failed',
-      errorClass: e.errorClass,
-      ...(e.remediation ? { remediation: e.remediation } : {}),
-      checkedAt: e.failedAt,
-    });
+  /** The records counted from one input partition, by offer: what an aggregator taking it over starts from. */
+  recordsOfInput(topic: string, partition: number): Map<string, OfferStatusRecord> {
+    const out = new Map<string, OfferStatusRecord>();
+    for (const [offerId, of] of this.records)
+      for (const r of of.values()) if (r.input.topic === topic && r.input.partition === partition) out.set(offerId, r);
+    return out;
   }
 
   /** An auto-replay finished; a newer version's replay replaces an older one's. */
   recordAutoReplay(offerId: string, status: AutoReplayStatus): void {
-    const a = this.touch(offerId);
-    if (!a.autoReplay || status.version >= a.autoReplay.version) a.autoReplay = status;
+    const previous = this.autoReplays.get(offerId);
+    if (!previous || status.version >= previous.version) this.autoReplays.set(offerId, status);
   }
 
-  validation(testLeadId: string): ValidationOutcome {
-    return this.outcomes.get(testLeadId) ?? { status: 'pending' };
-  }
-
-  private touch(offerId: string): { lastDelivery?: DeliveryEvent; deadLetters: number; autoReplay?: AutoReplayStatus } {
-    let a = this.activity.get(offerId);
-    if (!a) {
-      a = { deadLetters: 0 };
-      this.activity.set(offerId, a);
-    }
-    return a;
+  validation(offerId: string, testLeadId: string): ValidationOutcome {
+    return validationOf(this.records.get(offerId)?.values() ?? [], testLeadId);
   }
 
   offer(offerId: string): OfferActivity {
-    return this.activity.get(offerId) ?? { deadLetters: 0 };
+    const totals = sumOffer(this.records.get(offerId)?.values() ?? []);
+    const autoReplay = this.autoReplays.get(offerId);
+    return { ...totals, ...(autoReplay ? { autoReplay } : {}) };
   }
 
-  private remember(leadId: string, outcome: Exclude<ValidationOutcome, { status: 'pending' }>): void {
-    this.outcomes.delete(leadId);
-    this.outcomes.set(leadId, outcome);
-    if (this.outcomes.size > this.maxOutcomes) {
-      const oldest = this.outcomes.keys().next().value;
-      if (oldest !== undefined) this.outcomes.delete(oldest);
-    }
+  /** How many offers have a status. */
+  get offers(): number {
+    return this.records.size;
   }
 }

@@ -12,6 +12,7 @@ import { quotaAccount } from '../quota-account';
 import { DeliveryReceiptSchema } from '../receipt';
 import { DEAD_LETTER_POSITION_PATTERN, ReplayLedgerEntrySchema } from '../replay-ledger';
 import { AuditRecordSchema } from '../audit';
+import { OFFER_STATUS_KEY_PATTERN, OfferStatusRecordSchema } from '../offer-status';
 import {
   DESTINATION_TYPES,
   ROUTE_SUFFIX_PATTERN,
@@ -23,6 +24,7 @@ import {
 import {
   INGESTED_EXAMPLES,
   OFFER_DESTINATION_EXAMPLES,
+  OFFER_STATUS_EXAMPLES,
   RECEIPT_EXAMPLES,
   REPLAY_LEDGER_EXAMPLES,
   ROUTED_LEAD_EXAMPLE,
@@ -105,6 +107,7 @@ function schemas(): Record<string, unknown> {
     OfferDestinationRecord: jsonSchema(OfferDestinationRecordSchema),
     ReplayLedgerEntry: jsonSchema(ReplayLedgerEntrySchema),
     AuditRecord: jsonSchema(AuditRecordSchema),
+    OfferStatusRecord: jsonSchema(OfferStatusRecordSchema),
     LeadCloudEventHeaders: jsonSchema(LeadCloudEventHeadersSchema),
     DirectProducerHeaders: jsonSchema(DirectProducerHeadersSchema.extend(ReplayHeadersSchema.shape)),
     DeadLetterHeaders: jsonSchema(DeadLetterHeadersSchema),
@@ -230,6 +233,20 @@ function messages(): Record<string, unknown> {
       payload: ref('schemas/AuditRecord'),
       bindings: kafkaKey({ type: 'string', description: 'the offer id, else the actor' }),
     },
+    offerStatus: {
+      name: 'offerStatus',
+      title: "An offer's status counted from one input partition",
+      summary:
+        "Written by ingest's aggregators in the transaction that commits the input offset; a reader sums an offer's records (docs/kafka.md#offer-status).",
+      contentType: 'application/json',
+      payload: ref('schemas/OfferStatusRecord'),
+      bindings: kafkaKey({
+        type: 'string',
+        pattern: OFFER_STATUS_KEY_PATTERN.source,
+        description: '<offerId>|<input topic>|<input partition>: one writer per key, the owner of that input partition',
+      }),
+      ...examples(OFFER_STATUS_EXAMPLES),
+    },
   };
 }
 
@@ -244,8 +261,8 @@ interface TopicContract {
 const ingestStatus: Reader = {
   service: 'ingest',
   group: {
-    pattern: '^leadflow-ingest-status-.+$',
-    description: 'leadflow-ingest-status-<host>-<random>: one per instance, from the beginning, never commits',
+    pattern: '^leadflow-ingest-status-[0-9a-f]+$',
+    description: 'leadflow-ingest-status-<random>: one per instance, from the beginning, never commits',
   },
 };
 const offerReader = (service: string): Reader => ({
@@ -256,6 +273,7 @@ const offerReader = (service: string): Reader => ({
   },
 });
 const notifier: Reader = { service: 'notifier', group: { const: 'leadflow-notifier' } };
+const statusAggregator: Reader = { service: 'ingest', group: { const: 'leadflow-ingest-offer-status' } };
 const leadctl: Reader = {
   service: 'leadctl',
   group: { pattern: '^.+$', description: 'a fresh group per read, never commits' },
@@ -277,7 +295,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
       description: 'One receipt per delivered lead.',
       messages: ['deliveryReceipt'],
       writers: sinks,
-      readers: [ingestStatus, notifier],
+      readers: [statusAggregator, notifier],
     };
   if (name === Topics.offerDestinations)
     return {
@@ -293,6 +311,14 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
       messages: ['replayLedgerEntry'],
       writers: ['leadctl', 'ingest'],
       readers: [leadctl, { service: 'ingest', group: leadctl.group }],
+    };
+  if (name === Topics.offerStatus)
+    return {
+      description:
+        "Offer status, compacted: per offer one record per input partition of leads.delivered and the dead-letter topics (offers × partitions records, whatever the number of leads). Read with read_committed.",
+      messages: ['offerStatus'],
+      writers: ['ingest'],
+      readers: [ingestStatus],
     };
   if (name === Topics.audit)
     return {
@@ -319,7 +345,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
         description: `Dead letters of the ${stage === 'router' ? 'router' : `${stage} sink`}.`,
         messages: [stage === 'router' ? 'routerDeadLetter' : 'sinkDeadLetter'],
         writers: stage === 'router' ? ['router'] : o.sinks.filter((s) => s.type === stage).map((s) => s.name),
-        readers: [ingestStatus, leadctl, notifier],
+        readers: [statusAggregator, leadctl, notifier],
       };
   }
   return undefined;

@@ -281,3 +281,41 @@ export const REPLAY_LEDGER_EXAMPLES: readonly ContractExample[] = [
     key: 'leads.dlq.azure-table/4/52',
   },
 ];
+
+export const OFFER_STATUS_EXAMPLES: readonly ContractExample[] = [
+  {
+    name: 'offer-status-receipts',
+    summary: "The offer's receipts counted from leads.delivered partition 1: its latest delivery, its validation lead",
+    payload: {
+      offerId: EXAMPLE_OFFER,
+      input: { topic: 'leads.delivered', partition: 1 },
+      offset: '48213',
+      deadLetters: 0,
+      lastDelivery: RECEIPT_EXAMPLES[0]?.payload,
+      validations: [{ leadId: '5d1c9a0e-test-lead', status: 'passed', checkedAt: '2026-01-02T03:04:01.002Z' }],
+      updatedAt: '2026-01-02T03:04:05.400Z',
+    },
+    key: `${EXAMPLE_OFFER}|leads.delivered|1`,
+  },
+  {
+    name: 'offer-status-dead-letters',
+    summary: "The offer's dead letters counted from leads.dlq.https partition 0, a validation lead among them",
+    payload: {
+      offerId: EXAMPLE_OFFER,
+      input: { topic: 'leads.dlq.https', partition: 0 },
+      offset: '311',
+      deadLetters: 12,
+      validations: [
+        {
+          leadId: '4c0b8f9d-test-lead',
+          status: 'failed',
+          errorClass: 'HTTPS.ENDPOINT_REJECTED',
+          remediation: 'The endpoint answered with a 4xx status (not 408 or 429).',
+          checkedAt: '2026-01-01T22:10:00.000Z',
+        },
+      ],
+      updatedAt: '2026-01-02T03:04:05.400Z',
+    },
+    key: `${EXAMPLE_OFFER}|leads.dlq.https|0`,
+  },
+];
