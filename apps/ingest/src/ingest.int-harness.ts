@@ -62,11 +62,22 @@ async function createTopicsWithRetry(kafka: Kafka, names: readonly string[]): Pr
 
 /** An ingest on its own topics against the test broker (or `brokers`), built in-process. */
 export async function startTestIngest(
-  opts: { brokers?: string; env?: Record<string, string>; waitReady?: boolean; ownLedger?: boolean } = {},
+  opts: {
+    brokers?: string;
+    env?: Record<string, string>;
+    waitReady?: boolean;
+    ownLedger?: boolean;
+    /** Topics the caller created (and deletes): instances of one test sharing them. */
+    topics?: IngestTopics;
+  } = {},
 ): Promise<TestIngest> {
   const kafka = testKafka();
-  const topics = { ...uniqueTopics(), ...(opts.ownLedger ? { replayLedger: uniqueName('ingest-ledger') } : {}) };
-  const dropTopics = opts.brokers ? async () => undefined : await createTopicsWithRetry(kafka, allTopics(topics));
+  const topics = opts.topics ?? {
+    ...uniqueTopics(),
+    ...(opts.ownLedger ? { replayLedger: uniqueName('ingest-ledger') } : {}),
+  };
+  const dropTopics =
+    opts.brokers || opts.topics ? async () => undefined : await createTopicsWithRetry(kafka, allTopics(topics));
   const config = loadIngestConfig({
     KAFKA_BROKERS: opts.brokers ?? testBrokers().join(','),
     LEADFLOW_INGEST_TOKENS: PRODUCER_TOKEN,

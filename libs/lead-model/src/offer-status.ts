@@ -38,7 +38,9 @@ export const OfferStatusRecordSchema = z
     validations: z
       .array(ValidationOutcomeSchema)
       .max(MAX_STATUS_VALIDATIONS)
-      .describe(`The newest validation outcomes on this input partition, oldest first (at most ${MAX_STATUS_VALIDATIONS})`),
+      .describe(
+        `The newest validation outcomes on this input partition, oldest first (at most ${MAX_STATUS_VALIDATIONS})`,
+      ),
     updatedAt: z.iso.datetime({ offset: true }),
   })
   .describe("An offer's status counted from one input partition; a reader sums the offer's records");

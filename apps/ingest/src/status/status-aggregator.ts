@@ -191,7 +191,10 @@ export class StatusAggregator {
       } else if (stage !== undefined) {
         const dead = decodeDeadLetter(stage, m.key?.toString('utf8') ?? null, value, headersToStrings(m.headers));
         if (dead)
-          changed.set(dead.offerId, foldDeadLetter(changed.get(dead.offerId) ?? slot.state.get(dead.offerId), dead, at, now));
+          changed.set(
+            dead.offerId,
+            foldDeadLetter(changed.get(dead.offerId) ?? slot.state.get(dead.offerId), dead, at, now),
+          );
       }
     }
     const nextOffset = (BigInt(batch.lastOffset()) + 1n).toString();

@@ -1,4 +1,9 @@
-import { MAX_STATUS_VALIDATIONS, OfferStatusRecordSchema, offerStatusKey, type OfferStatusRecord } from '@leadflow/lead-model';
+import {
+  MAX_STATUS_VALIDATIONS,
+  OfferStatusRecordSchema,
+  offerStatusKey,
+  type OfferStatusRecord,
+} from '@leadflow/lead-model';
 import { foldDeadLetter, foldDelivery } from './offer-status-fold';
 import { OfferStatusIndex, type DeadLetterEvent, type DeliveryEvent } from './status-index';
 
@@ -57,7 +62,10 @@ describe('offer status from offers.status records', () => {
     const c = new Counting();
     expect(c.index.validation('contoso.crm', 'l1')).toEqual({ status: 'pending' });
     c.delivered(delivery());
-    expect(c.index.validation('contoso.crm', 'l1')).toEqual({ status: 'passed', checkedAt: '2026-01-01T00:00:01.000Z' });
+    expect(c.index.validation('contoso.crm', 'l1')).toEqual({
+      status: 'passed',
+      checkedAt: '2026-01-01T00:00:01.000Z',
+    });
   });
 
   it('reports failures with the error class and remediation', () => {
@@ -113,7 +121,10 @@ describe('offer status from offers.status records', () => {
       .dead(deadLetter({ isTest: false }), 1);
     const taken = c.index.recordsOfInput('leads.dlq.https', 0);
     expect([...taken.keys()].sort()).toEqual(['contoso.crm', 'fabrikam.crm']);
-    expect(taken.get('contoso.crm')).toMatchObject({ deadLetters: 2, input: { topic: 'leads.dlq.https', partition: 0 } });
+    expect(taken.get('contoso.crm')).toMatchObject({
+      deadLetters: 2,
+      input: { topic: 'leads.dlq.https', partition: 0 },
+    });
   });
 
   it('forgets a record removed by a tombstone and remembers auto-replays of newer versions', () => {

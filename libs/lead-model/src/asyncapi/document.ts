@@ -315,7 +315,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
   if (name === Topics.offerStatus)
     return {
       description:
-        "Offer status, compacted: per offer one record per input partition of leads.delivered and the dead-letter topics (offers × partitions records, whatever the number of leads). Read with read_committed.",
+        'Offer status, compacted: per offer one record per input partition of leads.delivered and the dead-letter topics (offers × partitions records, whatever the number of leads). Read with read_committed.',
       messages: ['offerStatus'],
       writers: ['ingest'],
       readers: [ingestStatus],
