@@ -36,6 +36,9 @@ interface Slot {
   synced: boolean;
 }
 
+/** Records of one produce request: a record is at most about 3 KB (a receipt, 8 validation outcomes with remediations). */
+const MAX_RECORDS_PER_SEND = 150;
+
 /** A failed batch is read again after a full-jitter backoff, up to 5 s, for as long as it fails. */
 const BATCH_RETRY: RetryPolicy = {
   maxAttempts: Number.POSITIVE_INFINITY,
@@ -200,15 +203,19 @@ export class StatusAggregator {
     const nextOffset = (BigInt(batch.lastOffset()) + 1n).toString();
     const transaction = await slot.producer.transaction();
     try {
-      if (changed.size > 0)
+      const messages = [...changed].map(([offerId, record]) => ({
+        key: offerStatusKey(offerId, topic, partition),
+        value: JSON.stringify(record),
+      }));
+      // A batch can touch thousands of offers: produce requests stay well under the broker's 1 MiB message.max.bytes.
+      for (let i = 0; i < messages.length; i += MAX_RECORDS_PER_SEND) {
         await transaction.send({
           topic: this.opts.statusTopic,
           acks: -1,
-          messages: [...changed].map(([offerId, record]) => ({
-            key: offerStatusKey(offerId, topic, partition),
-            value: JSON.stringify(record),
-          })),
+          messages: messages.slice(i, i + MAX_RECORDS_PER_SEND),
         });
+        await heartbeat().catch(() => undefined);
+      }
       await transaction.sendOffsets({
         consumerGroupId: this.#groupId,
         topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }],

@@ -363,6 +363,7 @@ function kafkaChannel(spec: TopicSpec) {
         ...(spec.retentionMs !== undefined
           ? { 'retention.ms': spec.retentionMs, ...(spec.retentionMs < 0 ? { 'retention.bytes': -1 } : {}) }
           : {}),
+        ...(spec.segmentBytes !== undefined ? { 'segment.bytes': spec.segmentBytes } : {}),
       },
       bindingVersion: KAFKA_BINDING,
     },
