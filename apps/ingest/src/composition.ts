@@ -49,6 +49,8 @@ export interface IngestTopics {
   readonly audit?: string;
   /** Offer status counted per input partition (`offers.status`): what the status answer is read from. */
   readonly offerStatus: string;
+  /** Leads sinks hold for a quota (`offers.quota-waits`); unset, the status shows none. */
+  readonly quotaWaits?: string;
 }
 
 export function defaultIngestTopics(): IngestTopics {
@@ -58,6 +60,7 @@ export function defaultIngestTopics(): IngestTopics {
     offerDestinations: Topics.offerDestinations,
     deadLetters: Object.fromEntries(DLQ_STAGES.map((stage) => [stage, Topics.dlq(stage)])),
     offerStatus: Topics.offerStatus,
+    quotaWaits: Topics.quotaWaits,
   };
 }
 
@@ -134,6 +137,7 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
     logger,
     index,
     topic: topics.offerStatus,
+    ...(topics.quotaWaits ? { quotaWaitsTopic: topics.quotaWaits } : {}),
     clientId,
     onValidationPassed: (receipt) => autoReplay.onDelivery(receipt),
   });

@@ -22,6 +22,7 @@ export function uniqueTopics(): IngestTopics {
     deadLetters: { router: uniqueName('ingest-dlq-router'), https: uniqueName('ingest-dlq-https') },
     audit: uniqueName('ingest-audit'),
     offerStatus: uniqueName('ingest-offer-status'),
+    quotaWaits: uniqueName('ingest-quota-waits'),
   };
 }
 
@@ -31,6 +32,7 @@ export function allTopics(t: IngestTopics): string[] {
     t.delivered,
     t.offerDestinations,
     t.offerStatus,
+    ...(t.quotaWaits ? [t.quotaWaits] : []),
     ...Object.values(t.deadLetters),
     ...(t.replayLedger ? [t.replayLedger] : []),
     ...(t.audit ? [t.audit] : []),

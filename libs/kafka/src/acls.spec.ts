@@ -91,6 +91,9 @@ describe('the leadflow ACL set', () => {
     expect(isAllowed(ingest, 'GROUP', 'leadflow-ingest-offer-status', 'READ')).toBe(true);
     for (const other of ['router', 'leadctl', 'console', 'https-sink'])
       expect([other, topicOps(principal(other), Topics.offerStatus)]).toEqual([other, []]);
+    // The sinks write the leads they hold for a quota; ingest reads them.
+    expect(topicOps(ingest, Topics.quotaWaits)).toEqual(['READ', 'DESCRIBE']);
+    expect(topicOps(principal('marketo-sink'), Topics.quotaWaits)).toEqual(['WRITE', 'DESCRIBE']);
   });
 
   it('keeps a prefixed deployment inside its prefix (ingest groups and transactional ids, which carry no prefix, aside)', () => {

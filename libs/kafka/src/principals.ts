@@ -71,6 +71,8 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         // Offer status: every instance reads it; its aggregators write it, in transactions with ids per input
         // partition (`leadflow-ingest-offer-status-<topic>-<partition>`, no topic prefix, as ingest's groups).
         grant.topic(`${p}${Topics.offerStatus}`, 'READ', 'WRITE'),
+        // Leads the sinks hold for a quota, shown in the offer status.
+        grant.topic(`${p}${Topics.quotaWaits}`, 'READ'),
         grant.transactionalId('leadflow-ingest-offer-status', 'PREFIXED'),
         // ingest's groups carry no topic prefix: its status and offer-table readers, its auto-replay (whose
         // one-off readers delete their group when done, as every user of the replay engine does).
@@ -100,6 +102,8 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         grant.topic(t.offers, 'READ'),
         grant.topic(t.delivered, 'WRITE'),
         grant.topic(t.dlq(s.type), 'WRITE'),
+        // The leads it holds for a quota, for the offer status.
+        grant.topic(`${p}${Topics.quotaWaits}`, 'WRITE'),
         grant.groupsStartingWith(`${p}leadflow-${s.name}`),
       ],
     })),

@@ -120,6 +120,7 @@ export {
 } from './notices';
 export { quotaAccount } from './quota-account';
 export { DeliveryReceiptSchema } from './receipt';
+export { QUOTA_WAIT_KEY_PATTERN, QuotaWaitRecordSchema, quotaWaitKey, type QuotaWaitRecord } from './quota-wait';
 export {
   MAX_STATUS_VALIDATIONS,
   OFFER_STATUS_KEY_PATTERN,

@@ -48,6 +48,7 @@ describe('topics', () => {
       'leads.replay.ledger',
       'notices.sent',
       'offers.status',
+      'offers.quota-waits',
     ]);
   });
 });

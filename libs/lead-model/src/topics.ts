@@ -28,6 +28,8 @@ export const Topics = {
   notifierDlq: 'leads.dlq.notifier',
   /** Offer status counted per input partition (`<offerId>|<topic>|<partition>`, compacted): what ingest answers from. */
   offerStatus: 'offers.status',
+  /** Leads a sink holds for a quota, per offer and quota account (`<offerId>|<account>`, compacted). */
+  quotaWaits: 'offers.quota-waits',
 } as const;
 
 /** What a sink subscribes to: `^leads\.route\.<type>(\..+)?$`. */
@@ -74,7 +76,8 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.noticesSent, partitions: 3, compacted: true },
   { name: Topics.notifierDlq, partitions: 3, compacted: false },
   // Offers × input partitions records, whatever the number of leads (docs/decisions/0008-offer-status-topic.md).
-  // Its 8 MiB segments keep what a starting reader reads small: a few MiB besides one record per offer and input
+  // Its 2 MiB segments keep what a starting reader reads small: a few MiB besides one record per offer and input
   // partition, however many leads were counted (the compacted topics' segment.ms, 1 h, would let it grow with the rate).
-  { name: Topics.offerStatus, partitions: 3, compacted: true, segmentBytes: 8 * 1024 * 1024 },
+  { name: Topics.offerStatus, partitions: 3, compacted: true, segmentBytes: 2 * 1024 * 1024 },
+  { name: Topics.quotaWaits, partitions: 3, compacted: true },
 ];

@@ -22,6 +22,7 @@ import type { SinkMetrics } from './metrics';
 import { OfferDestinations } from './offer-destinations';
 import { OffsetLedger, type Ticket } from './offset-ledger';
 import { PerKeyLimit } from './per-key-limit';
+import { QuotaWaitBoard } from './quota-wait-board';
 import { Settlement, type TakenRecord } from './settlement';
 import { isBatchSink, type DeliveryResult, type Sink } from './sink.port';
 import type { SinkTopics } from './sink-topics';
@@ -82,6 +83,8 @@ export class SinkRunner<T extends DestinationType> {
   private readonly inFlight: InFlightLimit;
   private readonly perOffer: PerKeyLimit;
   private readonly delivery: LeadDelivery<T>;
+  /** Leads held for a quota, published for the offer status (offers.quota-waits). */
+  private readonly quotaWaits: QuotaWaitBoard | undefined;
   private readonly circuit = new Circuit();
   /** Leads taken and not settled, for the age of the oldest (the sink's lag in seconds). */
   private readonly unsettled = new Set<Work>();
@@ -146,6 +149,15 @@ export class SinkRunner<T extends DestinationType> {
       logger: options.logger,
       now,
     });
+    this.quotaWaits = options.topics.quotaWaits
+      ? new QuotaWaitBoard({
+          producer: this.producer,
+          topic: options.topics.quotaWaits,
+          type,
+          logger: options.logger,
+          now,
+        })
+      : undefined;
     this.inFlight = new InFlightLimit(options.limits.maxInFlight, (n) => options.metrics.inFlight.set(this.label, n));
     this.perOffer = new PerKeyLimit(options.limits.maxInFlightPerOffer);
     this.batcher = isBatchSink(options.sink)
@@ -174,6 +186,7 @@ export class SinkRunner<T extends DestinationType> {
       maxDetached: options.limits.maxInFlight * 10,
       metrics: options.metrics,
       shutdown: this.shutdown.signal,
+      ...(this.quotaWaits ? { quotaWaits: this.quotaWaits } : {}),
     });
     trackConsumerLag(this.consumer, options.metrics.registry, options.groupId);
     // Counters that alerts and panels read exist from the start (a rate over nothing is 0, not no series).
@@ -319,6 +332,8 @@ export class SinkRunner<T extends DestinationType> {
     await this.admin?.disconnect().catch(() => undefined);
     this.admin = undefined;
     await this.consumer.disconnect().catch(() => undefined);
+    // Leads handed back stop waiting here: the next owner shows them again when it holds them.
+    await this.quotaWaits?.flush().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
     await this.offers.stop().catch(() => undefined);
   }

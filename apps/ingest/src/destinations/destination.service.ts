@@ -209,6 +209,7 @@ export class DestinationService {
       ...(activity.lastDelivery ? { lastDelivery: activity.lastDelivery } : {}),
       deadLetters: activity.deadLetters,
       ...(activity.autoReplay ? { autoReplay: activity.autoReplay } : {}),
+      ...(activity.quotaWaits ? { quotaWaits: activity.quotaWaits } : {}),
     };
   }
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Producer } from 'kafkajs';
 import { freePort } from '@leadflow/local-infra';
-import { deadLetterHeaders, type DeliveryReceipt } from '@leadflow/lead-model';
+import { deadLetterHeaders, quotaWaitKey, type DeliveryReceipt, type QuotaWaitRecord } from '@leadflow/lead-model';
 import { createTestTopics, testBrokers, testKafka, uniqueName } from '@leadflow/testing';
 import type { IngestTopics } from '../composition';
 import {
@@ -208,5 +208,61 @@ describe('offer status from offers.status', () => {
     readers.push(late);
     // Ready means offers.status was read to its end: the first answer is the whole answer.
     expect(await statuses(late)).toEqual(expected);
+  }, 60_000);
+
+  it('shows the leads a sink holds for a quota with the time they will be sent, until the sink lets them go', async () => {
+    const answering = readers[0] as TestIngest;
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const wait = (offerId: string, at: string): QuotaWaitRecord => ({
+      offerId,
+      account: 'salesforce:00D5e000000AbCd',
+      destination: 'salesforce',
+      leads: 4,
+      until: at,
+      errorClass: 'SALESFORCE.DAILY_LIMIT',
+      updatedAt: new Date().toISOString(),
+    });
+    const [held, stale] = OFFERS as [string, string];
+    // As a sink writes them: one offer's leads held for an hour, another's record left behind by a sink that died.
+    await producer.send({
+      topic: topics.quotaWaits as string,
+      acks: -1,
+      messages: [
+        { key: quotaWaitKey(held, 'salesforce:00D5e000000AbCd'), value: JSON.stringify(wait(held, until)) },
+        {
+          key: quotaWaitKey(stale, 'salesforce:00D5e000000AbCd'),
+          value: JSON.stringify(wait(stale, new Date(Date.now() - 1_000).toISOString())),
+        },
+      ],
+    });
+    const quotaWaits = async (offerId: string) =>
+      (
+        await answering.ingest.app.inject({
+          method: 'GET',
+          url: `/v1/offers/${offerId}/status`,
+          headers: adminAuth,
+        })
+      ).json<{ quotaWaits?: unknown[] }>().quotaWaits;
+    expect(
+      await eventually(
+        () => quotaWaits(held),
+        (w) => w !== undefined,
+        20_000,
+      ),
+    ).toEqual([{ destination: 'salesforce', leads: 4, until, errorClass: 'SALESFORCE.DAILY_LIMIT' }]);
+    expect(await quotaWaits(stale)).toBeUndefined();
+    // The sink let them go (a tombstone): the status says nothing waits any more.
+    await producer.send({
+      topic: topics.quotaWaits as string,
+      acks: -1,
+      messages: [{ key: quotaWaitKey(held, 'salesforce:00D5e000000AbCd'), value: null }],
+    });
+    expect(
+      await eventually(
+        () => quotaWaits(held),
+        (w) => w === undefined,
+        20_000,
+      ),
+    ).toBeUndefined();
   }, 60_000);
 });

@@ -127,6 +127,27 @@ describe('offer status from offers.status records', () => {
     });
   });
 
+  it("shows an offer's leads held for a quota until their time, and forgets them at a tombstone", () => {
+    const index = new OfferStatusIndex(() => NOW);
+    const wait = (until: string, account: string) => ({
+      offerId: 'contoso.crm',
+      account,
+      destination: 'marketo',
+      leads: 2,
+      until,
+      errorClass: 'MARKETO.DAILY_QUOTA',
+      updatedAt: NOW.toISOString(),
+    });
+    index.applyQuotaWait('contoso.crm|marketo:A', 'contoso.crm', wait('2026-01-02T00:00:00.000Z', 'marketo:A'));
+    // A record whose time has passed: its sink died before it could say the leads went.
+    index.applyQuotaWait('contoso.crm|marketo:B', 'contoso.crm', wait('2026-01-01T00:00:30.000Z', 'marketo:B'));
+    expect(index.offer('contoso.crm').quotaWaits).toEqual([
+      { destination: 'marketo', leads: 2, until: '2026-01-02T00:00:00.000Z', errorClass: 'MARKETO.DAILY_QUOTA' },
+    ]);
+    index.applyQuotaWait('contoso.crm|marketo:A', 'contoso.crm', undefined);
+    expect(index.offer('contoso.crm')).toEqual({ deadLetters: 0 });
+  });
+
   it('forgets a record removed by a tombstone and remembers auto-replays of newer versions', () => {
     const c = new Counting().dead(deadLetter({ isTest: false }));
     c.index.apply(offerStatusKey('contoso.crm', 'leads.dlq.https', 0), 'contoso.crm', undefined);

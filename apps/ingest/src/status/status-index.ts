@@ -5,7 +5,7 @@
  * with the leads delivered (docs/decisions/0008-offer-status-topic.md).
  */
 
-import type { DeliveryReceipt, OfferStatusRecord } from '@leadflow/lead-model';
+import type { DeliveryReceipt, OfferStatusRecord, QuotaWaitRecord } from '@leadflow/lead-model';
 import { sumOffer, validationOf } from './offer-status-fold';
 
 /** A receipt read from `leads.delivered`. */
@@ -39,16 +39,41 @@ export interface AutoReplayStatus {
   readonly at?: string;
 }
 
+/** Leads of an offer a sink holds for a quota, and when the last of them will be sent. */
+export interface QuotaWaitStatus {
+  readonly destination: string;
+  readonly leads: number;
+  readonly until: string;
+  readonly errorClass: string;
+}
+
 export interface OfferActivity {
   readonly lastDelivery?: DeliveryEvent;
   readonly deadLetters: number;
   readonly autoReplay?: AutoReplayStatus;
+  readonly quotaWaits?: readonly QuotaWaitStatus[];
 }
 
 export class OfferStatusIndex {
   /** Per offer, its `offers.status` records by key. */
   private readonly records = new Map<string, Map<string, OfferStatusRecord>>();
   private readonly autoReplays = new Map<string, AutoReplayStatus>();
+  /** Per offer, its `offers.quota-waits` records by key (one per quota account). */
+  private readonly quotaWaits = new Map<string, Map<string, QuotaWaitRecord>>();
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  /** Applies an `offers.quota-waits` record (undefined: a tombstone, the sink holds none of them any more). */
+  applyQuotaWait(key: string, offerId: string, record: QuotaWaitRecord | undefined): void {
+    let of = this.quotaWaits.get(offerId);
+    if (record) {
+      if (!of) this.quotaWaits.set(offerId, (of = new Map()));
+      of.set(key, record);
+    } else if (of) {
+      of.delete(key);
+      if (of.size === 0) this.quotaWaits.delete(offerId);
+    }
+  }
 
   /** Applies an `offers.status` record (undefined: a tombstone); returns the record it replaced. */
   apply(key: string, offerId: string, record: OfferStatusRecord | undefined): OfferStatusRecord | undefined {
@@ -85,7 +110,12 @@ export class OfferStatusIndex {
   offer(offerId: string): OfferActivity {
     const totals = sumOffer(this.records.get(offerId)?.values() ?? []);
     const autoReplay = this.autoReplays.get(offerId);
-    return { ...totals, ...(autoReplay ? { autoReplay } : {}) };
+    // A record whose time has passed is stale: its sink stopped before it could say the leads went.
+    const now = this.now().toISOString();
+    const quotaWaits = [...(this.quotaWaits.get(offerId)?.values() ?? [])]
+      .filter((w) => w.until > now)
+      .map((w) => ({ destination: w.destination, leads: w.leads, until: w.until, errorClass: w.errorClass }));
+    return { ...totals, ...(autoReplay ? { autoReplay } : {}), ...(quotaWaits.length > 0 ? { quotaWaits } : {}) };
   }
 
   /** How many offers have a status. */

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { trackConsumerLag } from '@leadflow/kafka';
-import { OfferStatusRecordSchema, type OfferStatusRecord } from '@leadflow/lead-model';
+import {
+  OfferStatusRecordSchema,
+  QuotaWaitRecordSchema,
+  type OfferStatusRecord,
+  type QuotaWaitRecord,
+} from '@leadflow/lead-model';
 import type { Logger } from '@leadflow/observability';
 import type { OfferStatusIndex } from './status-index';
 
@@ -19,6 +24,8 @@ export interface StatusViewOptions {
   readonly index: OfferStatusIndex;
   /** `offers.status` (tests: a topic of their own). */
   readonly topic: string;
+  /** `offers.quota-waits`: leads sinks hold for a quota; unset, none are shown. */
+  readonly quotaWaitsTopic?: string;
   /** Names this instance's consumer group (`<clientId>-status-<random>`). */
   readonly clientId: string;
   /** Told of every validation lead newly counted as passed, during catch-up and after. */
@@ -26,16 +33,22 @@ export interface StatusViewOptions {
   readonly registry?: Registry;
 }
 
-/** Decodes an `offers.status` record; undefined for one that is not (skipped, not fatal). */
-export function decodeStatusRecord(value: Buffer | null): OfferStatusRecord | undefined {
-  if (!value) return undefined;
-  try {
-    const parsed = OfferStatusRecordSchema.safeParse(JSON.parse(value.toString('utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+function decode<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }) {
+  return (value: Buffer | null): T | undefined => {
+    if (!value) return undefined;
+    try {
+      const parsed = schema.safeParse(JSON.parse(value.toString('utf8')));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 }
+
+/** Decodes an `offers.status` record; undefined for one that is not (skipped, not fatal). */
+export const decodeStatusRecord: (value: Buffer | null) => OfferStatusRecord | undefined =
+  decode(OfferStatusRecordSchema);
+const decodeQuotaWait: (value: Buffer | null) => QuotaWaitRecord | undefined = decode(QuotaWaitRecordSchema);
 
 /**
  * Reads the compacted `offers.status` into the status index: from the beginning at start (ready once caught up with
@@ -44,8 +57,10 @@ export function decodeStatusRecord(value: Buffer | null): OfferStatusRecord | un
  * the same time whatever the number of leads ever delivered.
  */
 export class StatusView {
-  readonly #pending = new Map<number, bigint>();
-  readonly #position = new Map<number, bigint>();
+  /** Per `topic:partition`, the offset (exclusive) to reach before the view is caught up; deleted once reached. */
+  readonly #pending = new Map<string, bigint>();
+  /** Per `topic:partition`, the next offset to consume. */
+  readonly #position = new Map<string, bigint>();
   readonly #waiters = new Set<() => void>();
   readonly #logger: Logger;
   #caughtUp = false;
@@ -80,7 +95,9 @@ export class StatusView {
     const admin = this.opts.kafka.admin();
     await admin.connect();
     this.#admin = admin;
-    for (const p of await this.#endOffsets()) if (p.high > p.low) this.#pending.set(p.partition, p.high);
+    for (const topic of this.#topics())
+      for (const p of await this.#endOffsets(topic))
+        if (p.high > p.low) this.#pending.set(at(topic, p.partition), p.high);
     const caughtUp = new Promise<void>((resolve, reject) => (this.#settle = { resolve, reject }));
     const groupId = `${this.opts.clientId}-status-${randomBytes(6).toString('hex')}`;
     const consumer = this.opts.kafka.consumer({
@@ -96,17 +113,20 @@ export class StatusView {
     // After each fetched batch, also one whose records were all filtered (transaction markers): progress is seen even
     // when the last offsets before the high watermark hold no record (every write here is transactional).
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.topic === this.opts.topic) this.#progress(payload.partition, BigInt(payload.lastOffset));
+      this.#progress(at(payload.topic, payload.partition), BigInt(payload.lastOffset));
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.#logger.error({ err: payload.error, restart: payload.restart }, 'status view consumer crashed');
       if (!payload.restart) this.#settle?.reject(new Error(`status view consumer failed: ${payload.error.message}`));
     });
     await consumer.connect();
-    await consumer.subscribe({ topic: this.opts.topic, fromBeginning: true });
+    await consumer.subscribe({ topics: this.#topics(), fromBeginning: true });
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ partition, message }) => this.#apply(partition, message.offset, message.key, message.value),
+      eachMessage: async ({ topic, partition, message }) =>
+        topic === this.opts.topic
+          ? this.#apply(partition, message.offset, message.key, message.value)
+          : this.#applyQuotaWait(partition, message.offset, message.key, message.value),
     });
     this.#checkCaughtUp();
     await caughtUp;
@@ -117,8 +137,8 @@ export class StatusView {
    * partition reads its predecessor's last counts this way). Resolves false after `timeoutMs`.
    */
   async sync(timeoutMs = 30_000): Promise<boolean> {
-    const targets = (await this.#endOffsets()).filter((t) => t.high > t.low);
-    const reached = () => targets.every((t) => (this.#position.get(t.partition) ?? 0n) >= t.high);
+    const targets = (await this.#endOffsets(this.opts.topic)).filter((t) => t.high > t.low);
+    const reached = () => targets.every((t) => (this.#position.get(at(this.opts.topic, t.partition)) ?? 0n) >= t.high);
     if (reached()) return true;
     return new Promise<boolean>((resolve) => {
       const done = (ok: boolean) => {
@@ -145,18 +165,22 @@ export class StatusView {
     if (admin) await admin.disconnect().catch(() => undefined);
   }
 
-  async #endOffsets(): Promise<{ partition: number; low: bigint; high: bigint }[]> {
+  #topics(): string[] {
+    return [this.opts.topic, ...(this.opts.quotaWaitsTopic ? [this.opts.quotaWaitsTopic] : [])];
+  }
+
+  async #endOffsets(topic: string): Promise<{ partition: number; low: bigint; high: bigint }[]> {
     const admin = this.#admin;
     if (!admin) throw new Error('StatusView is not started');
     for (let attempt = 1; ; attempt++) {
       try {
-        const offsets = await admin.fetchTopicOffsets(this.opts.topic);
+        const offsets = await admin.fetchTopicOffsets(topic);
         return offsets.map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) }));
       } catch (err) {
         // kafkajs does not retry ListOffsets on a stale leader: refresh the metadata and ask again.
         if (attempt >= 5 || (err as { retriable?: unknown }).retriable !== true) throw err;
         await new Promise((r) => setTimeout(r, 100 * attempt));
-        await admin.fetchTopicMetadata({ topics: [this.opts.topic] }).catch(() => undefined);
+        await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
       }
     }
   }
@@ -185,13 +209,24 @@ export class StatusView {
     }
   }
 
-  #progress(partition: number, lastOffset: bigint): void {
+  #applyQuotaWait(partition: number, offset: string, key: Buffer | null, value: Buffer | null): void {
+    const k = key?.toString('utf8');
+    if (!k) return;
+    const record = decodeQuotaWait(value);
+    if (value && !record) {
+      this.#logger.warn({ partition, offset }, 'skipping malformed quota wait record');
+      return;
+    }
+    this.opts.index.applyQuotaWait(k, k.slice(0, k.indexOf('|')), record);
+  }
+
+  #progress(position: string, lastOffset: bigint): void {
     const next = lastOffset + 1n;
-    if (next > (this.#position.get(partition) ?? 0n)) this.#position.set(partition, next);
+    if (next > (this.#position.get(position) ?? 0n)) this.#position.set(position, next);
     for (const waiter of this.#waiters) waiter();
-    const target = this.#pending.get(partition);
+    const target = this.#pending.get(position);
     if (target !== undefined && next >= target) {
-      this.#pending.delete(partition);
+      this.#pending.delete(position);
       this.#checkCaughtUp();
     }
   }
@@ -203,3 +238,5 @@ export class StatusView {
     this.#settle.resolve();
   }
 }
+
+const at = (topic: string, partition: number): string => `${topic}\u0000${partition}`;

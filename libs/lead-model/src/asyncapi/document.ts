@@ -13,6 +13,7 @@ import { DeliveryReceiptSchema } from '../receipt';
 import { DEAD_LETTER_POSITION_PATTERN, ReplayLedgerEntrySchema } from '../replay-ledger';
 import { AuditRecordSchema } from '../audit';
 import { OFFER_STATUS_KEY_PATTERN, OfferStatusRecordSchema } from '../offer-status';
+import { QUOTA_WAIT_KEY_PATTERN, QuotaWaitRecordSchema } from '../quota-wait';
 import {
   DESTINATION_TYPES,
   ROUTE_SUFFIX_PATTERN,
@@ -25,6 +26,7 @@ import {
   INGESTED_EXAMPLES,
   OFFER_DESTINATION_EXAMPLES,
   OFFER_STATUS_EXAMPLES,
+  QUOTA_WAIT_EXAMPLES,
   RECEIPT_EXAMPLES,
   REPLAY_LEDGER_EXAMPLES,
   ROUTED_LEAD_EXAMPLE,
@@ -108,6 +110,7 @@ function schemas(): Record<string, unknown> {
     ReplayLedgerEntry: jsonSchema(ReplayLedgerEntrySchema),
     AuditRecord: jsonSchema(AuditRecordSchema),
     OfferStatusRecord: jsonSchema(OfferStatusRecordSchema),
+    QuotaWaitRecord: jsonSchema(QuotaWaitRecordSchema),
     LeadCloudEventHeaders: jsonSchema(LeadCloudEventHeadersSchema),
     DirectProducerHeaders: jsonSchema(DirectProducerHeadersSchema.extend(ReplayHeadersSchema.shape)),
     DeadLetterHeaders: jsonSchema(DeadLetterHeadersSchema),
@@ -247,6 +250,20 @@ function messages(): Record<string, unknown> {
       }),
       ...examples(OFFER_STATUS_EXAMPLES),
     },
+    quotaWait: {
+      name: 'quotaWait',
+      title: "An offer's leads a sink holds for a quota",
+      summary:
+        'Written by the sink instance that holds them when leads start or stop waiting; a tombstone once none wait. A record whose until has passed is stale.',
+      contentType: 'application/json',
+      payload: nullable(ref('schemas/QuotaWaitRecord'), 'no lead of the offer waits for this quota any more'),
+      bindings: kafkaKey({
+        type: 'string',
+        pattern: QUOTA_WAIT_KEY_PATTERN.source,
+        description: "<offerId>|<quota account> (the route-topic key: one sink instance holds an account's leads)",
+      }),
+      ...examples(QUOTA_WAIT_EXAMPLES),
+    },
   };
 }
 
@@ -318,6 +335,14 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
         'Offer status, compacted: per offer one record per input partition of leads.delivered and the dead-letter topics (offers × partitions records, whatever the number of leads). Read with read_committed.',
       messages: ['offerStatus'],
       writers: ['ingest'],
+      readers: [ingestStatus],
+    };
+  if (name === Topics.quotaWaits)
+    return {
+      description:
+        "Leads the sinks hold for a destination's quota (Web-to-Lead's daily limit, Marketo's daily quota), per offer and quota account, with when they will be sent; compacted.",
+      messages: ['quotaWait'],
+      writers: sinks,
       readers: [ingestStatus],
     };
   if (name === Topics.audit)

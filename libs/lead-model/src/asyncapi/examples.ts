@@ -319,3 +319,26 @@ export const OFFER_STATUS_EXAMPLES: readonly ContractExample[] = [
     key: `${EXAMPLE_OFFER}|leads.dlq.https|0`,
   },
 ];
+
+export const QUOTA_WAIT_EXAMPLES: readonly ContractExample[] = [
+  {
+    name: 'quota-wait-web-to-lead',
+    summary: "Four of the offer's leads wait for the org's Web-to-Lead day to end",
+    payload: {
+      offerId: EXAMPLE_OFFER,
+      account: 'salesforce:00D5e000000AbCd',
+      destination: 'salesforce',
+      leads: 4,
+      until: '2026-01-03T00:00:00.000Z',
+      errorClass: 'SALESFORCE.DAILY_LIMIT',
+      updatedAt: '2026-01-02T17:40:00.000Z',
+    },
+    key: `${EXAMPLE_OFFER}|salesforce:00D5e000000AbCd`,
+  },
+  {
+    name: 'quota-wait-over',
+    summary: 'The sink holds none of them any more (a tombstone)',
+    payload: null,
+    key: `${EXAMPLE_OFFER}|salesforce:00D5e000000AbCd`,
+  },
+];
