@@ -111,21 +111,6 @@ describe('Marketo pacer', () => {
     expect(t.granted).toHaveLength(1);
   });
 
-  it('starts no call for any Munchkin ID, known or new, until a handover has passed', async () => {
-    const clock = new FakeClock();
-    const pacer = new MarketoPacer(LIMITS, clock);
-    take(pacer, 1).granted.at(0)?.permit.release();
-    await clock.advance(10);
-    pacer.handOver(21_000);
-    const known = take(pacer, 1);
-    await clock.advance(5_000);
-    const fresh = take(pacer, 1, '999-NEW-999');
-    await clock.advance(15_999);
-    expect([known.granted.length, fresh.granted.length]).toEqual([0, 0]);
-    await clock.advance(1);
-    expect([known.granted.length, fresh.granted.length]).toEqual([1, 1]);
-  });
-
   it('refuses calls past the daily quota until 12:00 AM CST, and says when the lead may go', async () => {
     const clock = new FakeClock();
     const pacer = new MarketoPacer({ ...LIMITS, dailyQuota: 3 }, clock);
@@ -169,6 +154,21 @@ describe('Marketo pacer', () => {
     first.granted[0]?.permit.release();
     await flush();
     expect([aborted.granted.length, third.granted.length]).toEqual([0, 1]);
+  });
+
+  it('refuses at once an attempt that ended before it asked (it waited behind an earlier call for the person)', async () => {
+    // Such an acquisition used to wait for an abort event that had fired already: its batch call never ended, and
+    // the sink stopped delivering once its in-flight slots were held by those leads.
+    const clock = new FakeClock();
+    const pacer = new MarketoPacer(LIMITS, clock);
+    const late = take(pacer, 1, M, AbortSignal.abort());
+    await flush();
+    expect(late.granted).toHaveLength(0);
+    expect(classifyMarketo(late.failed[0]?.error).code).toBe('MARKETO.QUOTA_EXCEEDED');
+    // Nothing of it stays behind: it took no call of the window, and the next ones are granted.
+    const next = take(pacer, 10);
+    await flush();
+    expect([next.granted.length, pacer.usedToday(M)]).toEqual([10, 10]);
   });
 
   it('computes the quota reset as the next 06:00 UTC', () => {

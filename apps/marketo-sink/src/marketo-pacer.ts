@@ -102,22 +102,25 @@ class InstancePacer {
           reject(e);
         },
       };
-      const onAbort = () => {
-        const i = this.queue.indexOf(waiter);
-        if (i === -1) return;
-        this.queue.splice(i, 1);
+      const ended = () => {
         const now = this.clock.now();
-        reject(
-          new MarketoError(
-            endpoint,
-            'pacer',
-            'wait',
-            `waited ${now - since} ms for Marketo's rate or concurrency limit of ${this.munchkinId}; the attempt ended first`,
-            { at: now, waitMs: Math.max(1_000, this.waitMs(now)), cause: signal?.reason },
-          ),
+        return new MarketoError(
+          endpoint,
+          'pacer',
+          'wait',
+          `waited ${now - since} ms for Marketo's rate or concurrency limit of ${this.munchkinId}; the attempt ended first`,
+          { at: now, waitMs: Math.max(1_000, this.waitMs(now)), cause: signal?.reason },
         );
       };
-      if (signal?.aborted) return onAbort();
+      const onAbort = () => {
+        const i = this.queue.indexOf(waiter);
+        if (i === -1) return; // granted already
+        this.queue.splice(i, 1);
+        reject(ended());
+      };
+      // An attempt whose time ran out before it got here (behind an earlier call for the same person) is refused at
+      // once: its abort event has fired already and would never reach a waiter queued now.
+      if (signal?.aborted) return reject(ended());
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(waiter);
       this.pump();
@@ -218,8 +221,6 @@ class InstancePacer {
 /** Paces calls per Munchkin ID so that 606 and 615 stay rare events rather than the control loop. */
 export class MarketoPacer {
   private readonly instances = new Map<string, InstancePacer>();
-  /** No call starts before this time, for any Munchkin ID (see handOver). */
-  private fencedUntil = 0;
 
   constructor(
     private readonly limits: PacerLimits = MARKETO_DEFAULT_LIMITS,
@@ -236,17 +237,6 @@ export class MarketoPacer {
     this.of(munchkinId).hold(ms);
   }
 
-  /**
-   * This instance was given partitions another instance held: the Munchkin IDs keyed onto them may have had calls
-   * from that instance in the last window, which this pacer cannot see. Start no call for `ms` (a window and a
-   * margin): afterwards every call in Marketo's window is this instance's own. A call the other instance still had
-   * running is cut short by its partition lease and its attempt timeout, both shorter than the window.
-   */
-  handOver(ms: number): void {
-    this.fencedUntil = Math.max(this.fencedUntil, this.clock.now() + ms);
-    for (const p of this.instances.values()) p.hold(ms);
-  }
-
   exhaust(munchkinId: string): void {
     this.of(munchkinId).exhaust();
   }
@@ -258,11 +248,7 @@ export class MarketoPacer {
   private of(munchkinId: string): InstancePacer {
     const key = munchkinId.toUpperCase();
     let p = this.instances.get(key);
-    if (!p) {
-      this.instances.set(key, (p = new InstancePacer(key, this.limits, this.clock, this.observer)));
-      const fenced = this.fencedUntil - this.clock.now();
-      if (fenced > 0) p.hold(fenced);
-    }
+    if (!p) this.instances.set(key, (p = new InstancePacer(key, this.limits, this.clock, this.observer)));
     return p;
   }
 }

@@ -27,9 +27,10 @@ export interface MarketoSinkOptions {
   readonly logger?: Logger;
   readonly clock?: PacerClock;
   /**
-   * How long calls wait after this instance gains partitions (LEADFLOW_MARKETO_HANDOVER_MS): Marketo's window plus a
-   * margin by default, so that the previous owner's calls have left the window. 0 only where no other instance ever
-   * ran (a test of one instance).
+   * How long the leads of a partition this instance newly gained wait before their first call
+   * (LEADFLOW_MARKETO_HANDOVER_MS; the sink runtime holds them, see `Sink.handoverMs`): Marketo's window plus a margin
+   * by default, so that the previous owner's calls have left the window. 0 only where no other instance ever ran (a
+   * test of one instance).
    */
   readonly handoverMs?: number;
 }
@@ -90,10 +91,7 @@ export function marketoSink(o: MarketoSinkOptions): BatchSink<'marketo'> {
     type: 'marketo',
     batch: { maxSize: SYNC_LEADS_MAX_RECORDS, lingerMs: 20 },
     classify: classifyMarketo,
-    onPartitionsGained() {
-      const ms = o.handoverMs ?? o.limits.windowMs + HANDOVER_MARGIN_MS;
-      if (ms > 0) pacer.handOver(ms);
-    },
+    handoverMs: o.handoverMs ?? o.limits.windowMs + HANDOVER_MARGIN_MS,
     async deliverBatch(leads, destination, ctx) {
       const outcomes: DeliveryOutcome[] = leads.map(() => ({ ok: true }));
       // Marketo keys people on e-mail. A lead without one (PII suppressed for a .edu customer) is not sent, as the

@@ -1,6 +1,7 @@
 import { context, trace, type Context, type Link } from '@opentelemetry/api';
 import type { DestinationOf, DestinationType, Lead } from '@leadflow/lead-model';
 import { endSpan, linkTo, tracer } from '@leadflow/observability';
+import { boundedBy } from './attempt-bound';
 import type { BatchSink, DeliveryResult } from './sink.port';
 
 interface Pending<T extends DestinationType> {
@@ -113,11 +114,14 @@ export class DeliveryBatcher<T extends DestinationType> {
       first.context,
     );
     try {
-      const outcomes = await context.with(trace.setSpan(first.context, span), () =>
-        this.o.sink.deliverBatch(
-          batch.map((p) => p.lead),
-          first.destination,
-          { signal, attempts: batch.map((p) => p.attempt) },
+      const outcomes = await boundedBy(
+        signal,
+        context.with(trace.setSpan(first.context, span), () =>
+          this.o.sink.deliverBatch(
+            batch.map((p) => p.lead),
+            first.destination,
+            { signal, attempts: batch.map((p) => p.attempt) },
+          ),
         ),
       );
       if (outcomes.length !== batch.length) {

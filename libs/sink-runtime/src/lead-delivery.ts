@@ -65,6 +65,12 @@ export class LeadDelivery<T extends DestinationType> {
     const { settlement, circuit, shutdown } = this.o;
     // Shutdown, or the partition moved to another instance: either way the lead is handed back, not settled.
     const gone = taken.lease ? AbortSignal.any([shutdown, taken.lease]) : shutdown;
+    // A newly gained partition's handover: the wait holds the lead's in-flight slot and is not an attempt.
+    const handover = (taken.notBefore ?? 0) - Date.now();
+    if (handover > 0) {
+      await sleep(handover, gone);
+      if (gone.aborted) throw new HandedBack();
+    }
     let attempts = 0;
     let budget: Budget = { attempts: 0, startedAt: Date.now() };
     for (;;) {

@@ -26,6 +26,8 @@ export interface TakenRecord {
    * stops attempting it (a quota must not be spent twice for one account, by two instances).
    */
   readonly lease?: AbortSignal;
+  /** No attempt before this time (epoch ms): the partition was newly gained and the sink asks for a handover. */
+  readonly notBefore?: number;
 }
 
 /** Why a lead goes to the dead-letter topic. */

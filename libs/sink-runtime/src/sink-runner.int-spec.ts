@@ -94,11 +94,11 @@ describe('sink runtime on a real broker', () => {
     seen: string[],
     groupId: string,
     topicRefreshMs?: number,
-    overrides: { maxInFlight?: number; maxAttempts?: number } = {},
+    overrides: { maxInFlight?: number; maxAttempts?: number; sink?: SingleSink<'https'>; health?: HealthState } = {},
   ) => {
     const r = new SinkRunner({
       kafka,
-      sink: trivialSink(seen),
+      sink: overrides.sink ?? trivialSink(seen),
       offers: new OfferTable({ kafka, logger, clientId: uniqueName('offers'), topic: topics().offers }),
       keyring,
       topics: topics(),
@@ -113,7 +113,7 @@ describe('sink runtime on a real broker', () => {
       retry: { maxAttempts: overrides.maxAttempts ?? 3, baseDelayMs: 20, maxDelayMs: 50, maxElapsedMs: 5_000 },
       logger,
       metrics: createSinkMetrics(new Registry()),
-      health: new HealthState(),
+      health: overrides.health ?? new HealthState(),
     });
     runners.push(r);
     return r;
@@ -224,6 +224,64 @@ describe('sink runtime on a real broker', () => {
     await runners[1]?.stop(2_000);
     const { committed, end } = await committedMatchesEnd(kafka, groupId, route());
     expect(committed).toEqual(end);
+  }, 60_000);
+
+  it("holds a newly gained partition's leads for the sink's handover, and not the leads of a partition it kept", async () => {
+    // A sink whose quota is per account in a rolling window (Marketo) asks for a handover: the previous owner's calls
+    // must leave the window before this instance's first call to those accounts.
+    const handoverMs = 4_000;
+    const attempted = new Map<string, number>();
+    const timed = (seen: string[]): SingleSink<'https'> => {
+      const inner = trivialSink(seen);
+      return {
+        ...inner,
+        handoverMs,
+        deliver: (l, d, ctx) => {
+          if (!attempted.has(l.leadId)) attempted.set(l.leadId, Date.now());
+          return inner.deliver(l, d, ctx);
+        },
+      };
+    };
+    const sendTo = async (partition: number) => {
+      const l = lead('contoso.a', 'ok');
+      const producer = kafka.producer({ idempotent: true });
+      await producer.connect();
+      await producer.send({
+        topic: route(),
+        acks: -1,
+        messages: [{ partition, value: JSON.stringify(l), headers: leadCloudEventHeaders(l, { source: '/t' }) }],
+      });
+      await producer.disconnect();
+      return { lead: l, sentAt: Date.now() };
+    };
+    const delayOf = async (x: { lead: Lead; sentAt: number }) => {
+      for (const until = Date.now() + 20_000; !attempted.has(x.lead.leadId) && Date.now() < until;)
+        await new Promise((r) => setTimeout(r, 50));
+      return (attempted.get(x.lead.leadId) ?? Number.NaN) - x.sentAt;
+    };
+
+    const groupId = `${prefix}group`;
+    const first: string[] = [];
+    const second: string[] = [];
+    // One instance: both partitions are new to it, so its first leads wait.
+    const startedAt = Date.now();
+    await runner(first, groupId, undefined, { sink: timed(first) }).start();
+    const early = await Promise.all([sendTo(0), sendTo(1)]);
+    const firstAttempts = await Promise.all(early.map(async (x) => (await delayOf(x)) + x.sentAt - startedAt));
+    for (const at of firstAttempts) expect(at).toBeGreaterThanOrEqual(handoverMs - 100);
+
+    // A second instance joins: one partition moves to it (held), the other stays with the first (not held).
+    const health = new HealthState();
+    await runner(second, groupId, undefined, { sink: timed(second), health }).start();
+    while (!health.snapshot().ready) await new Promise((r) => setTimeout(r, 20));
+    const late = await Promise.all([sendTo(0), sendTo(1)]);
+    const delays = await Promise.all(late.map(delayOf));
+    const byInstance = late.map((x, i) => ({ moved: second.includes(x.lead.leadId), delay: delays[i] ?? Number.NaN }));
+    expect(byInstance.filter((x) => x.moved)).toHaveLength(1);
+    for (const x of byInstance) {
+      if (x.moved) expect(x.delay).toBeGreaterThanOrEqual(handoverMs - 1_000);
+      else expect(x.delay).toBeLessThan(handoverMs / 2);
+    }
   }, 60_000);
 
   it("reads an offer's own route topic created after it started, without a restart", async () => {

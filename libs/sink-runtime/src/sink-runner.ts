@@ -14,6 +14,7 @@ import {
 import { deadLetterCounter, endSpan, startProcessSpan, type HealthState, type Logger } from '@leadflow/observability';
 import type { Keyring, OfferTable } from '@leadflow/offer-table';
 import { errorSummary, FOREVER, retry, sleep, type RetryPolicy } from '@leadflow/retry';
+import { boundedBy } from './attempt-bound';
 import { Circuit } from './circuit';
 import { DeliveryBatcher } from './delivery-batcher';
 import { InFlightLimit } from './in-flight-limit';
@@ -101,6 +102,8 @@ export class SinkRunner<T extends DestinationType> {
   private readonly leases = new Map<string, AbortController>();
   /** The partitions of the current assignment, `topic:partition`. */
   private owned = new Set<string>();
+  /** Newly gained partitions whose leads wait for the sink's handover (`Sink.handoverMs`) until this time. */
+  private readonly handoverUntil = new Map<string, number>();
   private commitTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
   private admin: Admin | undefined;
@@ -237,13 +240,15 @@ export class SinkRunner<T extends DestinationType> {
         if (!isRunning() || isStale()) break;
         await this.inFlight.acquire(heartbeat);
         const ticket = this.ledger.take(batch.topic, batch.partition, message.offset);
-        const lease = this.lease(batch.topic, batch.partition);
+        const key = `${batch.topic}:${batch.partition}`;
+        const lease = this.lease(key);
         void this.handle({
           topic: batch.topic,
           partition: batch.partition,
           message,
           ticket,
           lease,
+          notBefore: this.handoverUntil.get(key),
           takenAt: Date.now(),
         });
       }
@@ -407,7 +412,7 @@ export class SinkRunner<T extends DestinationType> {
 
   /**
    * The new assignment: leases of partitions that moved away are aborted (their leads are handed back, not attempted
-   * again here), and a sink that paces per account hears of partitions it did not hold.
+   * again here), and the leads of partitions it did not hold wait for the sink's handover, if it asks for one.
    */
   private reassigned(assignment: Record<string, number[]>): void {
     const now = new Set(Object.entries(assignment).flatMap(([topic, ps]) => ps.map((p) => `${topic}:${p}`)));
@@ -417,13 +422,14 @@ export class SinkRunner<T extends DestinationType> {
         this.leases.delete(key);
       }
     }
-    const gained = [...now].some((key) => !this.owned.has(key));
+    const handoverMs = this.sink.handoverMs ?? 0;
+    const until = Date.now() + handoverMs;
+    for (const key of this.handoverUntil.keys()) if (!now.has(key)) this.handoverUntil.delete(key);
+    for (const key of now) if (handoverMs > 0 && !this.owned.has(key)) this.handoverUntil.set(key, until);
     this.owned = now;
-    if (gained) this.sink.onPartitionsGained?.();
   }
 
-  private lease(topic: string, partition: number): AbortSignal {
-    const key = `${topic}:${partition}`;
+  private lease(key: string): AbortSignal {
     let lease = this.leases.get(key);
     if (!lease) this.leases.set(key, (lease = new AbortController()));
     return lease.signal;
@@ -441,7 +447,7 @@ export class SinkRunner<T extends DestinationType> {
     const sink = this.sink;
     if (isBatchSink(sink)) throw new Error('a batch sink without a batcher');
     const signal = AbortSignal.any([AbortSignal.timeout(this.limits.attemptTimeoutMs), gone]);
-    return sink.deliver(lead, destination, { signal, attempt });
+    return boundedBy(signal, sink.deliver(lead, destination, { signal, attempt }));
   }
 
   private async commit(): Promise<void> {

@@ -32,11 +32,13 @@ interface SinkBase<T extends DestinationType> {
   /** Maps whatever delivery threw (or a batch outcome's error) to a class of the error catalog (table-driven). */
   classify(err: unknown): LeadflowError;
   /**
-   * This instance was given partitions it did not hold (at start, or when instances joined or left). Their
-   * accounts' per-account quotas may have been spent by the previous owner within the CRM's window: a sink that
-   * paces per account (Marketo) holds its new calls long enough for that window to pass.
+   * For a destination whose quota is counted per account within a rolling window (Marketo: 100 calls in 20 s per
+   * Munchkin ID), with route records keyed by that account: how long the leads of a partition this instance newly
+   * holds (at start, or when instances joined or left) wait before their first attempt. The previous owner's calls
+   * to those accounts are then out of the window, so this instance's own pacing is the whole truth. Leads of
+   * partitions the instance kept are not held. 0 or absent: no wait.
    */
-  onPartitionsGained?(): void;
+  readonly handoverMs?: number;
 }
 
 /** A destination written one lead per call. */

@@ -1,0 +1,33 @@
+/** How long a sink has, after its attempt's signal aborted, to end the attempt itself (with its own error). */
+export const ABORT_GRACE_MS = 1_000;
+
+/**
+ * The attempt's promise, ended by the runtime if the sink does not end it soon after the signal aborted. The
+ * pipeline's liveness must not rest on every sink honouring its signal on every path: once, a pacer that missed an
+ * abort kept a batch call open for good, and with it its leads, their in-flight slots and then the whole sink.
+ * A sink that honours the signal keeps its own error (a quota wait says how long to wait); one that does not is cut
+ * off with a timeout, which every classifier treats as transient. What the sink still does in the background is
+ * ignored (a late delivery is harmless: deliveries are idempotent on the lead id).
+ */
+export function boundedBy<T>(signal: AbortSignal, work: Promise<T>, graceMs = ABORT_GRACE_MS): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      timer = setTimeout(
+        () => reject(new DOMException(`the attempt did not end within ${graceMs} ms of its abort`, 'TimeoutError')),
+        graceMs,
+      );
+      timer.unref();
+    };
+    const done = () => {
+      signal.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => (done(), resolve(value)),
+      (err: unknown) => (done(), reject(err)),
+    );
+  });
+}
