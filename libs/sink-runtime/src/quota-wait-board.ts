@@ -10,6 +10,11 @@ export interface QuotaWaitBoardOptions {
   readonly logger: Logger;
   /** How long changes of one key gather before they are published (one record for many leads starting to wait). */
   readonly coalesceMs?: number;
+  /**
+   * Shorter waits are not shown (default 30 s): Marketo's pacer makes leads wait a second for a slot many times a
+   * minute, which is pacing, not a quota a publisher should hear of; a daily quota's wait lasts hours.
+   */
+  readonly minWaitMs?: number;
   readonly now?: () => Date;
 }
 
@@ -37,6 +42,8 @@ export class QuotaWaitBoard {
 
   /** A lead of `offerId` starts waiting for `account`'s quota until `untilMs`; the returned function ends its wait. */
   hold(offerId: string, account: string, untilMs: number, errorClass: string): () => void {
+    const now = (this.o.now ?? (() => new Date()))().getTime();
+    if (untilMs - now < (this.o.minWaitMs ?? 30_000)) return () => undefined;
     const key = quotaWaitKey(offerId, account);
     let w = this.#waiting.get(key);
     if (!w) this.#waiting.set(key, (w = { offerId, account, errorClass, until: new Map() }));

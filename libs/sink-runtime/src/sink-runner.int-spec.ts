@@ -114,6 +114,8 @@ describe('sink runtime on a real broker', () => {
       logger,
       metrics: createSinkMetrics(new Registry()),
       health: overrides.health ?? new HealthState(),
+      // The quota of these tests resets in 1.5 s; a real one in hours.
+      quotaWaitsShownFromMs: 1_000,
     });
     runners.push(r);
     return r;

@@ -62,6 +62,8 @@ export interface SinkRunnerOptions<T extends DestinationType> {
   /** Opened (decrypted) destinations kept in memory: bounded by count and age (defaults 10,000 and 1 hour). */
   readonly destinationCache?: { readonly maxEntries: number; readonly maxAgeMs: number };
   readonly now?: () => Date;
+  /** Quota waits shorter than this are not published to offers.quota-waits (default 30 s; tests shorten it). */
+  readonly quotaWaitsShownFromMs?: number;
 }
 
 /** A lead taken from Kafka, on its way to settling. */
@@ -159,6 +161,7 @@ export class SinkRunner<T extends DestinationType> {
           type,
           logger: options.logger,
           now,
+          ...(options.quotaWaitsShownFromMs !== undefined ? { minWaitMs: options.quotaWaitsShownFromMs } : {}),
         })
       : undefined;
     this.inFlight = new InFlightLimit(options.limits.maxInFlight, (n) => options.metrics.inFlight.set(this.label, n));
