@@ -86,6 +86,10 @@ export class StatusAggregator {
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: 1_000,
+      // Larger batches when behind: each batch writes one record per offer it touched, so fewer, larger batches
+      // write fewer records (4 MiB of receipts is about 20,000) for readers to skip until the topic is compacted.
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
     });
     this.#admin = admin;
     this.#consumer = consumer;

@@ -64,6 +64,8 @@ export class StatusView {
   readonly #waiters = new Set<() => void>();
   readonly #logger: Logger;
   #caughtUp = false;
+  /** While catching up: the latest record of each key, decoded once caught up. */
+  #unread: Map<string, { partition: number; offset: string; value: Buffer | null }> | undefined;
   #consumer: Consumer | undefined;
   #admin: Admin | undefined;
   #settle: { resolve: () => void; reject: (err: Error) => void } | undefined;
@@ -92,6 +94,7 @@ export class StatusView {
     this.#pending.clear();
     this.#position.clear();
     this.#caughtUp = false;
+    this.#unread = new Map();
     const admin = this.opts.kafka.admin();
     await admin.connect();
     this.#admin = admin;
@@ -188,6 +191,16 @@ export class StatusView {
   #apply(partition: number, offset: string, key: Buffer | null, value: Buffer | null): void {
     const k = key?.toString('utf8');
     if (!k) return;
+    if (this.#unread) {
+      // Catching up: most records read now are superseded further on (the topic is not compacted to its end); only
+      // the latest of each key is decoded, at the end (a copy: the fetch's buffer is not kept alive by it).
+      this.#unread.set(k, { partition, offset, value: value ? Buffer.from(value) : null });
+      return;
+    }
+    this.#decodeAndApply(k, partition, offset, value);
+  }
+
+  #decodeAndApply(k: string, partition: number, offset: string, value: Buffer | null): void {
     const offerId = k.slice(0, k.indexOf('|'));
     const record = decodeStatusRecord(value);
     if (value && !record) {
@@ -233,6 +246,9 @@ export class StatusView {
 
   #checkCaughtUp(): void {
     if (this.#caughtUp || this.#pending.size > 0 || !this.#settle) return;
+    const unread = this.#unread;
+    this.#unread = undefined;
+    for (const [k, r] of unread ?? []) this.#decodeAndApply(k, r.partition, r.offset, r.value);
     this.#caughtUp = true;
     this.#logger.info({ offers: this.opts.index.offers }, 'offer status caught up');
     this.#settle.resolve();
