@@ -82,6 +82,19 @@ interface Start {
   readonly readyS: number;
   readonly caughtUpS: number;
   readonly rss: number;
+  readonly statusRecords?: number;
+}
+
+/** Records between the low and high watermarks of `topic` (compaction leaves gaps: an upper bound). */
+async function recordsOn(ctx: BenchContext, topic: string): Promise<number> {
+  const admin = benchKafka(ctx.brokers, 'bench-status-offsets').admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** One start of a new ingest instance: seconds to /readyz, seconds until its status answer shows `marker`, RSS then. */
@@ -137,7 +150,10 @@ export async function statusStartupBench(ctx: BenchContext): Promise<BenchRow[]>
       counted.push({ count: count - total, seconds: (Date.now() - t0) / 1000 });
       total = count;
       note(`starting a new ingest over ${count} receipts`);
-      const m = await measureStart(ctx, keys, marker);
+      // What a starting reader reads: one record per offer and input partition once compacted, plus what the log
+      // cleaner has not compacted yet (it works on closed segments, every 15 s by default).
+      const statusRecords = await recordsOn(ctx, Topics.offerStatus);
+      const m = { ...(await measureStart(ctx, keys, marker)), statusRecords };
       note(`ready ${m.readyS.toFixed(1)} s, caught up ${m.caughtUpS.toFixed(1)} s, ${m.rss.toFixed(0)} MB`);
       starts.push(m);
     }
@@ -181,7 +197,7 @@ export async function statusStartupBench(ctx: BenchContext): Promise<BenchRow[]>
       scenario: `new ingest start to status caught up, ${label(SIZES[i] ?? 0)} receipts`,
       value: m.caughtUpS,
       unit: 's',
-      notes: 'until GET /v1/offers/{id}/status shows the newest receipt',
+      notes: `until GET /v1/offers/{id}/status shows the newest receipt; offers.status offsets at start: ${m.statusRecords ?? '?'} (records read are fewer where compacted)`,
     })),
     ...counted.map((c) => ({
       scenario: `counting ${label(c.count)} receipts into offers.status`,
