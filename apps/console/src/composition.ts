@@ -6,7 +6,13 @@ import { Gauge, Counter, type Registry } from 'prom-client';
 import { AuditLog } from '@leadflow/audit';
 import { DeadLetterStore } from '@leadflow/dead-letters';
 import { createKafka, describeKafkaSecurity } from '@leadflow/kafka';
-import { createLogger, createMetricsRegistry, HealthState, type Logger } from '@leadflow/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  exportReadiness,
+  HealthState,
+  type Logger,
+} from '@leadflow/observability';
 import { OfferTable } from '@leadflow/offer-table';
 import { accessPolicy } from './access/policy';
 import type { AccessPolicy } from './access/access';
@@ -113,6 +119,8 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
   const topics = consoleTopics(config.topicPrefix);
   const registry = createMetricsRegistry('console');
   const health = new HealthState();
+  // `leadflow_ready`, as every service exports it (the NoReadyInstance alert reads it).
+  exportReadiness(registry, health);
   const index = new ConsoleIndex({
     maxDeadLetters: config.maxDeadLetters,
     maxLeads: config.maxLeads,
@@ -137,6 +145,7 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
     index,
     hashEmail,
     groupPrefix: `${config.topicPrefix}${clientId}-index`,
+    registry,
     onLive: (ev) => {
       const s = liveSummary(ev);
       if (s) live.publish(s[0], s[1], s[2]);

@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import type { KafkaSecurity } from '@leadflow/kafka';
-import { ConfigError, kafkaSecurityFromEnv } from '@leadflow/service-config';
+import { ConfigError, kafkaSecurityFromEnv, otlpTracesEndpoint } from '@leadflow/service-config';
 import { CliError, ExitCode } from './exit-codes';
 
 /** The process environment; leadctl reads it here only, and commands get typed settings. */
@@ -125,4 +125,24 @@ export function replayActor(flag: string | undefined, env: Env): string {
     }
   }
   return `${user}@${hostname()}`;
+}
+
+/**
+ * Where leadctl exports its spans (a replay run's): the services' OTLP variables, read the same way. None when
+ * unset: leadctl then starts no tracer, so a replayed record carries its dead letter's own `traceparent` and the
+ * lead's trace stays whole (a span of leadctl's that is never exported would leave the next hop's parent missing).
+ */
+export function tracesEndpoint(env: Env): string | undefined {
+  const url = otlpTracesEndpoint(env);
+  if (url === undefined) return undefined;
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    throw new CliError(
+      ExitCode.usage,
+      `OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '${url}' is not an http(s) URL`,
+    );
+  }
+  return url;
 }

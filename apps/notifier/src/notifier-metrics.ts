@@ -1,16 +1,22 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 export interface NotifierMetrics {
+  /** The service's registry: the consumer reports its lag into it (`leadflow_kafka_consumer_lag_records`). */
+  readonly registry: Registry;
   readonly sent: Counter<'kind'>;
-  readonly deadLettered: Counter<'kind' | 'class'>;
+  readonly deadLettered: Counter<'kind' | 'error_class'>;
   readonly retries: Counter<'reason'>;
-  readonly events: Counter<'topic_kind'>;
+  readonly events: Counter<'kind'>;
   readonly openDigests: Gauge;
 }
 
-/** Labels are kinds, classes and nodemailer codes: never an address, an offer id or a lead id. */
+/**
+ * Labels are kinds, classes and nodemailer codes: never an address, an offer id or a lead id. The error class is
+ * `error_class`, as on `leadflow_dead_letters_total`, so one label name means one thing across services.
+ */
 export function createNotifierMetrics(registry: Registry): NotifierMetrics {
   return {
+    registry,
     sent: new Counter({
       name: 'leadflow_notices_sent_total',
       help: 'Notices the mail server accepted',
@@ -20,7 +26,7 @@ export function createNotifierMetrics(registry: Registry): NotifierMetrics {
     deadLettered: new Counter({
       name: 'leadflow_notices_dead_lettered_total',
       help: 'Notices refused for good, on leads.dlq.notifier',
-      labelNames: ['kind', 'class'],
+      labelNames: ['kind', 'error_class'],
       registers: [registry],
     }),
     retries: new Counter({
@@ -32,7 +38,7 @@ export function createNotifierMetrics(registry: Registry): NotifierMetrics {
     events: new Counter({
       name: 'leadflow_notifier_events_total',
       help: 'Receipts and dead letters read',
-      labelNames: ['topic_kind'],
+      labelNames: ['kind'],
       registers: [registry],
     }),
     openDigests: new Gauge({

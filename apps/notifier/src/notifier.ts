@@ -10,6 +10,7 @@ import {
   type NotifierErrorClass,
   type OfferDestinationRecord,
 } from '@leadflow/lead-model';
+import { trackConsumerLag } from '@leadflow/kafka';
 import type { HealthState, Logger } from '@leadflow/observability';
 import { nextDelay, sleep, type RetryPolicy } from '@leadflow/retry';
 import type { Mailer } from './mailer';
@@ -155,6 +156,7 @@ export class Notifier {
       maxWaitTimeInMs: 500,
     });
     this.#consumer = consumer;
+    trackConsumerLag(consumer, this.#o.metrics.registry, this.#o.groupId);
     consumer.on(consumer.events.GROUP_JOIN, () => this.#o.health.setReady(true));
     consumer.on(consumer.events.CRASH, (e) => {
       if (!e.payload.restart) this.#o.health.setDead('consumer crashed');
@@ -192,7 +194,7 @@ export class Notifier {
     }
     const event = this.#event(topic, message.value, readHeaders(message.headers));
     if (event) {
-      this.#o.metrics.events.inc({ topic_kind: event.kind });
+      this.#o.metrics.events.inc({ kind: event.kind });
       const offer = offerView(
         this.#o.offers.get(event.kind === 'delivered' ? event.receipt.offerId : event.deadLetter.offerId),
       );
@@ -381,7 +383,7 @@ export class Notifier {
         },
       ],
     });
-    this.#o.metrics.deadLettered.inc({ kind: notice.kind, class: errorClass });
+    this.#o.metrics.deadLettered.inc({ kind: notice.kind, error_class: errorClass });
     if (record) await this.#record(notice, 'dead-lettered', 0);
   }
 

@@ -1,7 +1,8 @@
 import type { Kafka, Producer } from 'kafkajs';
+import type { Link } from '@opentelemetry/api';
 import { createProducer, ensureTopics, headersToStrings } from '@leadflow/kafka';
 import { Headers } from '@leadflow/lead-model';
-import { contextFromTraceparent, endSpan, startSendSpan } from '@leadflow/observability';
+import { contextFromTraceparent, endSpan, startOperationSpan, startSendSpan } from '@leadflow/observability';
 import { decodeDeadLetter, type DeadLetter } from './dead-letter';
 import { REPLAY_LEDGER_PARTITIONS, stageOfTopic, type DeadLetterTopics } from './dead-letter-topics';
 import { matchesFilter, type DeadLetterFilter } from './filter';
@@ -181,6 +182,21 @@ export class DeadLetterStore {
    * a crash leaves either both or neither, so running the same replay again publishes nothing twice.
    */
   async replay(filter: DeadLetterFilter, options: ReplayOptions): Promise<ReplayReport> {
+    // The run is a span of the replayer (leadctl, ingest's auto-replay, a console job) in a trace of its own, or
+    // under the replayer's active span; each replayed lead's send span links to it (see publish).
+    const run = startOperationSpan('replay dead letters', { 'leadflow.replay.dry_run': options.dryRun === true });
+    try {
+      const report = await this.replayRun(filter, options, run.link);
+      run.span.setAttributes({ 'leadflow.replay.matched': report.matched, 'leadflow.replay.count': report.replayed });
+      endSpan(run.span);
+      return report;
+    } catch (err) {
+      endSpan(run.span, err);
+      throw err;
+    }
+  }
+
+  private async replayRun(filter: DeadLetterFilter, options: ReplayOptions, run: Link): Promise<ReplayReport> {
     const startedAt = this.now().toISOString();
     const snapshot = await this.read(filter);
     const matched = snapshot.deadLetters.length;
@@ -209,7 +225,7 @@ export class DeadLetterStore {
       for (const part of chunks(selected, Math.max(1, Math.min(MAX_CHUNK, options.rate ?? MAX_CHUNK)))) {
         if (options.signal?.aborted) break;
         try {
-          await this.publish(producer, part, options.by);
+          await this.publish(producer, part, options.by, run);
         } catch (err) {
           if (isFenced(err)) throw new ReplayFencedError(replayed, err);
           throw err;
@@ -272,12 +288,13 @@ export class DeadLetterStore {
     await tx.commit();
   }
 
-  private async publish(producer: Producer, part: readonly DeadLetter[], by: string): Promise<void> {
+  private async publish(producer: Producer, part: readonly DeadLetter[], by: string, run: Link): Promise<void> {
     const at = this.now();
     const topic = this.opts.topics.ingested;
     // Each replayed record's `send leads.ingested` span is a child of its dead letter's send span (the record's
     // traceparent): the replay continues the lead's one trace, parent rather than link, since one lead is replayed
-    // per record and "where is lead X" should stay one trace. The span's context goes on the replayed record.
+    // per record and "where is lead X" should stay one trace. The span's context goes on the replayed record. It
+    // links to the replay run's span, which is in the replayer's trace: from the lead, who replayed it and when.
     const traced = part.map((d) => {
       const m = replayMessage(d, at, by);
       const send = startSendSpan(
@@ -288,6 +305,7 @@ export class DeadLetterStore {
           'leadflow.replay.of': d.id,
         },
         d.leadId,
+        [run],
       );
       if (send.traceparent) m.headers[Headers.traceparent] = send.traceparent;
       return { message: m, span: send.span };

@@ -18,4 +18,11 @@ export {
 } from './tracing';
 export { HealthState, exportReadiness, startOpsServer, type OpsServerOptions } from './ops-server';
 export { onShutdown, type ShutdownOptions } from './shutdown';
-export { startProcessSpan, startSendSpan, linkTo, activeContext, type ConsumedRecord } from './messaging';
+export {
+  startProcessSpan,
+  startSendSpan,
+  startOperationSpan,
+  linkTo,
+  activeContext,
+  type ConsumedRecord,
+} from './messaging';

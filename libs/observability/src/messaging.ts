@@ -69,17 +69,20 @@ export function startProcessSpan(
 /**
  * `send <topic>` for one record, a PRODUCER span child of `parent` (the lead's work). Its context is the record's
  * creation context: the returned `traceparent` goes into the record's headers, so the next hop continues from it.
+ * `links` name work of another trace that caused the send (a replay run).
  */
 export function startSendSpan(
   topic: string,
   parent: Context,
   attributes: Attributes = {},
   leadId?: string,
+  links: readonly Link[] = [],
 ): { span: Span; traceparent: string | undefined } {
   const span = tracer().startSpan(
     `send ${topic}`,
     {
       kind: SpanKind.PRODUCER,
+      ...(links.length > 0 ? { links: [...links] } : {}),
       attributes: {
         ...BASE,
         'messaging.operation.type': 'send',
@@ -94,6 +97,15 @@ export function startSendSpan(
   const carrier: Record<string, string> = {};
   propagation.inject(trace.setSpan(parent, span), carrier);
   return { span, traceparent: carrier['traceparent'] };
+}
+
+/**
+ * A span for an operation over many leads that is no lead's own (a replay run): a root span, or a child of the
+ * active one (a command's). Each record it produces stays in its lead's trace and links to it through `link`.
+ */
+export function startOperationSpan(name: string, attributes: Attributes = {}): { span: Span; link: Link } {
+  const span = tracer().startSpan(name, { kind: SpanKind.INTERNAL, attributes }, context.active());
+  return { span, link: { context: span.spanContext() } };
 }
 
 /** A link to the span a context holds (a batch call links each of its leads' spans). */

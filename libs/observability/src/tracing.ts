@@ -12,6 +12,12 @@ export interface TracingOptions {
   readonly serviceName: string;
   /** OTLP/HTTP traces endpoint (e.g. http://127.0.0.1:4318/v1/traces); without it spans are not exported. */
   readonly otlpEndpoint?: string;
+  /**
+   * How long one export may wait for the backend (the SDK's default: 10 s, or `OTEL_EXPORTER_OTLP_TIMEOUT`). A
+   * short-lived process (leadctl) sets its shutdown budget here: an export still waiting holds its socket, so the
+   * process could not exit before it gives up.
+   */
+  readonly exportTimeoutMs?: number;
 }
 
 const SHUTDOWN_FLUSH_MS = 2_000;
@@ -68,7 +74,12 @@ export function startTracing(opts: TracingOptions): Tracing {
     // With an endpoint, the SDK batches by the OTEL_BSP_* variables. Without one a provider is still registered (a
     // no-op processor), so spans have ids for log correlation and propagation.
     ...(opts.otlpEndpoint
-      ? { traceExporter: new OTLPTraceExporter({ url: opts.otlpEndpoint }) }
+      ? {
+          traceExporter: new OTLPTraceExporter({
+            url: opts.otlpEndpoint,
+            ...(opts.exportTimeoutMs ? { timeoutMillis: opts.exportTimeoutMs } : {}),
+          }),
+        }
       : { spanProcessors: [new NoopSpanProcessor()] }),
     logRecordProcessors: [],
   });

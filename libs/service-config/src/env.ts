@@ -74,9 +74,7 @@ export function serviceConfig(
   } & KafkaSecurityEnv,
   readSecretFile?: ReadSecretFile,
 ): ServiceConfig {
-  const otlp =
-    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
-    (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
+  const otlp = otlpTracesEndpoint(e);
   return {
     kafkaBrokers: e.KAFKA_BROKERS,
     host: e.LEADFLOW_HOST,
@@ -85,6 +83,19 @@ export function serviceConfig(
     shutdownTimeoutMs: e.LEADFLOW_SHUTDOWN_TIMEOUT_MS,
     kafkaSecurity: kafkaSecurityConfig(e, readSecretFile),
   };
+}
+
+/**
+ * The OTLP/HTTP traces endpoint the OpenTelemetry variables name: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as is, else
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` with `/v1/traces` appended (the OTLP exporter specification); none when neither is set.
+ */
+export function otlpTracesEndpoint(e: {
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined;
+}): string | undefined {
+  const traces = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || undefined;
+  const base = e.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || undefined;
+  return traces ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined);
 }
 
 export { loadEnv } from './load-env';

@@ -2,6 +2,7 @@ export {
   envVar,
   SERVICE_ENV,
   serviceConfig,
+  otlpTracesEndpoint,
   ConfigError,
   loadEnv,
   LOG_LEVELS,

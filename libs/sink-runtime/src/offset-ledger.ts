@@ -5,7 +5,8 @@ export interface Ticket {
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
-  readonly generation: number;
+  /** The partition's tracker when the record was taken: a ticket of a partition since lost settles nothing. */
+  readonly tracker: PartitionTracker;
 }
 
 export interface OffsetToCommit {
@@ -16,18 +17,34 @@ export interface OffsetToCommit {
 
 /**
  * Which offsets may be committed: per partition, the one after the contiguous prefix of settled records (delivered
- * or dead-lettered), so a crash replays and never skips. A rebalance starts a new generation: what was taken
- * before it is never committed by us (the partition's new owner replays from the committed offset).
+ * or dead-lettered), so a crash replays and never skips. At a rebalance, a partition the instance keeps keeps its
+ * record of what was taken (its leads in flight settle and are committed as before, and fetching resumes after the
+ * last record taken, not from the committed offset: no lead in flight is taken twice); a partition that moved away
+ * is forgotten (its new owner replays from the committed offset).
  */
 export class OffsetLedger {
   private trackers = new Map<string, PartitionTracker>();
   private readonly committed = new Map<string, string>();
-  private generation = 0;
 
-  rebalanced(): void {
-    this.generation++;
-    this.trackers = new Map();
-    this.committed.clear();
+  /**
+   * A new assignment. Returns where each kept partition's fetching must resume (the consumer otherwise starts again
+   * from the committed offset and takes the leads in flight a second time).
+   */
+  rebalanced(kept: (topic: string, partition: number) => boolean): OffsetToCommit[] {
+    const resume: OffsetToCommit[] = [];
+    const trackers = new Map<string, PartitionTracker>();
+    for (const [key, tracker] of this.trackers) {
+      const { topic, partition } = split(key);
+      if (kept(topic, partition)) {
+        trackers.set(key, tracker);
+        const next = tracker.nextTake;
+        if (next !== undefined) resume.push({ topic, partition, offset: next });
+      } else {
+        this.committed.delete(key);
+      }
+    }
+    this.trackers = trackers;
+    return resume;
   }
 
   take(topic: string, partition: number, offset: string): Ticket {
@@ -35,12 +52,11 @@ export class OffsetLedger {
     let tracker = this.trackers.get(key);
     if (!tracker) this.trackers.set(key, (tracker = new PartitionTracker()));
     tracker.add(offset);
-    return { topic, partition, offset, generation: this.generation };
+    return { topic, partition, offset, tracker };
   }
 
   settle(t: Ticket): void {
-    if (t.generation !== this.generation) return;
-    this.trackers.get(`${t.topic}/${t.partition}`)?.settle(t.offset);
+    if (this.trackers.get(`${t.topic}/${t.partition}`) === t.tracker) t.tracker.settle(t.offset);
   }
 
   /** Offsets that moved since the last `markCommitted`. */
@@ -49,8 +65,7 @@ export class OffsetLedger {
     for (const [key, tracker] of this.trackers) {
       const next = tracker.nextCommit;
       if (next === undefined || this.committed.get(key) === next) continue;
-      const slash = key.lastIndexOf('/');
-      out.push({ topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)), offset: next });
+      out.push({ ...split(key), offset: next });
     }
     return out;
   }
@@ -59,10 +74,15 @@ export class OffsetLedger {
     for (const o of offsets) this.committed.set(`${o.topic}/${o.partition}`, o.offset);
   }
 
-  /** Records taken and not settled, in this generation. */
+  /** Records taken and not settled, of the partitions held. */
   get unsettled(): number {
     let n = 0;
     for (const t of this.trackers.values()) n += t.inFlight;
     return n;
   }
+}
+
+function split(key: string): { topic: string; partition: number } {
+  const slash = key.lastIndexOf('/');
+  return { topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)) };
 }

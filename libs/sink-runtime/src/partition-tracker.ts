@@ -8,11 +8,13 @@ export class PartitionTracker {
   private readonly order: bigint[] = [];
   private head = 0;
   private committable: bigint | undefined;
+  private taken: bigint | undefined;
 
   add(offset: string): void {
     const o = BigInt(offset);
     this.pending.add(o);
     this.order.push(o);
+    if (this.taken === undefined || o >= this.taken) this.taken = o + 1n;
   }
 
   settle(offset: string): void {
@@ -32,6 +34,11 @@ export class PartitionTracker {
   /** The next offset to commit (after the settled prefix), or undefined if nothing new settled. */
   get nextCommit(): string | undefined {
     return this.committable?.toString();
+  }
+
+  /** The offset after the last record taken, or undefined if none was. */
+  get nextTake(): string | undefined {
+    return this.taken?.toString();
   }
 
   get inFlight(): number {

@@ -203,10 +203,14 @@ export class SinkRunner<T extends DestinationType> {
     );
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       this.assigned = Object.keys(e.payload.memberAssignment);
-      this.reassigned(e.payload.memberAssignment);
-      // Results of work taken before a rebalance are not committed by us: the partition's new owner replays
-      // from the committed offset (deliveries are idempotent).
-      this.ledger.rebalanced();
+      const assignment = e.payload.memberAssignment;
+      const kept = (topic: string, partition: number) =>
+        this.owned.has(`${topic}:${partition}`) && (assignment[topic] ?? []).includes(partition);
+      // A partition that moved away: its new owner replays from the committed offset. One kept: fetching resumes
+      // after what was taken (the consumer would start again from the committed offset and take the leads in flight
+      // a second time, a duplicate call to the CRM each). The seek only moves this consumer's next fetch.
+      for (const at of this.ledger.rebalanced(kept)) this.consumer.seek(at);
+      this.reassigned(assignment);
       this.health.setReady(true, 'consuming');
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
-import { headersToStrings } from '@leadflow/kafka';
+import type { Registry } from 'prom-client';
+import { headersToStrings, trackConsumerLag } from '@leadflow/kafka';
 import type { Logger } from '@leadflow/observability';
 import type { ConsoleIndex } from './console-index';
 import { roleOf, type ConsoleTopics } from './console-topics';
@@ -24,6 +25,11 @@ export interface IndexFeedOptions {
   readonly groupPrefix: string;
   /** Every event applied once the index has caught up (live updates). */
   readonly onLive?: (ev: IndexEvent) => void;
+  /**
+   * Where the feed reports its consumer lag (`leadflow_kafka_consumer_lag_records`), under `groupPrefix`: the
+   * group itself is unique per start, and a label must stay bounded.
+   */
+  readonly registry?: Registry;
 }
 
 /**
@@ -66,6 +72,7 @@ export class IndexFeed {
       maxWaitTimeInMs: 500,
     });
     this.consumer = consumer;
+    if (this.o.registry) trackConsumerLag(consumer, this.o.registry, this.o.groupPrefix);
     let caughtUp!: () => void;
     let failed!: (err: Error) => void;
     const done = new Promise<void>((resolve, reject) => {

@@ -15,7 +15,17 @@ import { loadSamples } from '../demo/samples';
 import { readStackConfig, SERVICE_PORT_VARIABLES, type StackConfig } from '../stack.config';
 import { down, up } from '../stack';
 import { OtlpReceiver, SpanKinds, type ReceivedSpan } from './otlp-receiver';
-import { metricNames, panelQueries, query, ruleExpressions, scrapeTargets, startPrometheus } from './prometheus';
+import { entries } from '../build/entries';
+import {
+  COMMON_METRIC_FAMILIES,
+  groupingLabels,
+  metricNames,
+  panelQueries,
+  query,
+  ruleExpressions,
+  scrapeTargets,
+  startPrometheus,
+} from './prometheus';
 
 /**
  * One trace per lead, on the local stack's production entry points (built programs) exporting to an OTLP receiver:
@@ -234,7 +244,7 @@ describe('observability on the running stack', () => {
     expect(calls.map((c) => statusCode(c))).toContainEqual(expect.any(Number));
   });
 
-  it('continues a replayed lead in its original trace, the replay as a child of the dead letter', async () => {
+  it("continues a leadctl-replayed lead in its original trace, through leadctl's send, linked to the replay run", async () => {
     const leadId = report.replay.replayed[0] as string;
     const spans = await traceOf(
       leadId,
@@ -243,13 +253,32 @@ describe('observability on the running stack', () => {
         s.filter((x) => x.name === `process ${Topics.ingested}`).length === 2,
     );
     const deadLetter = one(spans, `send ${Topics.dlq('azure-table')}`);
+    const replay = one(spans, `send ${Topics.ingested}`, 'leadctl');
+    expect(replay.attributes['leadflow.replay']).toBe(true);
     const routings = spans
       .filter((s) => s.name === `process ${Topics.ingested}`)
       .sort((a, b) => Number(a.startNs - b.startNs));
     expect(routings).toHaveLength(2);
-    expectHop(deadLetter, routings[1] as ReceivedSpan);
+    expectHop(deadLetter, replay);
+    expectHop(replay, routings[1] as ReceivedSpan);
     expect(routings[1]?.attributes['leadflow.replay']).toBe(true);
     expect(one(spans, `send ${Topics.delivered}`).startNs > deadLetter.startNs).toBe(true);
+    // The run leadctl made: one span in a trace of its own, which every lead it replayed links to.
+    const runs = receiver.spans.filter((s) => s.service === 'leadctl' && s.name === 'replay dead letters');
+    expect(runs).toHaveLength(1);
+    const run = runs[0] as ReceivedSpan;
+    expect(run.traceId).not.toBe(replay.traceId);
+    expect(run.attributes['leadflow.replay.count']).toBe(report.replay.replayed.length);
+    expect(replay.links).toEqual([expect.objectContaining({ traceId: run.traceId, spanId: run.spanId })]);
+    for (const replayed of report.replay.replayed) {
+      const sent = receiver.spans.filter(
+        (s) =>
+          s.service === 'leadctl' &&
+          s.name === `send ${Topics.ingested}` &&
+          s.attributes['leadflow.lead.id'] === replayed,
+      );
+      expect([replayed, sent.map((s) => s.links.map((l) => l.spanId))]).toEqual([replayed, [[run.spanId]]]);
+    }
   });
 
   it('continues an auto-replayed lead from its dead letter, through the replay ingest made', async () => {
@@ -285,6 +314,16 @@ describe('observability on the running stack', () => {
       scrapeTargets(cfg).map(async (t) => ({ ...t, text: await (await fetch(`http://${t.target}/metrics`)).text() })),
     );
     for (const e of expositions) expect([e.service, metricLabelViolations(e.text)]).toEqual([e.service, []]);
+    // Every app but the CLI is scraped, and each exports the common families with series in them (its consumer
+    // lag once it has fetched: every service read records in the demo).
+    const services = entries(cfg.root)
+      .filter((e) => e.name.startsWith('apps/') && e.name !== 'apps/leadctl')
+      .map((e) => e.name.slice('apps/'.length));
+    expect(expositions.map((e) => e.service).sort()).toEqual(services.sort());
+    for (const e of expositions) {
+      const missing = COMMON_METRIC_FAMILIES.filter((f) => !new RegExp(`^${f}\\{`, 'm').test(e.text));
+      expect([e.service, missing]).toEqual([e.service, []]);
+    }
     const exported = new Set(
       expositions.flatMap((e) => [...e.text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1] as string)),
     );
@@ -306,9 +345,19 @@ describe('observability on the running stack', () => {
     const base = `http://${cfg.host}:${port}`;
     // Enough scrapes for rate() over 1m and for the recording rules to have run.
     await new Promise((r) => setTimeout(r, 8_000));
+    // Each must select series, and each series must carry the labels the expression groups by (a label the metric
+    // does not have would leave an alert's `{{ $labels.… }}` and its routing blank).
     const empty: string[] = [];
-    for (const r of rules) if ((await query(base, r.operand)).length === 0) empty.push(`rule ${r.name}: ${r.operand}`);
-    for (const p of panels) if ((await query(base, p.expr)).length === 0) empty.push(`panel "${p.panel}": ${p.expr}`);
+    const checked = [
+      ...rules.map((r) => ({ what: `rule ${r.name}`, expr: r.operand })),
+      ...panels.map((p) => ({ what: `panel "${p.panel}"`, expr: p.expr })),
+    ];
+    for (const c of checked) {
+      const result = await query(base, c.expr);
+      if (result.length === 0) empty.push(`${c.what}: ${c.expr}`);
+      for (const label of groupingLabels(c.expr))
+        if (result.some((r) => !r.metric[label])) empty.push(`${c.what}: a series without ${label}: ${c.expr}`);
+    }
     expect(empty).toEqual([]);
     const up = await query(base, 'up{job="leadflow"} == 1');
     expect(up).toHaveLength(scrapeTargets(cfg).length);

@@ -9,14 +9,28 @@ export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 export const RULES_FILE = join('deploy', 'observability', 'rules', 'leadflow.rules.yml');
 export const DASHBOARD_FILE = join('deploy', 'observability', 'dashboards', 'leadflow.json');
 
-/** Every service's metrics endpoint on the local stack: ingest's API port, the others' ops ports. */
+/**
+ * Every service's metrics endpoint on the local stack (each app under apps/ but the CLI): ingest's and the console's
+ * API ports, the others' ops ports. The stack's observability test fails when an app is missing here.
+ */
 export function scrapeTargets(cfg: StackConfig): { service: string; target: string }[] {
   return [
     { service: 'ingest', target: `${cfg.host}:${cfg.ingestPort}` },
     { service: 'router', target: `${cfg.host}:${cfg.routerPort}` },
     ...SINK_SERVICES.map((s) => ({ service: s.name, target: `${cfg.host}:${cfg.sinkPorts[s.name]}` })),
+    { service: 'console', target: `${cfg.host}:${cfg.consolePort}` },
+    { service: 'notifier', target: `${cfg.host}:${cfg.notifierPort}` },
   ];
 }
+
+/** The metric families every service exports: consumer lag (each one consumes), process and event-loop metrics. */
+export const COMMON_METRIC_FAMILIES = [
+  'leadflow_kafka_consumer_lag_records',
+  'leadflow_ready',
+  'process_cpu_seconds_total',
+  'process_resident_memory_bytes',
+  'nodejs_eventloop_lag_seconds',
+] as const;
 
 /** prometheus.yml for the stack: job `leadflow` (the rules' `up{job="leadflow"}`), the repository's rules. */
 export function prometheusConfig(cfg: StackConfig, intervalS: number): string {
@@ -121,4 +135,25 @@ export function metricNames(expr: string): string[] {
   return [...expr.matchAll(/\b(leadflow_[a-z0-9_]+)/g)].map((m) =>
     (m[1] as string).replace(/_(bucket|count|sum)$/, ''),
   );
+}
+
+/**
+ * The labels every series an expression returns must carry: those named by each of its `by (…)` clauses (an outer
+ * aggregation keeps only its own, so the intersection), `le` aside (histogram_quantile consumes it). A rule grouping
+ * by a label its metric does not have still selects series (with the label empty), and its alert would page with
+ * `{{ $labels.x }}` blank: the stack test checks these labels are set on every result.
+ */
+export function groupingLabels(expr: string): string[] {
+  const clauses = [...expr.matchAll(/\bby\s*\(([^()]*)\)/g)].map(
+    (m) =>
+      new Set(
+        (m[1] as string)
+          .split(',')
+          .map((l) => l.trim())
+          .filter((l) => l !== '' && l !== 'le'),
+      ),
+  );
+  const [first, ...rest] = clauses;
+  if (!first) return [];
+  return [...first].filter((l) => rest.every((c) => c.has(l)));
 }
