@@ -200,7 +200,7 @@ export class IndexFeed {
 
   private applyRecord(role: TopicRole, r: FeedRecord): void {
     if (role.role === 'quota-waits') {
-      const offerId = this.o.quotaWaits?.apply(r.key, r.value);
+      const offerId = this.o.quotaWaits?.applyRecord(r.key, r.value);
       if (offerId && this.caughtUp) this.o.onLiveQuotaWait?.(offerId);
       return;
     }

@@ -23,7 +23,7 @@ export class OfferQuotaWaits {
    * Applies one record of the topic; returns the offer it changed, or undefined for a record that is not one (a
    * key without an offer, a value the schema refuses, a record whose offer is not its key's: skipped, not fatal).
    */
-  apply(key: Buffer | null, value: Buffer | null): string | undefined {
+  applyRecord(key: Buffer | null, value: Buffer | null): string | undefined {
     const k = key?.toString('utf8');
     if (!k || !QUOTA_WAIT_KEY_PATTERN.test(k)) return undefined;
     const offerId = k.slice(0, k.indexOf('|'));
