@@ -144,7 +144,7 @@ async function main(): Promise<number> {
     log('');
     log(
       renderTable(
-        ['accepted (202)', 'delivered', 'dead-lettered', 'missing', 'duplicated'],
+        ['accepted (202)', 'delivered', 'dead-lettered', 'missing', 'duplicated', 'sent to Salesforce again'],
         [
           [
             verdict.accepted,
@@ -152,6 +152,7 @@ async function main(): Promise<number> {
             verdict.deadLettered,
             verdict.missing.length,
             verdict.duplicated.length,
+            verdict.attemptedAgain,
           ].map(String),
         ],
       ),
