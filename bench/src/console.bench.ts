@@ -11,7 +11,7 @@ import {
   type ErrorClass,
   type Lead,
 } from '@leadflow/lead-model';
-import { rssMb, runTs, samplePeakRss, waitFor200 } from './processes';
+import { CONSOLE_HEAP_MB, rssMb, runTs, samplePeakRss, waitFor200 } from './processes';
 import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
 
@@ -25,8 +25,11 @@ const DEAD_LETTERS = Number(process.env['LEADFLOW_BENCH_CONSOLE_DEAD_LETTERS'] ?
 const RECEIPTS = Number(process.env['LEADFLOW_BENCH_CONSOLE_RECEIPTS'] ?? 1_000_000);
 const ROOT = resolve(__dirname, '..', '..');
 const TOKEN = 'bench-console-token';
-const HEAP_MB = Number(process.env['LEADFLOW_BENCH_CONSOLE_HEAP_MB'] ?? 200);
+/** The stack's heap bound for the console unless LEADFLOW_BENCH_CONSOLE_HEAP_MB tries another. */
+const HEAP_MB = Number(process.env['LEADFLOW_BENCH_CONSOLE_HEAP_MB'] ?? CONSOLE_HEAP_MB);
 const CONSOLE_HEAP = `--max-old-space-size=${HEAP_MB} --max-semi-space-size=8`;
+/** The feed's fetch size (LEADFLOW_CONSOLE_FETCH_MAX_BYTES), to measure memory against start-up time. */
+const FETCH_MAX_BYTES = process.env['LEADFLOW_BENCH_CONSOLE_FETCH_MAX_BYTES'];
 const CLASSES: ErrorClass[] = [
   'HTTPS.ENDPOINT_REJECTED',
   'TABLE.AUTH_FAILED',
@@ -131,7 +134,7 @@ export async function consoleBench(ctx: BenchContext): Promise<BenchRow[]> {
     const messages = [];
     for (let j = i; j < Math.min(RECEIPTS, i + 5_000); j++) {
       const leadId = randomUUID();
-      if (j >= RECEIPTS - 100_000 && j % 5_000 === 0) receiptLeads.push(leadId);
+      if (j >= RECEIPTS - 40_000 && j % 2_000 === 0) receiptLeads.push(leadId);
       const offerId = `publisher${j % 50}.offer`;
       messages.push({
         key: offerId,
@@ -177,6 +180,7 @@ export async function consoleBench(ctx: BenchContext): Promise<BenchRow[]> {
     LEADFLOW_CONSOLE_PORT: String(port),
     LEADFLOW_CONSOLE_TOKENS: TOKEN,
     LEADFLOW_CONSOLE_WEB_DIR: join(ROOT, 'dist/apps/console/web'),
+    ...(FETCH_MAX_BYTES ? { LEADFLOW_CONSOLE_FETCH_MAX_BYTES: FETCH_MAX_BYTES } : {}),
     // The console's heap, as the stack gives it (tools/stack/src/components.ts): its index is its working set.
     NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${CONSOLE_HEAP}`.trim(),
   });
@@ -194,13 +198,22 @@ export async function consoleBench(ctx: BenchContext): Promise<BenchRow[]> {
     const overview: number[] = [];
     for (let i = 0; i < 30; i++) overview.push((await timed(`${base}/api/overview`)).ms);
     const history: number[] = [];
-    let missing = 0;
-    for (const id of [...dlLeads, ...receiptLeads]) {
-      const r = await timed(`${base}/api/leads/${id}`);
-      if (r.status !== 200) missing += 1;
-      history.push(r.ms);
-    }
+    const missing = { deadLettered: 0, delivered: 0 };
+    for (const [kind, ids] of [
+      ['deadLettered', dlLeads],
+      ['delivered', receiptLeads],
+    ] as const)
+      for (const id of ids) {
+        const r = await timed(`${base}/api/leads/${id}`);
+        if (r.status !== 200) missing[kind] += 1;
+        history.push(r.ms);
+      }
     const rssNow = rssMb(app.child.pid);
+    // Where the memory is after the queries: V8's heap (used / held) and memory outside it (the index's typed arrays).
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const gauge = (name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 1_048_576;
+    const split = `heap ${gauge('nodejs_heap_size_used_bytes').toFixed(0)} of ${gauge('nodejs_heap_size_total_bytes').toFixed(0)} MB, outside the heap ${gauge('nodejs_external_memory_bytes').toFixed(0)} MB`;
     const rssPeak = Math.max(peak.stop(), rssNow);
     const noise = 'shared 2-core machine: other sessions run tests beside this one';
     return [
@@ -224,14 +237,16 @@ export async function consoleBench(ctx: BenchContext): Promise<BenchRow[]> {
         value: quantile(history, 0.5),
         unit: 'ms',
         target: { atMost: 100 },
-        notes: `p95 ${quantile(history, 0.95).toFixed(1)} ms; ${missing} not in the index (evicted by the lead cap)`,
+        // Dead-lettered leads must all be found (their histories outlive delivered ones); delivered ones past the
+        // lead cap (LEADFLOW_CONSOLE_MAX_LEADS) may be gone.
+        notes: `p95 ${quantile(history, 0.95).toFixed(1)} ms; not found: ${missing.deadLettered}/${dlLeads.length} dead-lettered, ${missing.delivered}/${receiptLeads.length} recent delivered`,
       },
       {
         scenario: 'console peak RSS (start-up and queries)',
         value: rssPeak,
         unit: 'MB',
         target: { atMost: 250 },
-        notes: `RSS after the queries ${rssNow.toFixed(0)} MB; heap limit ${HEAP_MB} MB`,
+        notes: `${rssPeak <= 250 ? 'within' : 'OVER'} the 250 MB target; RSS after the queries ${rssNow.toFixed(0)} MB (${split}); heap limit ${HEAP_MB} MB${HEAP_MB === CONSOLE_HEAP_MB ? " (the stack's)" : ''}; fetch ${FETCH_MAX_BYTES ?? "the console's default"} bytes`,
       },
     ];
   } finally {

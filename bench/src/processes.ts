@@ -19,6 +19,9 @@ export interface ChildService {
  */
 export const SERVICE_HEAP = '--max-old-space-size=160 --max-semi-space-size=8';
 
+/** The console's heap bound in MB, as the stack gives it (`CONSOLE_HEAP` in `tools/stack/src/components.ts`). */
+export const CONSOLE_HEAP_MB = 200;
+
 /**
  * Runs one of our entry points as its own process, as the stack does: its built program (`./dev bench` builds), with
  * the service heap unless `env` sets NODE_OPTIONS itself.

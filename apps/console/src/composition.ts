@@ -145,6 +145,8 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
     index,
     hashEmail,
     groupPrefix: `${config.topicPrefix}${clientId}-index`,
+    fetchMaxBytes: config.fetchMaxBytes,
+    topicCheckMs: config.topicCheckMs,
     registry,
     onLive: (ev) => {
       const s = liveSummary(ev);

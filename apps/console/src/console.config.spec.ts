@@ -16,6 +16,12 @@ describe('console configuration', () => {
     expect(await policy.authenticate('secret-token-')).toEqual({ ok: false, status: 401 });
     expect(cfg.port).toBe(8070);
     expect(cfg.publicUrl).toBe('http://127.0.0.1:8070');
+    expect(cfg).toMatchObject({
+      maxDeadLetters: 250_000,
+      maxLeads: 100_000,
+      fetchMaxBytes: 2_097_152,
+      topicCheckMs: 30_000,
+    });
   });
 
   it('names the bad variable and never echoes a token', () => {
@@ -29,6 +35,9 @@ describe('console configuration', () => {
     );
     expect(() => loadConsoleConfig({ ...base, LEADFLOW_CONSOLE_TRACE_URL: 'http://jaeger/trace' })).toThrow(
       /LEADFLOW_CONSOLE_TRACE_URL/,
+    );
+    expect(() => loadConsoleConfig({ ...base, LEADFLOW_CONSOLE_FETCH_MAX_BYTES: '1000' })).toThrow(
+      /LEADFLOW_CONSOLE_FETCH_MAX_BYTES/,
     );
   });
 

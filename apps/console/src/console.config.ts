@@ -17,6 +17,14 @@ export interface ConsoleConfig extends ServiceConfig {
   readonly webDir?: string;
   readonly maxDeadLetters: number;
   readonly maxLeads: number;
+  /**
+   * The most bytes one fetch of the index feed brings (kafkajs `maxBytes`; per partition at most 1 MiB). Every
+   * fetched record is decoded into objects before the index keeps its few facts, so this bounds the garbage of the
+   * catch-up read: a smaller fetch is less memory at start, a larger one a shorter start (docs/console.md).
+   */
+  readonly fetchMaxBytes: number;
+  /** How often the index looks for topics created since start (an offer's own route topic), in ms; 0: never. */
+  readonly topicCheckMs: number;
   /** A trace viewer's URL with `{traceId}` in it (Jaeger: http://host:16686/trace/{traceId}); no link without it. */
   readonly traceUrl?: string;
   /** Where the console is reached (OpenAPI `servers`). */
@@ -46,6 +54,8 @@ const EnvSchema = z.object({
   LEADFLOW_CONSOLE_WEB_DIR: z.string().min(1).optional(),
   LEADFLOW_CONSOLE_MAX_DEAD_LETTERS: envVar.int(1_000, 10_000_000, 250_000),
   LEADFLOW_CONSOLE_MAX_LEADS: envVar.int(1_000, 10_000_000, 100_000),
+  LEADFLOW_CONSOLE_FETCH_MAX_BYTES: envVar.int(65_536, 67_108_864, 2_097_152),
+  LEADFLOW_CONSOLE_TOPIC_CHECK_MS: envVar.int(0, 3_600_000, 30_000),
   LEADFLOW_CONSOLE_TRACE_URL: z
     .string()
     .regex(/^https?:\/\/\S*\{traceId\}\S*$/, 'must be an http(s) URL containing {traceId}')
@@ -65,6 +75,8 @@ export function loadConsoleConfig(env: Readonly<Record<string, string | undefine
     ...(e.LEADFLOW_CONSOLE_WEB_DIR ? { webDir: e.LEADFLOW_CONSOLE_WEB_DIR } : {}),
     maxDeadLetters: e.LEADFLOW_CONSOLE_MAX_DEAD_LETTERS,
     maxLeads: e.LEADFLOW_CONSOLE_MAX_LEADS,
+    fetchMaxBytes: e.LEADFLOW_CONSOLE_FETCH_MAX_BYTES,
+    topicCheckMs: e.LEADFLOW_CONSOLE_TOPIC_CHECK_MS,
     ...(e.LEADFLOW_CONSOLE_TRACE_URL ? { traceUrl: e.LEADFLOW_CONSOLE_TRACE_URL } : {}),
     publicUrl: e.LEADFLOW_CONSOLE_PUBLIC_URL ?? `http://${e.LEADFLOW_HOST}:${e.LEADFLOW_CONSOLE_PORT}`,
   };

@@ -32,8 +32,9 @@ import { BrokerProbe } from './publishing/broker-probe';
 import { LeadPublisher } from './publishing/lead-publisher';
 import { keepTrying } from './common/background';
 import { createAutoReplay } from './replay/auto-replay.wiring';
-import { StatusConsumer } from './status/status-consumer';
+import { StatusAggregator } from './status/status-aggregator';
 import { OfferStatusIndex } from './status/status-index';
+import { StatusView } from './status/status-view';
 
 /** The topics the ingest reads and writes; tests point an instance at topics of their own. */
 export interface IngestTopics {
@@ -46,6 +47,10 @@ export interface IngestTopics {
   readonly replayLedger?: string;
   /** Audit trail (default `leads.audit`). */
   readonly audit?: string;
+  /** Offer status counted per input partition (`offers.status`): what the status answer is read from. */
+  readonly offerStatus: string;
+  /** Leads sinks hold for a quota (`offers.quota-waits`); unset, the status shows none. */
+  readonly quotaWaits?: string;
 }
 
 export function defaultIngestTopics(): IngestTopics {
@@ -54,6 +59,8 @@ export function defaultIngestTopics(): IngestTopics {
     delivered: Topics.delivered,
     offerDestinations: Topics.offerDestinations,
     deadLetters: Object.fromEntries(DLQ_STAGES.map((stage) => [stage, Topics.dlq(stage)])),
+    offerStatus: Topics.offerStatus,
+    quotaWaits: Topics.quotaWaits,
   };
 }
 
@@ -124,15 +131,31 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
   const index = new OfferStatusIndex();
   const table = new OfferTableView(() => new OfferTable({ kafka, logger, clientId, topic: topics.offerDestinations }));
   const autoReplay = createAutoReplay({ kafka, logger, registry, topics, offers: table, index, audit });
-  const statusConsumer = new StatusConsumer({
+  const statusView = new StatusView({
     registry,
     kafka,
     logger,
     index,
-    deliveredTopic: topics.delivered,
-    deadLetterTopics: topics.deadLetters,
-    onDelivery: (receipt) => autoReplay.onDelivery(receipt),
+    topic: topics.offerStatus,
+    ...(topics.quotaWaits ? { quotaWaitsTopic: topics.quotaWaits } : {}),
+    clientId,
+    onValidationPassed: (receipt) => autoReplay.onDelivery(receipt),
   });
+  // Every instance counts its share of receipts and dead letters into offers.status (one group, partitions split).
+  const aggregator = config.statusAggregator
+    ? new StatusAggregator({
+        registry,
+        kafka,
+        logger,
+        index,
+        syncView: (timeoutMs) => statusView.sync(timeoutMs),
+        deliveredTopic: topics.delivered,
+        deadLetterTopics: topics.deadLetters,
+        statusTopic: topics.offerStatus,
+        // `leadflow-ingest-offer-status` in production; a test instance's own group.
+        groupId: `${clientId}-offer-status`,
+      })
+    : undefined;
 
   const leads = new LeadService(publisher, metrics);
   const destinations = new DestinationService({
@@ -158,6 +181,7 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
         ready: async () => {
           if (!publisher.connected) return { ready: false, reason: 'lead producer not connected' };
           if (!table.caughtUp) return { ready: false, reason: 'offer table not loaded' };
+          if (!statusView.caughtUp) return { ready: false, reason: 'offer status not loaded' };
           if (!(await probe.reachable())) return { ready: false, reason: 'broker unreachable' };
           return { ready: true, reason: 'ready' };
         },
@@ -205,8 +229,13 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
       );
       const tableUp = keepTrying('offer table load', logger, stop.signal, () => table.start());
       const auditUp = keepTrying('audit producer connect', logger, stop.signal, () => audit.connect());
-      void keepTrying('status consumer start', logger, stop.signal, () => statusConsumer.start());
-      await Promise.all([producerUp, writerUp, tableUp, auditUp]);
+      const statusUp = keepTrying('offer status load', logger, stop.signal, () => statusView.start());
+      // The aggregator takes counts over from the view: it starts once the view is read.
+      if (aggregator)
+        void statusUp.then(() =>
+          keepTrying('offer status aggregator start', logger, stop.signal, () => aggregator.start()),
+        );
+      await Promise.all([producerUp, writerUp, tableUp, auditUp, statusUp]);
       if (!stop.signal.aborted) {
         health.setReady(true);
         logger.info(
@@ -236,7 +265,7 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
         await app.close();
         await publisher.close();
         await Promise.allSettled([
-          statusConsumer.stop().then(() => autoReplay.stop()),
+          (aggregator?.stop() ?? Promise.resolve()).then(() => statusView.stop()).then(() => autoReplay.stop()),
           table.stop(),
           destinationWriter.disconnect(),
           audit.disconnect(),

@@ -20,6 +20,8 @@ export interface IngestConfig extends ServiceConfig {
   readonly produceMaxBatch: number;
   /** Requests each credential may make per window; undefined when rate limiting is off. */
   readonly rateLimit?: { readonly max: number; readonly windowMs: number };
+  /** Whether this instance counts receipts and dead letters into `offers.status` (its share of the partitions). */
+  readonly statusAggregator: boolean;
 }
 
 const EnvSchema = z.object({
@@ -37,6 +39,8 @@ const EnvSchema = z.object({
   // Per credential (each token; each offer's signed URL). 0 turns rate limiting off.
   LEADFLOW_RATE_LIMIT_MAX: envVar.int(0, 10_000_000, 1_000),
   LEADFLOW_RATE_LIMIT_WINDOW_MS: envVar.int(100, 3_600_000, 1_000),
+  // 'false': this instance only reads offers.status (another process counts; tests, a read-only replica).
+  LEADFLOW_STATUS_AGGREGATOR: z.enum(['true', 'false']).default('true'),
 });
 
 export { ConfigError };
@@ -63,6 +67,7 @@ export function loadIngestConfig(env: Readonly<Record<string, string | undefined
     publicUrl: e.LEADFLOW_PUBLIC_URL ?? `http://127.0.0.1:${e.LEADFLOW_INGEST_PORT}`,
     produceLingerMs: e.LEADFLOW_PRODUCE_LINGER_MS,
     produceMaxBatch: e.LEADFLOW_PRODUCE_MAX_BATCH,
+    statusAggregator: e.LEADFLOW_STATUS_AGGREGATOR === 'true',
     ...(e.LEADFLOW_RATE_LIMIT_MAX > 0
       ? { rateLimit: { max: e.LEADFLOW_RATE_LIMIT_MAX, windowMs: e.LEADFLOW_RATE_LIMIT_WINDOW_MS } }
       : {}),

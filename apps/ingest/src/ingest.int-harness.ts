@@ -21,6 +21,8 @@ export function uniqueTopics(): IngestTopics {
     offerDestinations: uniqueName('ingest-offers'),
     deadLetters: { router: uniqueName('ingest-dlq-router'), https: uniqueName('ingest-dlq-https') },
     audit: uniqueName('ingest-audit'),
+    offerStatus: uniqueName('ingest-offer-status'),
+    quotaWaits: uniqueName('ingest-quota-waits'),
   };
 }
 
@@ -29,6 +31,8 @@ export function allTopics(t: IngestTopics): string[] {
     t.ingested,
     t.delivered,
     t.offerDestinations,
+    t.offerStatus,
+    ...(t.quotaWaits ? [t.quotaWaits] : []),
     ...Object.values(t.deadLetters),
     ...(t.replayLedger ? [t.replayLedger] : []),
     ...(t.audit ? [t.audit] : []),
@@ -60,11 +64,22 @@ async function createTopicsWithRetry(kafka: Kafka, names: readonly string[]): Pr
 
 /** An ingest on its own topics against the test broker (or `brokers`), built in-process. */
 export async function startTestIngest(
-  opts: { brokers?: string; env?: Record<string, string>; waitReady?: boolean; ownLedger?: boolean } = {},
+  opts: {
+    brokers?: string;
+    env?: Record<string, string>;
+    waitReady?: boolean;
+    ownLedger?: boolean;
+    /** Topics the caller created (and deletes): instances of one test sharing them. */
+    topics?: IngestTopics;
+  } = {},
 ): Promise<TestIngest> {
   const kafka = testKafka();
-  const topics = { ...uniqueTopics(), ...(opts.ownLedger ? { replayLedger: uniqueName('ingest-ledger') } : {}) };
-  const dropTopics = opts.brokers ? async () => undefined : await createTopicsWithRetry(kafka, allTopics(topics));
+  const topics = opts.topics ?? {
+    ...uniqueTopics(),
+    ...(opts.ownLedger ? { replayLedger: uniqueName('ingest-ledger') } : {}),
+  };
+  const dropTopics =
+    opts.brokers || opts.topics ? async () => undefined : await createTopicsWithRetry(kafka, allTopics(topics));
   const config = loadIngestConfig({
     KAFKA_BROKERS: opts.brokers ?? testBrokers().join(','),
     LEADFLOW_INGEST_TOKENS: PRODUCER_TOKEN,

@@ -95,7 +95,7 @@ export function registerOffers(program: Command, io: CliIo, globals: (cmd: Comma
 
   offers
     .command('status')
-    .description('validation lead outcome, last delivery, dead letters, auto-replay')
+    .description('validation lead outcome, last delivery, dead letters, auto-replay, leads waiting for a quota')
     .argument('<offerId>', 'publisherid.offerid')
     .option('--json', 'compact JSON on one line')
     .action(async (offerId: string, flags: { json?: boolean }, cmd: Command) => {

@@ -80,7 +80,13 @@ describe('router process crash', () => {
     );
     const routeTopic = t.topics.route('https');
 
-    // Leads arrive while the router runs, is killed and comes back.
+    const port = await freePort();
+    const first = startRouterProcess(t.prefix, port);
+    children.push(first);
+    await eventually(() => ready(port), 30_000, 'first router ready');
+
+    // Leads arrive while the router runs, is killed and comes back (they start once it is ready: on a loaded machine
+    // its start took longer than sending them all, and it then routed every one before the kill).
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     const sent = new Set<string>();
@@ -94,11 +100,6 @@ describe('router process crash', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-
-    const port = await freePort();
-    const first = startRouterProcess(t.prefix, port);
-    children.push(first);
-    await eventually(() => ready(port), 30_000, 'first router ready');
 
     const admin = kafka.admin();
     await admin.connect();

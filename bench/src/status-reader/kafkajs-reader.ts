@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { indexReceipt, readerEnv, readerMeter } from './reader-report';
 
-/** The status reader as ingest has it (apps/ingest/src/status/status-consumer.ts): a plain kafkajs consumer. */
+/** The status reader as ingest had it before decision 0008 (a full read of leads.delivered): a plain kafkajs consumer. */
 async function main(): Promise<void> {
   const env = readerEnv();
   const index = new Map<string, string>();

@@ -83,11 +83,24 @@ describe('the leadflow ACL set', () => {
     expect(isAllowed(keda, 'GROUP', 'leadflow-https-sink', 'READ')).toBe(false);
   });
 
-  it('keeps a prefixed deployment inside its prefix (ingest groups, which carry no prefix, aside)', () => {
+  it('lets ingest count offer status: offers.status read and written under its own transactional ids only', () => {
+    const ingest = principal('ingest');
+    expect(topicOps(ingest, Topics.offerStatus)).toEqual(['READ', 'WRITE', 'DESCRIBE']);
+    expect(isAllowed(ingest, 'TRANSACTIONAL_ID', 'leadflow-ingest-offer-status-leads.delivered-2', 'WRITE')).toBe(true);
+    expect(isAllowed(ingest, 'TRANSACTIONAL_ID', 'leadflow-router-leads.ingested-0', 'WRITE')).toBe(false);
+    expect(isAllowed(ingest, 'GROUP', 'leadflow-ingest-offer-status', 'READ')).toBe(true);
+    for (const other of ['router', 'leadctl', 'console', 'https-sink'])
+      expect([other, topicOps(principal(other), Topics.offerStatus)]).toEqual([other, []]);
+    // The sinks write the leads they hold for a quota; ingest reads them.
+    expect(topicOps(ingest, Topics.quotaWaits)).toEqual(['READ', 'DESCRIBE']);
+    expect(topicOps(principal('marketo-sink'), Topics.quotaWaits)).toEqual(['WRITE', 'DESCRIBE']);
+  });
+
+  it('keeps a prefixed deployment inside its prefix (ingest groups and transactional ids, which carry no prefix, aside)', () => {
     const prefixed = leadflowPrincipals({ sinks: SINKS, prefix: 't1.' });
     for (const p of prefixed)
       for (const g of p.grants)
-        if (!(p.name === 'ingest' && g.resource === 'GROUP'))
+        if (!(p.name === 'ingest' && (g.resource === 'GROUP' || g.name === 'leadflow-ingest-offer-status')))
           expect([p.name, g.name]).toEqual([p.name, expect.stringMatching(/^t1\./)]);
   });
 

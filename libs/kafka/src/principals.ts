@@ -57,7 +57,8 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
   return [
     {
       name: PRINCIPALS.ingest,
-      description: 'ingest: accepts leads and offer configuration; reads receipts and dead letters for status',
+      description:
+        'ingest: accepts leads and offer configuration; counts receipts and dead letters into offers.status and reads it',
       grants: [
         grant.topic(t.ingested, 'WRITE'),
         grant.topic(t.offers, 'READ', 'WRITE'),
@@ -67,6 +68,12 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         replayer,
         // The audit trail: configuration changes and auto-replays (libs/audit).
         grant.topic(t.audit, 'WRITE'),
+        // Offer status: every instance reads it; its aggregators write it, in transactions with ids per input
+        // partition (`leadflow-ingest-offer-status-<topic>-<partition>`, no topic prefix, as ingest's groups).
+        grant.topic(`${p}${Topics.offerStatus}`, 'READ', 'WRITE'),
+        // Leads the sinks hold for a quota, shown in the offer status.
+        grant.topic(`${p}${Topics.quotaWaits}`, 'READ'),
+        grant.transactionalId('leadflow-ingest-offer-status', 'PREFIXED'),
         // ingest's groups carry no topic prefix: its status and offer-table readers, its auto-replay (whose
         // one-off readers delete their group when done, as every user of the replay engine does).
         grant.groupsStartingWith('leadflow-ingest', 'READ', 'DELETE'),
@@ -95,6 +102,8 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         grant.topic(t.offers, 'READ'),
         grant.topic(t.delivered, 'WRITE'),
         grant.topic(t.dlq(s.type), 'WRITE'),
+        // The leads it holds for a quota, for the offer status.
+        grant.topic(`${p}${Topics.quotaWaits}`, 'WRITE'),
         grant.groupsStartingWith(`${p}leadflow-${s.name}`),
       ],
     })),

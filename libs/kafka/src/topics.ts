@@ -6,6 +6,8 @@ export interface TopicSpec {
   readonly compacted: boolean;
   /** `retention.ms` (-1: no time limit; `retention.bytes` is then -1 too). Unset: the broker's default. */
   readonly retentionMs?: number;
+  /** `segment.bytes`: a compacted topic read at every start is compacted up to its active segment, so this bounds it. */
+  readonly segmentBytes?: number;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function ensureTopics(
             ...(s.retentionMs < 0 ? [{ name: 'retention.bytes', value: '-1' }] : []),
           ]
         : []),
+      ...(s.segmentBytes !== undefined ? [{ name: 'segment.bytes', value: String(s.segmentBytes) }] : []),
     ],
   }));
   await admin.createTopics({ topics, waitForLeaders: false });

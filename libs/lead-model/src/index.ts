@@ -120,6 +120,16 @@ export {
 } from './notices';
 export { quotaAccount } from './quota-account';
 export { DeliveryReceiptSchema } from './receipt';
+export { QUOTA_WAIT_KEY_PATTERN, QuotaWaitRecordSchema, quotaWaitKey, type QuotaWaitRecord } from './quota-wait';
+export {
+  MAX_STATUS_VALIDATIONS,
+  OFFER_STATUS_KEY_PATTERN,
+  OfferStatusRecordSchema,
+  ValidationOutcomeSchema,
+  offerStatusKey,
+  type OfferStatusRecord,
+  type ValidationOutcomeRecord,
+} from './offer-status';
 export { EncryptedSecretSchema, OfferDestinationRecordSchema } from './destination';
 export { DEAD_LETTER_POSITION_PATTERN, ReplayLedgerEntrySchema, type ReplayLedgerEntry } from './replay-ledger';
 export {

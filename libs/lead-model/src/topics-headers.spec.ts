@@ -31,7 +31,7 @@ describe('topics', () => {
     expect(isValidRouteSuffix('x'.repeat(240))).toBe(false);
   });
 
-  it('declares every fixed topic once, offers.destinations, the replay ledger and notices.sent compacted', () => {
+  it('declares every fixed topic once, offers.destinations, the replay ledger, notices.sent and offers.status compacted', () => {
     const names = TOPIC_SPECS.map((t) => t.name);
     expect(new Set(names).size).toBe(names.length);
     expect(names).toEqual(
@@ -47,6 +47,8 @@ describe('topics', () => {
       'offers.destinations',
       'leads.replay.ledger',
       'notices.sent',
+      'offers.status',
+      'offers.quota-waits',
     ]);
   });
 });

@@ -26,6 +26,10 @@ export const Topics = {
   noticesSent: 'notices.sent',
   /** Notices a mail server refused for good (docs/notifications.md); not leads, so not a replay stage. */
   notifierDlq: 'leads.dlq.notifier',
+  /** Offer status counted per input partition (`<offerId>|<topic>|<partition>`, compacted): what ingest answers from. */
+  offerStatus: 'offers.status',
+  /** Leads a sink holds for a quota, per offer and quota account (`<offerId>|<account>`, compacted). */
+  quotaWaits: 'offers.quota-waits',
 } as const;
 
 /** What a sink subscribes to: `^leads\.route\.<type>(\..+)?$`. */
@@ -51,6 +55,11 @@ export interface TopicSpec {
   readonly compacted: boolean;
   /** `retention.ms`; -1 keeps records without a time limit. Unset: the broker's default (7 days). */
   readonly retentionMs?: number;
+  /**
+   * `segment.bytes`. Kafka compacts only closed segments: for a compacted topic every reader reads from the
+   * beginning at start, this bounds what is not compacted yet whatever the write rate. Unset: the broker's (1 GiB).
+   */
+  readonly segmentBytes?: number;
 }
 
 /** The fixed topics `./dev up` (and a deployment) creates, with explicit partition counts. */
@@ -66,4 +75,9 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: Topics.audit, partitions: 1, compacted: false, retentionMs: -1 },
   { name: Topics.noticesSent, partitions: 3, compacted: true },
   { name: Topics.notifierDlq, partitions: 3, compacted: false },
+  // Offers × input partitions records, whatever the number of leads (docs/decisions/0008-offer-status-topic.md).
+  // Its 2 MiB segments keep what a starting reader reads small: a few MiB besides one record per offer and input
+  // partition, however many leads were counted (the compacted topics' segment.ms, 1 h, would let it grow with the rate).
+  { name: Topics.offerStatus, partitions: 3, compacted: true, segmentBytes: 2 * 1024 * 1024 },
+  { name: Topics.quotaWaits, partitions: 3, compacted: true },
 ];

@@ -1,44 +1,50 @@
 import { createServer, Socket } from 'node:net';
 
-/** Asks the kernel for a free TCP port on the given host (for per-run test brokers and emulators). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed out below the kernel's ephemeral range (Linux: 32768–60999), where `listen(0)` never lands: a port
+ * asked of the kernel and released is free for any other process's `listen(0)` until our service binds it, and with
+ * many tests starting servers at once one did take it (a stack test's table sink found its port in use).
+ */
+const PICK_FROM = 15_000;
+const PICK_TO = 32_000;
+
+function tryListen(port: number, host: string): Promise<ReturnType<typeof createServer> | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not obtain a free port'));
-      });
-    });
+    server.once('error', () => resolve(undefined));
+    server.listen(port, host, () => resolve(server));
   });
 }
 
 /**
- * `count` free ports, all different: each is held open until every one is found (asking for one port at a time can
- * give the same port twice, since a closed port is free again).
+ * `count` free ports, all different, chosen at random below the ephemeral range (see above); each is held open until
+ * every one is found (asking for one port at a time can give the same port twice, since a closed port is free again).
  */
 export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.unref();
-          server.once('error', reject);
-          server.listen(0, host, () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => {
-    const address = s.address();
-    return address && typeof address === 'object' ? address.port : 0;
-  });
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
+  const servers: ReturnType<typeof createServer>[] = [];
+  const ports: number[] = [];
+  try {
+    for (let tries = 0; ports.length < count; tries++) {
+      if (tries > count * 50) throw new Error(`no ${count} free ports found in ${PICK_FROM}–${PICK_TO} on ${host}`);
+      const port = PICK_FROM + Math.floor(Math.random() * (PICK_TO - PICK_FROM));
+      if (ports.includes(port)) continue;
+      const server = await tryListen(port, host);
+      if (!server) continue;
+      servers.push(server);
+      ports.push(port);
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  }
+}
+
+/** A free TCP port on the given host (for per-run test brokers and emulators); see `freePorts`. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const [port] = await freePorts(1, host);
+  if (port === undefined) throw new Error('could not obtain a free port');
+  return port;
 }
 
 /** True when something accepts TCP connections on host:port within the timeout. */

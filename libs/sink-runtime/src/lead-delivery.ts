@@ -2,6 +2,7 @@ import { trace } from '@opentelemetry/api';
 import {
   isLeadflowError,
   leadflowError,
+  quotaAccount,
   type DestinationOf,
   type DestinationType,
   type Lead,
@@ -13,6 +14,7 @@ import type { InFlightLimit } from './in-flight-limit';
 import type { SinkMetrics } from './metrics';
 import { nextStep, type Budget } from './next-step';
 import type { OfferDestinations } from './offer-destinations';
+import type { QuotaWaitBoard } from './quota-wait-board';
 import type { Settlement, TakenRecord } from './settlement';
 import type { DeliveryResult } from './sink.port';
 
@@ -41,6 +43,8 @@ export interface LeadDeliveryOptions<T extends DestinationType> {
   readonly maxDetached: number;
   readonly metrics: SinkMetrics;
   readonly shutdown: AbortSignal;
+  /** Where leads waiting for a quota are shown (offers.quota-waits), when the sink publishes them. */
+  readonly quotaWaits?: QuotaWaitBoard;
 }
 
 /**
@@ -102,7 +106,8 @@ export class LeadDelivery<T extends DestinationType> {
           this.o.metrics.retries.inc({ ...this.label, error_class: error.code });
           await sleep(step.delayMs, gone);
         } else {
-          await this.waitForQuota(step.delayMs, error, gone);
+          const account = quotaAccount(target.destination) ?? lead.offerId;
+          await this.waitForQuota(step.delayMs, error, gone, { offerId: lead.offerId, account });
           budget = { attempts: 0, startedAt: Date.now() };
         }
         if (gone.aborted) throw new HandedBack();
@@ -114,9 +119,15 @@ export class LeadDelivery<T extends DestinationType> {
    * A lead waiting hours for a quota gives its in-flight slot back, so the other offers' leads keep flowing; up to a
    * bound (then waiting leads hold their slots and the consumer slows down).
    */
-  private async waitForQuota(ms: number, error: LeadflowError, gone: AbortSignal): Promise<void> {
+  private async waitForQuota(
+    ms: number,
+    error: LeadflowError,
+    gone: AbortSignal,
+    of: { readonly offerId: string; readonly account: string },
+  ): Promise<void> {
     const labels = { ...this.label, error_class: error.code };
     this.o.metrics.waiting.inc(labels);
+    const release = this.o.quotaWaits?.hold(of.offerId, of.account, Date.now() + ms, error.code);
     this.o.metrics.quotaWaits.inc({ destination_type: this.o.type });
     const detach = this.detached < this.o.maxDetached;
     if (detach) {
@@ -126,6 +137,7 @@ export class LeadDelivery<T extends DestinationType> {
     try {
       await sleep(ms, gone);
     } finally {
+      release?.();
       this.o.metrics.waiting.dec(labels);
       if (detach) {
         this.detached--;

@@ -114,6 +114,8 @@ describe('sink runtime on a real broker', () => {
       logger,
       metrics: createSinkMetrics(new Registry()),
       health: overrides.health ?? new HealthState(),
+      // The quota of these tests resets in 1.5 s; a real one in hours.
+      quotaWaitsShownFromMs: 1_000,
     });
     runners.push(r);
     return r;
@@ -137,7 +139,11 @@ describe('sink runtime on a real broker', () => {
   beforeEach(async () => {
     kafka = testKafka();
     prefix = `${uniqueName('rt')}.`;
-    cleanup = await createTestTopics(kafka, [route(), topics().deadLetter, topics().delivered, topics().offers], 2);
+    cleanup = await createTestTopics(
+      kafka,
+      [route(), topics().deadLetter, topics().delivered, topics().offers, topics().quotaWaits as string],
+      2,
+    );
     publisher = new OfferDestinationPublisher({ kafka, topic: topics().offers });
     await publisher.connect();
     for (const offerId of ['contoso.a', 'contoso.b']) {
@@ -325,6 +331,20 @@ describe('sink runtime on a real broker', () => {
       2, 2, 2,
     ]);
     expect(await readTopic(kafka, topics().deadLetter, { count: 1, timeoutMs: 1_000 })).toEqual([]);
+    // The offer status was told: contoso.a's leads waited for the quota until it reset, then none waited any more.
+    const waits = await readTopic(kafka, topics().quotaWaits as string, { count: 1_000, timeoutMs: 3_000 });
+    const shown = waits
+      .filter((w) => w.value !== null)
+      .map((w) => JSON.parse(w.value ?? '{}') as Record<string, unknown>);
+    expect(waits.every((w) => w.key === 'contoso.a|contoso.a')).toBe(true);
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown[0]).toMatchObject({
+      offerId: 'contoso.a',
+      destination: 'https',
+      errorClass: 'SALESFORCE.DAILY_LIMIT',
+    });
+    expect(Math.max(...shown.map((w) => Number(w['leads'])))).toBe(3);
+    expect(waits[waits.length - 1]?.value).toBeNull();
   }, 60_000);
 
   it('waits for a broker that is not there, not ready, instead of exiting, and stops waiting when stopped', async () => {

@@ -23,6 +23,7 @@ import type { SinkMetrics } from './metrics';
 import { OfferDestinations } from './offer-destinations';
 import { OffsetLedger, type Ticket } from './offset-ledger';
 import { PerKeyLimit } from './per-key-limit';
+import { QuotaWaitBoard } from './quota-wait-board';
 import { Settlement, type TakenRecord } from './settlement';
 import { isBatchSink, type DeliveryResult, type Sink } from './sink.port';
 import type { SinkTopics } from './sink-topics';
@@ -61,6 +62,8 @@ export interface SinkRunnerOptions<T extends DestinationType> {
   /** Opened (decrypted) destinations kept in memory: bounded by count and age (defaults 10,000 and 1 hour). */
   readonly destinationCache?: { readonly maxEntries: number; readonly maxAgeMs: number };
   readonly now?: () => Date;
+  /** Quota waits shorter than this are not published to offers.quota-waits (default 30 s; tests shorten it). */
+  readonly quotaWaitsShownFromMs?: number;
 }
 
 /** A lead taken from Kafka, on its way to settling. */
@@ -83,6 +86,8 @@ export class SinkRunner<T extends DestinationType> {
   private readonly inFlight: InFlightLimit;
   private readonly perOffer: PerKeyLimit;
   private readonly delivery: LeadDelivery<T>;
+  /** Leads held for a quota, published for the offer status (offers.quota-waits). */
+  private readonly quotaWaits: QuotaWaitBoard | undefined;
   private readonly circuit = new Circuit();
   /** Leads taken and not settled, for the age of the oldest (the sink's lag in seconds). */
   private readonly unsettled = new Set<Work>();
@@ -149,6 +154,16 @@ export class SinkRunner<T extends DestinationType> {
       logger: options.logger,
       now,
     });
+    this.quotaWaits = options.topics.quotaWaits
+      ? new QuotaWaitBoard({
+          producer: this.producer,
+          topic: options.topics.quotaWaits,
+          type,
+          logger: options.logger,
+          now,
+          ...(options.quotaWaitsShownFromMs !== undefined ? { minWaitMs: options.quotaWaitsShownFromMs } : {}),
+        })
+      : undefined;
     this.inFlight = new InFlightLimit(options.limits.maxInFlight, (n) => options.metrics.inFlight.set(this.label, n));
     this.perOffer = new PerKeyLimit(options.limits.maxInFlightPerOffer);
     this.batcher = isBatchSink(options.sink)
@@ -177,6 +192,7 @@ export class SinkRunner<T extends DestinationType> {
       maxDetached: options.limits.maxInFlight * 10,
       metrics: options.metrics,
       shutdown: this.shutdown.signal,
+      ...(this.quotaWaits ? { quotaWaits: this.quotaWaits } : {}),
     });
     trackConsumerLag(this.consumer, options.metrics.registry, options.groupId);
     // Counters that alerts and panels read exist from the start (a rate over nothing is 0, not no series).
@@ -328,6 +344,8 @@ export class SinkRunner<T extends DestinationType> {
     await this.admin?.disconnect().catch(() => undefined);
     this.admin = undefined;
     await this.consumer.disconnect().catch(() => undefined);
+    // Leads handed back stop waiting here: the next owner shows them again when it holds them.
+    await this.quotaWaits?.flush().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
     await this.offers.stop().catch(() => undefined);
   }

@@ -6,6 +6,8 @@ export interface SinkTopics {
   readonly deadLetter: string;
   readonly delivered: string;
   readonly offers: string;
+  /** `offers.quota-waits`: leads held for a quota, shown in the offer status; unset, nothing is published. */
+  readonly quotaWaits?: string;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
@@ -16,5 +18,6 @@ export function sinkTopics(type: DestinationType, prefix = ''): SinkTopics {
     deadLetter: `${prefix}${Topics.dlq(type)}`,
     delivered: `${prefix}${Topics.delivered}`,
     offers: `${prefix}${Topics.offerDestinations}`,
+    quotaWaits: `${prefix}${Topics.quotaWaits}`,
   };
 }

@@ -210,6 +210,9 @@ export const DEV_ENV = {
  */
 export const SERVICE_HEAP = '--max-old-space-size=160 --max-semi-space-size=8';
 
+/** The console's heap: its index is its working set (docs/console.md); `./dev bench console` runs it with this. */
+export const CONSOLE_HEAP = '--max-old-space-size=200 --max-semi-space-size=8';
+
 /** The local stack's console token (development only), named `analyst`: the console shows it as who replayed. */
 export const DEV_CONSOLE_TOKEN = 'dev-console-token';
 
@@ -381,7 +384,7 @@ export function components(cfg: StackConfig): Component[] {
         ...ingestIdentityEnv(c),
         LEADFLOW_CONSOLE_PUBLIC_URL: `http://${c.host}:${c.consolePort}`,
         // Its index is its working set (docs/console.md): a larger heap than the other services'.
-        NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --max-old-space-size=200 --max-semi-space-size=8`.trim(),
+        NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${CONSOLE_HEAP}`.trim(),
       }),
     }),
     notifier(),

@@ -180,6 +180,22 @@ describe('Kafka secured: SASL_SSL, SCRAM users and ACLs per service', () => {
     expect((await waitForDelivery(leadId)).signature).toBe('valid');
   });
 
+  it("counts the receipt into offers.status as ingest's own principal (transactions, its group) and answers from it", async () => {
+    const leadId = randomUUID();
+    expect(await postLead(canonicalLead(leadId))).toBe(202);
+    await waitForDelivery(leadId);
+    const deadline = Date.now() + 30_000;
+    let last: string | undefined;
+    while (last !== leadId && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      const res = await fetch(`http://${cfg.host}:${cfg.ingestPort}/v1/offers/${OFFER}/status`, {
+        headers: { authorization: `Bearer ${DEV_ENV.LEADFLOW_ADMIN_TOKENS}` },
+      });
+      last = ((await res.json()) as { lastDelivery?: { leadId: string } }).lastDelivery?.leadId;
+    }
+    expect(last).toBe(leadId);
+  });
+
   it('lets leadctl, as its own principal, list a router dead letter and replay it to delivery', async () => {
     const offerId = `fabrikam.replay-${randomUUID().slice(0, 8)}`;
     const leadId = randomUUID();

@@ -1,5 +1,4 @@
-import type { ConsoleIndex, HistoryStep } from '../index/console-index';
-import type { DeadLetterSummary } from '../index/index-events';
+import type { ConsoleIndex, HistoryStep, Selection } from '../index/console-index';
 import type { OfferDirectory } from '../index/offer-directory';
 import type { HistoryStepView, LeadHistory, OfferView, Overview } from './api.schemas';
 
@@ -102,9 +101,13 @@ export class ConsoleQueries {
     };
   }
 
-  deadLetters(selected: readonly DeadLetterSummary[], limit: number) {
-    const newest = [...selected].sort((a, b) => b.at - a.at).slice(0, limit);
-    return { deadLetters: newest.map((d) => this.d.index.deadLetterView(d)), total: selected.length };
+  /** The newest `limit` of a selection (`pendingOnly`: of those a replay would publish) and how many it holds. */
+  deadLetters(selected: Selection, limit: number, pendingOnly = false) {
+    const newest = selected.newest(limit, pendingOnly);
+    return {
+      deadLetters: newest.map((d) => this.d.index.deadLetterView(d)),
+      total: pendingOnly ? selected.wouldReplay : selected.matched,
+    };
   }
 
   private trace(traceId: string | undefined): string | undefined {

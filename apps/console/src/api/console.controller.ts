@@ -124,7 +124,7 @@ export class ConsoleController {
     const { limit, ...raw } = parse(DeadLetterListQuerySchema, query, 'query');
     const keep = this.keep(authorize(this.d.policy, req, { kind: 'read' }));
     // Every match the caller may see, replayed or not (each carries its replay), newest first.
-    const visible = this.d.index.select(toFilter(raw, 'query')).all.filter((d) => keep(d.offerId));
+    const visible = this.d.index.select(toFilter(raw, 'query'), keep);
     return this.d.queries.deadLetters(visible, limit ?? 50);
   }
 
@@ -212,8 +212,8 @@ export class ConsoleController {
     return {
       matched: selected.matched,
       alreadyReplayed: selected.alreadyReplayed,
-      wouldReplay: selected.pending.length,
-      sample: this.d.queries.deadLetters(selected.pending, 20).deadLetters,
+      wouldReplay: selected.wouldReplay,
+      sample: this.d.queries.deadLetters(selected, 20, true).deadLetters,
     };
   }
 

@@ -61,10 +61,12 @@ describe('ConsoleIndex', () => {
     const s = index.select(filter({ offer: 'contoso.crm' }));
     expect(s.matched).toBe(2);
     expect(s.alreadyReplayed).toBe(1);
-    expect(s.pending.map((d) => d.id)).toEqual(['leads.dlq.https/0/2']);
+    expect(s.wouldReplay).toBe(1);
+    expect(s.newest(10, true).map((d) => d.id)).toEqual(['leads.dlq.https/0/2']);
+    expect(s.newest(10).map((d) => d.id)).toEqual(['leads.dlq.https/0/1', 'leads.dlq.https/0/2']);
     expect(index.overview(NOW).deadLetters.replayed).toBe(1);
     index.apply({ kind: 'ledger-cleared', replayOf: 'leads.dlq.https/0/1' });
-    expect(index.select(filter({ offer: 'contoso.crm' })).pending).toHaveLength(2);
+    expect(index.select(filter({ offer: 'contoso.crm' })).wouldReplay).toBe(2);
   });
 
   it("keeps a lead's history in pipeline order and finds it by e-mail hash", () => {
@@ -86,14 +88,46 @@ describe('ConsoleIndex', () => {
     expect(index.history('nobody')).toBeUndefined();
   });
 
-  it('stays within its limits: the oldest leads and dead letters go first, counts follow', () => {
+  it('stays within its limits: the oldest dead letters go first, their leads with them, counts follow', () => {
     const index = new ConsoleIndex({ maxDeadLetters: 3, maxLeads: 2, recentPerOffer: 2 });
     for (let i = 1; i <= 5; i++) index.apply(dl(i));
-    expect(index.stats()).toMatchObject({ deadLetters: 3, leads: 2, evictedDeadLetters: 2, evictedLeads: 3 });
+    expect(index.stats()).toMatchObject({ deadLetters: 3, leads: 3, evictedDeadLetters: 2, evictedLeads: 2 });
     expect(index.overview(NOW).deadLetters.groups[0]?.count).toBe(3);
     expect(index.history('lead-1')).toBeUndefined();
     expect(index.history('lead-5')).toBeDefined();
     expect(index.offer('contoso.crm').recentDeadLetters).toHaveLength(2);
+  });
+
+  it("never lets delivered leads push a dead-lettered lead's history out; they go oldest first among themselves", () => {
+    const index = new ConsoleIndex({ maxDeadLetters: 10, maxLeads: 3, recentPerOffer: 2 });
+    const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    index.apply(dl(1, { leadId: id(1) }));
+    index.apply({
+      kind: 'accepted',
+      leadId: id(1),
+      offerId: 'contoso.crm',
+      at: NOW - 120_000,
+      isTest: false,
+      emailHash: 'h1',
+    });
+    for (let n = 2; n <= 1000; n++)
+      index.apply({
+        kind: 'delivered',
+        leadId: id(n),
+        offerId: 'contoso.crm',
+        at: NOW,
+        destination: 'https',
+        externalId: `crm-${n}`,
+        attempts: 1,
+        isTest: false,
+      });
+    expect(index.history(id(1))?.map((s) => s.kind)).toEqual(['accepted', 'dead-lettered']);
+    expect(index.leadsByEmailHash('h1')).toEqual([id(1)]);
+    expect(index.history(id(997))).toBeUndefined();
+    expect(index.history(id(1000))).toEqual([
+      expect.objectContaining({ kind: 'delivered', leadId: id(1000), externalId: 'crm-1000' }),
+    ]);
+    expect(index.stats()).toMatchObject({ leads: 4, evictedLeads: 996 });
   });
 
   it("reports an offer's failed validation lead until a later one passes", () => {

@@ -1,12 +1,18 @@
-import { matchesFilter, type DeadLetterFilter, type LedgerEntry } from '@leadflow/dead-letters';
-import { Fifo, Interner } from './fifo';
+import { matchesFilter, type DeadLetterFilter, type FilterSubject, type LedgerEntry } from '@leadflow/dead-letters';
+import { flatten, StringTable } from './columns';
+import { DeadLetterColumns } from './dead-letter-columns';
+import { LeadHistories, Step, type StepRow } from './lead-histories';
 import type { DeadLetterSummary, IndexEvent } from './index-events';
 
 /** How much the index may hold; beyond it the oldest entries go (counts of what went are kept where noted). */
 export interface IndexLimits {
   /** Dead letters kept in detail (the overview's counts and replay selection work on these). */
   readonly maxDeadLetters: number;
-  /** Leads whose history is kept (oldest first out); an e-mail hash goes with its lead. */
+  /**
+   * Leads without a dead letter in the index (delivered or in flight) whose history is kept, oldest first out. A
+   * lead with a dead letter in the index is not counted here: its history stays while one of its dead letters
+   * does (bounded by `maxDeadLetters`). An e-mail hash goes with its lead.
+   */
   readonly maxLeads: number;
   /** Recent deliveries and dead letters kept per offer for its page. */
   readonly recentPerOffer: number;
@@ -49,43 +55,81 @@ interface OfferActivity {
 
 const HOUR = 3_600_000;
 
+/** What a replay filter selects from the index (counted without copying a dead letter). */
+export interface Selection {
+  readonly matched: number;
+  readonly alreadyReplayed: number;
+  /** Selected and not in the ledger: what a replay would publish. */
+  readonly wouldReplay: number;
+  /** The newest `limit` selected (`pendingOnly`: of those a replay would publish), newest first. */
+  newest(limit: number, pendingOnly?: boolean): DeadLetterSummary[];
+}
+
+const NONE = -1;
+const IS_TEST = 1;
+
 /**
  * The console's in-memory view of dead letters, receipts, replays and each lead's path, fed one event at a time
  * from the topics (rebuilt from Kafka at start). Bounded by `IndexLimits`; answers every page from memory, so no
  * page reads a topic. Pure: no Kafka, no clock of its own (callers pass `now`).
+ *
+ * Dead letters and histories are rows of typed arrays (dead-letter-columns.ts, lead-histories.ts): at 200,000
+ * dead letters and 1,000,000 receipts the index must fit the console's 200 MB heap with room to spare.
  */
 export class ConsoleIndex {
-  private readonly deadLetters = new Map<string, DeadLetterSummary>();
-  private readonly groups = new Map<string, GroupRow>();
+  private readonly strings = new StringTable();
+  private readonly deadLetters: DeadLetterColumns;
+  private readonly leads: LeadHistories;
+  private readonly groups: GroupRow[] = [];
+  private readonly groupIds = new Map<string, number>();
   private readonly ledger = new Map<string, LedgerEntry>();
-  /** A lead's steps; a lone step is kept as is (most leads have one on record: an array would double its cost). */
-  private readonly trails = new Map<string, HistoryStep | HistoryStep[]>();
-  /** Lead ids by e-mail hash; a lone id as is, for the same reason. */
-  private readonly emails = new Map<string, string | string[]>();
   private readonly offers = new Map<string, OfferActivity>();
   private readonly deliveredByType = new Map<string, number>();
   /** Dead letters per hour (epoch hour), for the trend; hours older than 8 days are dropped. */
   private readonly hourly = new Map<number, number>();
-  private readonly leadOrder = new Fifo<string>();
-  private readonly emailOrder = new Fifo<string>();
-  private readonly deadLetterOrder = new Fifo<string>();
-  private readonly strings = new Interner();
   private evictedDeadLetters = 0;
-  private evictedLeads = 0;
   private events = 0;
 
-  constructor(private readonly limits: IndexLimits = DEFAULT_LIMITS) {}
+  constructor(private readonly limits: IndexLimits = DEFAULT_LIMITS) {
+    this.deadLetters = new DeadLetterColumns(this.strings, limits.maxDeadLetters);
+    this.leads = new LeadHistories(this.strings, limits.maxLeads, limits.maxDeadLetters);
+  }
 
-  apply(event: IndexEvent): void {
+  apply(ev: IndexEvent): void {
     this.events += 1;
-    const ev = this.interned(event);
     switch (ev.kind) {
-      case 'accepted':
-        this.step(ev.leadId, ev);
-        if (ev.emailHash) this.rememberEmail(ev.emailHash, ev.leadId);
+      case 'accepted': {
+        const lead = this.leads.touch(ev.leadId);
+        const extra =
+          ev.traceId || ev.replayOf || ev.replayBy
+            ? {
+                ...(ev.traceId ? { traceId: flatten(ev.traceId) } : {}),
+                ...(ev.replayOf ? { replayOf: flatten(ev.replayOf) } : {}),
+                ...(ev.replayBy ? { replayBy: flatten(ev.replayBy) } : {}),
+              }
+            : undefined;
+        this.leads.addStep(lead, {
+          kind: Step.accepted,
+          at: ev.at,
+          offer: this.strings.acquire(ev.offerId),
+          a: NONE,
+          b: 0,
+          flags: ev.isTest ? IS_TEST : 0,
+          extra,
+        });
+        if (ev.emailHash) this.leads.rememberEmail(lead, ev.emailHash);
         return;
+      }
       case 'routed':
-        this.step(ev.leadId, ev);
+        this.leads.addStep(this.leads.touch(ev.leadId), {
+          kind: Step.routed,
+          at: ev.at,
+          offer: this.strings.acquire(ev.offerId),
+          a: this.strings.acquire(ev.topic),
+          b: 0,
+          flags: 0,
+          extra: undefined,
+        });
         return;
       case 'delivered':
         return this.delivered(ev);
@@ -98,45 +142,16 @@ export class ConsoleIndex {
     }
   }
 
-  /** The event with its repeating strings shared. */
-  private interned(ev: IndexEvent): IndexEvent {
-    const i = this.strings;
-    switch (ev.kind) {
-      case 'accepted':
-      case 'routed':
-        return { ...ev, offerId: i.get(ev.offerId), ...(ev.kind === 'routed' ? { topic: i.get(ev.topic) } : {}) };
-      case 'delivered':
-        return { ...ev, offerId: i.get(ev.offerId), destination: i.get(ev.destination) };
-      case 'dead-lettered': {
-        const d = ev.deadLetter;
-        return {
-          ...ev,
-          deadLetter: {
-            ...d,
-            offerId: i.get(d.offerId),
-            errorClass: i.get(d.errorClass),
-            category: i.get(d.category),
-            message: i.get(d.message),
-            remediation: i.get(d.remediation),
-            sink: i.get(d.sink),
-          },
-        };
-      }
-      default:
-        return ev;
-    }
-  }
-
   /** Sizes, for metrics and the bench. */
   stats() {
     return {
       events: this.events,
       deadLetters: this.deadLetters.size,
-      leads: this.trails.size,
+      leads: this.leads.size,
       ledger: this.ledger.size,
       offers: this.offers.size,
       evictedDeadLetters: this.evictedDeadLetters,
-      evictedLeads: this.evictedLeads,
+      evictedLeads: this.leads.evicted,
     };
   }
 
@@ -147,7 +162,7 @@ export class ConsoleIndex {
    */
   overview(now: number, keep?: (offerId: string | undefined) => boolean) {
     const hourly = keep ? this.hourlyOf(keep) : this.hourly;
-    const groups = [...this.groups.values()]
+    const groups = this.groups
       .filter((g) => g.count > 0 && (!keep || keep(g.offerId)))
       .sort((a, b) => b.newest - a.newest || b.count - a.count)
       .map((g) => ({ ...g, oldest: iso(g.oldest), newest: iso(g.newest) }));
@@ -166,12 +181,14 @@ export class ConsoleIndex {
       .filter(([offerId, a]) => a.validation?.status === 'failed' && (!keep || keep(offerId)))
       .map(([offerId, a]) => ({ offerId, ...validationView(a.validation as ValidationState) }))
       .sort((a, b) => b.at.localeCompare(a.at));
+    let total = this.deadLetters.size;
+    if (keep) {
+      const kept = this.offerTest(keep);
+      total = 0;
+      for (const slot of this.deadLetters.slots()) if (kept(slot)) total += 1;
+    }
     return {
-      deadLetters: {
-        total: keep ? [...this.deadLetters.values()].filter((d) => keep(d.offerId)).length : this.deadLetters.size,
-        replayed: groups.reduce((n, g) => n + g.replayed, 0),
-        groups,
-      },
+      deadLetters: { total, replayed: groups.reduce((n, g) => n + g.replayed, 0), groups },
       trend: { last24h, last7d },
       delivered: [...(keep ? [] : this.deliveredByType.entries())]
         .map(([destination, count]) => ({ destination, count }))
@@ -180,12 +197,27 @@ export class ConsoleIndex {
     };
   }
 
+  /** `keep` asked once per offer, not once per dead letter. */
+  private offerTest(keep: (offerId: string | undefined) => boolean): (slot: number) => boolean {
+    const answers = new Map<number, boolean>();
+    return (slot) => {
+      const ref = this.deadLetters.offerRef(slot);
+      let yes = answers.get(ref);
+      if (yes === undefined) {
+        yes = keep(ref === NONE ? undefined : this.strings.get(ref));
+        answers.set(ref, yes);
+      }
+      return yes;
+    };
+  }
+
   /** Dead letters per hour among those `keep` keeps (the scoped overview's trend). */
   private hourlyOf(keep: (offerId: string | undefined) => boolean): Map<number, number> {
     const out = new Map<number, number>();
-    for (const d of this.deadLetters.values()) {
-      if (!keep(d.offerId)) continue;
-      const h = Math.floor(d.at / HOUR);
+    const kept = this.offerTest(keep);
+    for (const slot of this.deadLetters.slots()) {
+      if (!kept(slot)) continue;
+      const h = Math.floor(this.deadLetters.at(slot) / HOUR);
       out.set(h, (out.get(h) ?? 0) + 1);
     }
     return out;
@@ -195,12 +227,12 @@ export class ConsoleIndex {
   offer(offerId: string) {
     const a = this.offers.get(offerId);
     const recentDeadLetters: DeadLetterSummary[] = [];
-    // Newest first: walk the insertion order backwards until enough are found.
-    const all = [...this.deadLetters.values()];
-    for (let i = all.length - 1; i >= 0 && recentDeadLetters.length < this.limits.recentPerOffer; i--) {
-      const d = all[i];
-      if (d && d.offerId === offerId) recentDeadLetters.push(d);
-    }
+    const ref = this.strings.find(offerId);
+    if (ref !== NONE)
+      for (const slot of this.deadLetters.slots(true)) {
+        if (recentDeadLetters.length >= this.limits.recentPerOffer) break;
+        if (this.deadLetters.offerRef(slot) === ref) recentDeadLetters.push(this.summary(slot));
+      }
     const autoReplays = [...this.ledger.values()]
       .filter((e) => e.offerId === offerId && e.by.startsWith('auto-replay'))
       .slice(-this.limits.recentPerOffer);
@@ -221,34 +253,77 @@ export class ConsoleIndex {
 
   /** A lead's history in time order, or undefined when the index holds nothing of it. */
   history(leadId: string): readonly HistoryStep[] | undefined {
-    const trail = this.trails.get(leadId);
-    if (trail === undefined) return undefined;
-    return (Array.isArray(trail) ? [...trail] : [trail]).sort((a, b) => a.at - b.at || order(a) - order(b));
+    const lead = this.leads.find(leadId);
+    if (lead === NONE) return undefined;
+    const id = this.leads.idOf(lead);
+    const steps: HistoryStep[] = [];
+    for (const row of this.leads.steps(lead)) {
+      const step = this.step(id, row);
+      if (step) steps.push(step);
+    }
+    // Stored newest first: reversed, ties in time and kind keep their arrival order through the (stable) sort.
+    return steps.reverse().sort((a, b) => a.at - b.at || order(a) - order(b));
   }
 
   /** Lead ids whose e-mail has this keyed hash. */
   leadsByEmailHash(hash: string): readonly string[] {
-    const ids = this.emails.get(hash);
-    return ids === undefined ? [] : Array.isArray(ids) ? ids : [ids];
+    return this.leads.withEmail(hash).map((slot) => this.leads.idOf(slot));
   }
 
-  /** The dead letters a replay filter selects, split into those the ledger holds and those it would replay. */
-  select(filter: DeadLetterFilter): {
-    matched: number;
-    alreadyReplayed: number;
-    pending: DeadLetterSummary[];
-    all: DeadLetterSummary[];
-  } {
+  /**
+   * The dead letters a replay filter selects (and `keep` keeps: a scoped caller's offers), split into those the
+   * ledger holds and those a replay would publish. Counts without copying; `newest` copies only what it returns.
+   */
+  select(filter: DeadLetterFilter, keep?: (offerId: string | undefined) => boolean): Selection {
+    const dls = this.deadLetters;
+    const kept = keep ? this.offerTest(keep) : () => true;
+    const timed = filter.since !== undefined || filter.until !== undefined;
+    const needsLead = filter.leadIds !== undefined;
+    // One subject reused for every row: the filter reads its fields, nothing keeps it.
+    const subject: { -readonly [K in keyof FilterSubject]: FilterSubject[K] } = {
+      stage: 'router',
+      errorClass: '',
+      category: '',
+      failedAt: '',
+    };
+    const matched: number[] = [];
+    const pending: boolean[] = [];
     let alreadyReplayed = 0;
-    const pending: DeadLetterSummary[] = [];
-    const all: DeadLetterSummary[] = [];
-    for (const d of this.deadLetters.values()) {
-      if (!matchesFilter(d, filter)) continue;
-      all.push(d);
-      if (this.ledger.has(d.id)) alreadyReplayed += 1;
-      else pending.push(d);
+    for (const slot of dls.slots()) {
+      if (!kept(slot)) continue;
+      subject.stage = dls.stageOf(slot);
+      subject.errorClass = dls.errorClassOf(slot);
+      subject.category = dls.categoryOf(slot);
+      subject.offerId = dls.offerIdOf(slot);
+      subject.leadId = needsLead ? this.leadIdOf(slot) : undefined;
+      subject.failedAt = timed ? dls.failedAtOf(slot) : '';
+      subject.destinationVersion = dls.versionOf(slot);
+      if (!matchesFilter(subject, filter)) continue;
+      const replayed = this.ledger.size > 0 && this.ledger.has(dls.id(slot));
+      if (replayed) alreadyReplayed += 1;
+      matched.push(slot);
+      pending.push(!replayed);
     }
-    return { matched: all.length, alreadyReplayed, pending, all };
+    return {
+      matched: matched.length,
+      alreadyReplayed,
+      wouldReplay: matched.length - alreadyReplayed,
+      newest: (limit, pendingOnly = false) => {
+        // Newest first; among equal times the one that arrived first (as a stable sort by time would).
+        const best: number[] = [];
+        for (let i = matched.length - 1; i >= 0; i--) {
+          if (pendingOnly && !pending[i]) continue;
+          const slot = matched[i] as number;
+          const at = dls.at(slot);
+          if (best.length >= limit && at <= dls.at(best[best.length - 1] as number)) continue;
+          let j = best.length;
+          while (j > 0 && dls.at(best[j - 1] as number) <= at) j--;
+          best.splice(j, 0, slot);
+          if (best.length > limit) best.pop();
+        }
+        return best.map((slot) => this.summary(slot));
+      },
+    };
   }
 
   deadLetterView(d: DeadLetterSummary) {
@@ -256,37 +331,45 @@ export class ConsoleIndex {
     return { ...d, failedAt: d.failedAt, replayed: replay ? { at: replay.replayedAt, by: replay.by } : null };
   }
 
-  private step(leadId: string, s: HistoryStep): void {
-    const trail = this.trails.get(leadId);
-    if (trail === undefined) {
-      this.trails.set(leadId, s);
-      this.leadOrder.push(leadId);
-      if (this.trails.size > this.limits.maxLeads) {
-        const oldest = this.leadOrder.shift();
-        if (oldest !== undefined) this.trails.delete(oldest);
-        this.evictedLeads += 1;
-      }
-    } else if (Array.isArray(trail)) trail.push(s);
-    else this.trails.set(leadId, [trail, s]);
+  private leadIdOf(slot: number): string | undefined {
+    const lead = this.deadLetters.lead(slot);
+    return lead === NONE ? undefined : this.leads.idOf(lead);
   }
 
-  private rememberEmail(hash: string, leadId: string): void {
-    const ids = this.emails.get(hash);
-    if (ids !== undefined) {
-      // One address rarely has many leads; past 100 the oldest are forgotten (and the scan stays short).
-      if (!Array.isArray(ids)) {
-        if (ids !== leadId) this.emails.set(hash, [ids, leadId]);
-      } else if (!ids.includes(leadId)) {
-        ids.push(leadId);
-        if (ids.length > 100) ids.shift();
+  private summary(slot: number): DeadLetterSummary {
+    return this.deadLetters.summary(slot, this.leadIdOf(slot));
+  }
+
+  /** A stored step as the history shows it; a dead letter the index let go is left out. */
+  private step(leadId: string, row: StepRow): HistoryStep | undefined {
+    const s = this.strings;
+    const offerId = s.get(row.offer);
+    switch (row.kind) {
+      case Step.accepted: {
+        const x = (row.extra ?? {}) as { traceId?: string; replayOf?: string; replayBy?: string };
+        return { kind: 'accepted', leadId, offerId, at: row.at, isTest: (row.flags & IS_TEST) !== 0, ...x };
       }
-      return;
-    }
-    this.emails.set(hash, leadId);
-    this.emailOrder.push(hash);
-    if (this.emails.size > this.limits.maxLeads) {
-      const oldest = this.emailOrder.shift();
-      if (oldest !== undefined) this.emails.delete(oldest);
+      case Step.routed:
+        return { kind: 'routed', leadId, offerId, at: row.at, topic: s.get(row.a) };
+      case Step.delivered: {
+        const externalId = row.extra as string | undefined;
+        return {
+          kind: 'delivered',
+          leadId,
+          offerId,
+          at: row.at,
+          destination: s.get(row.a),
+          ...(externalId !== undefined ? { externalId } : {}),
+          attempts: row.b,
+          isTest: (row.flags & IS_TEST) !== 0,
+        };
+      }
+      case Step.deadLettered:
+        return this.deadLetters.seq(row.a) === row.b
+          ? { kind: 'dead-lettered', at: row.at, deadLetter: this.summary(row.a) }
+          : undefined;
+      case Step.replayed:
+        return { kind: 'replayed', at: row.at, entry: row.extra as LedgerEntry };
     }
   }
 
@@ -294,26 +377,44 @@ export class ConsoleIndex {
     let a = this.offers.get(offerId);
     if (!a) {
       a = { delivered: 0, deadLetters: 0, recentDeliveries: [] };
-      this.offers.set(offerId, a);
+      this.offers.set(flatten(offerId), a);
     }
     return a;
   }
 
   private delivered(ev: Extract<IndexEvent, { kind: 'delivered' }>): void {
-    this.step(ev.leadId, ev);
-    this.deliveredByType.set(ev.destination, (this.deliveredByType.get(ev.destination) ?? 0) + 1);
+    const lead = this.leads.touch(ev.leadId);
+    this.leads.addStep(lead, {
+      kind: Step.delivered,
+      at: ev.at,
+      offer: this.strings.acquire(ev.offerId),
+      a: this.strings.acquire(ev.destination),
+      b: ev.attempts,
+      flags: ev.isTest ? IS_TEST : 0,
+      extra: ev.externalId === undefined ? undefined : flatten(ev.externalId),
+    });
+    const destination = this.strings.get(this.strings.find(ev.destination));
+    this.deliveredByType.set(destination, (this.deliveredByType.get(destination) ?? 0) + 1);
     const a = this.activity(ev.offerId);
     a.delivered += 1;
-    a.recentDeliveries.push(ev);
+    // The few kept per offer are copies with flat strings (the event's may be slices of a record's text).
+    a.recentDeliveries.push({
+      ...ev,
+      leadId: flatten(ev.leadId),
+      offerId: this.strings.get(this.strings.find(ev.offerId)),
+      destination,
+      ...(ev.externalId !== undefined ? { externalId: flatten(ev.externalId) } : {}),
+    });
     if (a.recentDeliveries.length > this.limits.recentPerOffer) a.recentDeliveries.shift();
-    if (ev.isTest) this.validated(a, { leadId: ev.leadId, status: 'passed', at: ev.at });
+    if (ev.isTest) this.validated(a, { leadId: flatten(ev.leadId), status: 'passed', at: ev.at });
   }
 
   private deadLettered(d: DeadLetterSummary, emailHash: string | undefined): void {
-    if (this.deadLetters.has(d.id)) return;
-    this.deadLetters.set(d.id, d);
-    this.deadLetterOrder.push(d.id);
-    const g = this.group(d);
+    if (this.deadLetters.find(d.id) !== NONE) return;
+    const lead = d.leadId ? this.leads.touch(d.leadId) : NONE;
+    const group = this.group(d);
+    const slot = this.deadLetters.add(d, lead, group);
+    const g = this.groups[group] as GroupRow;
     g.count += 1;
     if (this.ledger.has(d.id)) g.replayed += 1;
     g.newest = Math.max(g.newest, d.at);
@@ -329,50 +430,60 @@ export class ConsoleIndex {
       a.deadLetters += 1;
       if (d.isTest && d.leadId)
         this.validated(a, {
-          leadId: d.leadId,
+          leadId: flatten(d.leadId),
           status: 'failed',
           at: d.at,
-          errorClass: d.errorClass,
-          remediation: d.remediation,
+          errorClass: g.errorClass,
+          remediation: g.remediation,
         });
     }
-    if (d.leadId) {
-      this.step(d.leadId, { kind: 'dead-lettered', at: d.at, deadLetter: d });
-      if (emailHash) this.rememberEmail(emailHash, d.leadId);
+    if (lead !== NONE) {
+      this.leads.deadLetterAdded(lead);
+      this.leads.addStep(lead, {
+        kind: Step.deadLettered,
+        at: d.at,
+        offer: NONE,
+        a: slot,
+        b: this.deadLetters.seq(slot),
+        flags: 0,
+        extra: undefined,
+      });
+      if (emailHash) this.leads.rememberEmail(lead, emailHash);
     }
     if (this.deadLetters.size > this.limits.maxDeadLetters) this.evictDeadLetter();
   }
 
   private evictDeadLetter(): void {
-    const id = this.deadLetterOrder.shift();
-    const oldest = id === undefined ? undefined : this.deadLetters.get(id);
-    if (!oldest) return;
-    this.deadLetters.delete(oldest.id);
-    const g = this.group(oldest);
+    const gone = this.deadLetters.evictOldest();
+    if (!gone) return;
+    const g = this.groups[gone.group] as GroupRow;
     g.count -= 1;
-    if (this.ledger.has(oldest.id)) g.replayed -= 1;
+    if (this.ledger.has(gone.id)) g.replayed -= 1;
     this.evictedDeadLetters += 1;
+    if (gone.lead !== NONE) this.leads.deadLetterGone(gone.lead);
   }
 
-  private group(d: DeadLetterSummary): GroupRow {
+  /** The group's number (groups are few: stage × class × offer; they stay, at count 0 when emptied). */
+  private group(d: DeadLetterSummary): number {
     const offerId = d.offerId ?? '(unknown)';
     const key = `${d.stage}\u0000${d.errorClass}\u0000${offerId}`;
-    let g = this.groups.get(key);
-    if (!g) {
-      g = {
+    let id = this.groupIds.get(key);
+    if (id === undefined) {
+      id = this.groups.length;
+      this.groups.push({
         stage: d.stage,
-        errorClass: d.errorClass,
-        category: d.category,
-        offerId,
-        remediation: d.remediation,
+        errorClass: flatten(d.errorClass),
+        category: flatten(d.category),
+        offerId: flatten(offerId),
+        remediation: flatten(d.remediation),
         count: 0,
         replayed: 0,
         oldest: d.at,
         newest: d.at,
-      };
-      this.groups.set(key, g);
+      });
+      this.groupIds.set(flatten(key), id);
     }
-    return g;
+    return id;
   }
 
   /** The latest validation lead decides; a delivery overrides a dead letter of the same lead (a replay fixed it). */
@@ -384,16 +495,25 @@ export class ConsoleIndex {
   private replayed(entry: LedgerEntry): void {
     const known = this.ledger.has(entry.replayOf);
     this.ledger.set(entry.replayOf, entry);
-    const d = this.deadLetters.get(entry.replayOf);
-    if (d && !known) this.group(d).replayed += 1;
-    const leadId = entry.leadId ?? d?.leadId;
-    if (leadId && !known) this.step(leadId, { kind: 'replayed', at: Date.parse(entry.replayedAt) || 0, entry });
+    const slot = this.deadLetters.find(entry.replayOf);
+    if (slot !== NONE && !known) (this.groups[this.deadLetters.group(slot)] as GroupRow).replayed += 1;
+    const leadId = entry.leadId ?? (slot !== NONE ? this.leadIdOf(slot) : undefined);
+    if (leadId && !known)
+      this.leads.addStep(this.leads.touch(leadId), {
+        kind: Step.replayed,
+        at: Date.parse(entry.replayedAt) || 0,
+        offer: NONE,
+        a: NONE,
+        b: 0,
+        flags: 0,
+        extra: entry,
+      });
   }
 
   private ledgerCleared(replayOf: string): void {
     if (!this.ledger.delete(replayOf)) return;
-    const d = this.deadLetters.get(replayOf);
-    if (d) this.group(d).replayed -= 1;
+    const slot = this.deadLetters.find(replayOf);
+    if (slot !== NONE) (this.groups[this.deadLetters.group(slot)] as GroupRow).replayed -= 1;
   }
 }
 

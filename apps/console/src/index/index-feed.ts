@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { headersToStrings, trackConsumerLag } from '@leadflow/kafka';
 import type { Logger } from '@leadflow/observability';
 import type { ConsoleIndex } from './console-index';
-import { roleOf, type ConsoleTopics } from './console-topics';
+import { roleOf, type ConsoleTopics, type TopicRole } from './console-topics';
 import {
   acceptedEvent,
   deadLetterEvent,
@@ -23,26 +23,46 @@ export interface IndexFeedOptions {
   readonly hashEmail: (email: string) => string;
   /** Prefix of the feed's own consumer group (unique per instance, never committed, deleted at stop). */
   readonly groupPrefix: string;
+  /** The most bytes of one fetch (kafkajs `maxBytes`); per partition at most 1 MiB. */
+  readonly fetchMaxBytes?: number;
+  /**
+   * How often to look for topics created since start (an offer's own `leads.route.<type>.<suffix>`): kafkajs
+   * resolves a subscription once, so a new topic gets a reader of its own, from its beginning. 0: never.
+   */
+  readonly topicCheckMs?: number;
   /** Every event applied once the index has caught up (live updates). */
   readonly onLive?: (ev: IndexEvent) => void;
   /**
-   * Where the feed reports its consumer lag (`leadflow_kafka_consumer_lag_records`), under `groupPrefix`: the
-   * group itself is unique per start, and a label must stay bounded.
+   * Where the feed reports its consumer lag (`leadflow_kafka_consumer_lag_records`), per reader under
+   * `groupPrefix-<reader>`: the groups themselves are unique per start, and a label must stay bounded.
    */
   readonly registry?: Registry;
 }
 
+const DEFAULT_FETCH_MAX_BYTES = 2_097_152;
+
+/** Read first at start: the dead letters and the ledger (what the console is for; see IndexFeed). */
+const isFirst = (role: TopicRole | undefined): boolean => role?.role === 'dead-letters' || role?.role === 'ledger';
+
 /**
- * Feeds the index from the topics: reads them from the beginning under a consumer group of its own (it commits
+ * Feeds the index from the topics: reads them from the beginning under consumer groups of its own (it commits
  * nothing, so it never shares partitions with another console and never touches a service's group), then
  * follows them. `start()` resolves once every partition reached the end it had when the feed started.
+ *
+ * Two readers, one after the other: the dead letters and the replay ledger first, then the pipeline's topics
+ * (`leads.ingested`, route topics, `leads.delivered`). A lead's dead letter is then known before its other
+ * records arrive, so a million delivered leads read at start never push a dead-lettered lead's steps out of
+ * the index (the lead limit counts only leads without a dead letter; see ConsoleIndex).
  */
 export class IndexFeed {
-  private consumer: Consumer | undefined;
+  private readonly consumers: Consumer[] = [];
+  private readonly groupIds: string[] = [];
   private admin: Admin | undefined;
-  private groupId = '';
   private caughtUp = false;
-  private readonly pending = new Map<string, bigint>();
+  private readonly followed = new Set<string>();
+  private topicCheck: NodeJS.Timeout | undefined;
+  private checking = false;
+  private stopped = false;
 
   constructor(private readonly o: IndexFeedOptions) {}
 
@@ -57,22 +77,73 @@ export class IndexFeed {
     await admin.connect();
     this.admin = admin;
     const followed = (await admin.listTopics()).filter((t) => roleOf(topics, t) !== undefined).sort();
+    for (const t of followed) this.followed.add(t);
+    const first = followed.filter((t) => isFirst(roleOf(topics, t)));
+    const then = followed.filter((t) => !first.includes(t));
+    const ends = new Map<string, bigint>();
     for (const topic of followed) {
       for (const p of await admin.fetchTopicOffsets(topic)) {
-        if (BigInt(p.high) > BigInt(p.low)) this.pending.set(`${topic}:${p.partition}`, BigInt(p.high));
+        if (BigInt(p.high) > BigInt(p.low)) ends.set(`${topic}:${p.partition}`, BigInt(p.high));
       }
     }
-    this.groupId = `${this.o.groupPrefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-    const consumer = kafka.consumer({
-      groupId: this.groupId,
+    await this.follow(first, 'dead-letters', ends);
+    const firstMs = Date.now() - t0;
+    await this.follow(then, 'pipeline', ends);
+    this.caughtUp = true;
+    const every = this.o.topicCheckMs ?? 30_000;
+    if (every > 0) {
+      this.topicCheck = setInterval(() => void this.followNewTopics(), every);
+      this.topicCheck.unref();
+    }
+    const ms = Date.now() - t0;
+    this.o.logger.info(
+      { topics: followed.length, ms, deadLettersMs: firstMs, ...this.o.index.stats() },
+      'index caught up',
+    );
+    return { topics: followed.length, ms };
+  }
+
+  /** Topics created since start that the index follows get a reader of their own, from their beginning. */
+  private async followNewTopics(): Promise<void> {
+    if (this.checking || this.stopped || !this.admin) return;
+    this.checking = true;
+    try {
+      const fresh = (await this.admin.listTopics())
+        .filter((t) => !this.followed.has(t) && roleOf(this.o.topics, t) !== undefined)
+        .sort();
+      // Stopped while listing: no new reader (stop() disconnects those it knows of).
+      if (fresh.length === 0 || this.stopped) return;
+      this.o.logger.info({ topics: fresh }, 'index follows new topics');
+      await this.follow(fresh, 'new', new Map());
+      for (const t of fresh) this.followed.add(t);
+    } catch (err) {
+      this.o.logger.warn({ err }, 'index could not look for new topics; tries again');
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /** Reads `topicNames` from the beginning with a consumer of its own; resolves once each reached its end. */
+  private async follow(topicNames: readonly string[], name: string, ends: ReadonlyMap<string, bigint>): Promise<void> {
+    if (topicNames.length === 0) return;
+    const pending = new Map([...ends].filter(([key]) => topicNames.includes(key.slice(0, key.lastIndexOf(':')))));
+    const groupId = `${this.o.groupPrefix}-${name}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    this.groupIds.push(groupId);
+    const consumer = this.o.kafka.consumer({
+      groupId,
       readUncommitted: false,
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 500,
+      // Bounds the records decoded at once while catching up (kafkajs' 10 MiB default decodes ~30 MB of objects).
+      maxBytes: this.o.fetchMaxBytes ?? DEFAULT_FETCH_MAX_BYTES,
+      maxBytesPerPartition: Math.min(1_048_576, this.o.fetchMaxBytes ?? DEFAULT_FETCH_MAX_BYTES),
     });
-    this.consumer = consumer;
-    if (this.o.registry) trackConsumerLag(consumer, this.o.registry, this.o.groupPrefix);
+    this.consumers.push(consumer);
+    // Each reader under its own bounded name (`<prefix>-dead-letters`, `-pipeline`, `-new`): one reader stuck while
+    // another fetches must still show as a stalled group.
+    if (this.o.registry) trackConsumerLag(consumer, this.o.registry, `${this.o.groupPrefix}-${name}`);
     let caughtUp!: () => void;
     let failed!: (err: Error) => void;
     const done = new Promise<void>((resolve, reject) => {
@@ -80,10 +151,10 @@ export class IndexFeed {
       failed = reject;
     });
     const reached = (key: string, lastOffset: string) => {
-      const end = this.pending.get(key);
+      const end = pending.get(key);
       if (end !== undefined && BigInt(lastOffset) + 1n >= end) {
-        this.pending.delete(key);
-        if (this.pending.size === 0) caughtUp();
+        pending.delete(key);
+        if (pending.size === 0) caughtUp();
       }
     };
     // Batches made only of control records (transaction markers) never reach eachBatch; this event sees them.
@@ -91,43 +162,38 @@ export class IndexFeed {
       reached(`${payload.topic}:${payload.partition}`, payload.lastOffset),
     );
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.o.logger.error({ err: payload.error, restart: payload.restart }, 'index feed crashed');
+      this.o.logger.error({ err: payload.error, restart: payload.restart, reader: name }, 'index feed crashed');
       if (!payload.restart) failed(payload.error);
     });
-    if (this.pending.size === 0) caughtUp();
+    if (pending.size === 0) caughtUp();
     await consumer.connect();
-    if (followed.length > 0) {
-      await consumer.subscribe({ topics: followed, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        partitionsConsumedConcurrently: 4,
-        eachBatch: async ({ batch, heartbeat }) => {
-          let n = 0;
-          for (const m of batch.messages) {
-            this.applyRecord({
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: m.offset,
-              key: m.key,
-              value: m.value,
-              headers: headersToStrings(m.headers),
-              timestamp: m.timestamp,
-            });
-            if (++n % 5_000 === 0) await heartbeat();
-          }
-        },
-      });
-    }
+    await consumer.subscribe({ topics: [...topicNames], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 4,
+      eachBatch: async ({ batch, heartbeat }) => {
+        // A batch is one topic: its role is looked up once.
+        const role = roleOf(this.o.topics, batch.topic);
+        if (!role) return;
+        let n = 0;
+        for (const m of batch.messages) {
+          this.applyRecord(role, {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key,
+            value: m.value,
+            headers: headersToStrings(m.headers),
+            timestamp: m.timestamp,
+          });
+          if (++n % 5_000 === 0) await heartbeat();
+        }
+      },
+    });
     await done;
-    this.caughtUp = true;
-    const ms = Date.now() - t0;
-    this.o.logger.info({ topics: followed.length, ms, ...this.o.index.stats() }, 'index caught up');
-    return { topics: followed.length, ms };
   }
 
-  private applyRecord(r: FeedRecord): void {
-    const role = roleOf(this.o.topics, r.topic);
-    if (!role) return;
+  private applyRecord(role: TopicRole, r: FeedRecord): void {
     let ev: IndexEvent | undefined;
     switch (role.role) {
       case 'dead-letters':
@@ -152,8 +218,10 @@ export class IndexFeed {
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect().catch(() => undefined);
-    if (this.admin && this.groupId) await this.admin.deleteGroups([this.groupId]).catch(() => undefined);
+    this.stopped = true;
+    clearInterval(this.topicCheck);
+    await Promise.all(this.consumers.map((c) => c.disconnect().catch(() => undefined)));
+    if (this.admin && this.groupIds.length > 0) await this.admin.deleteGroups(this.groupIds).catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
   }
 }

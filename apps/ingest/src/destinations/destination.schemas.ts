@@ -41,4 +41,19 @@ export const OfferStatusSchema = z.object({
     })
     .optional(),
   deadLetters: z.number().int().optional(),
+  autoReplay: z
+    .object({ version: z.number().int(), replayed: z.number().int(), at: z.string().optional() })
+    .optional()
+    .describe('The last auto-replay: the validated version that started it, how many dead letters, when'),
+  quotaWaits: z
+    .array(
+      z.object({
+        destination: z.string().describe('The destination type'),
+        leads: z.number().int().describe('Leads of the offer waiting for this quota now'),
+        until: z.string().describe('When the last of them will be sent (the quota resets)'),
+        errorClass: z.string().describe('The quota error class (docs/error-catalog.md)'),
+      }),
+    )
+    .optional()
+    .describe("Leads a sink holds for a destination's quota (Web-to-Lead's daily limit, Marketo's daily quota)"),
 });

@@ -186,7 +186,7 @@ export class DestinationService {
   status(offerId: string) {
     const record = this.require(offerId);
     const testLeadId = validationLeadId(offerId, record.version, record.updatedAt);
-    const outcome = this.deps.index.validation(testLeadId);
+    const outcome = this.deps.index.validation(offerId, testLeadId);
     const activity = this.deps.index.offer(offerId);
     const validation =
       outcome.status === 'failed'
@@ -209,6 +209,7 @@ export class DestinationService {
       ...(activity.lastDelivery ? { lastDelivery: activity.lastDelivery } : {}),
       deadLetters: activity.deadLetters,
       ...(activity.autoReplay ? { autoReplay: activity.autoReplay } : {}),
+      ...(activity.quotaWaits ? { quotaWaits: activity.quotaWaits } : {}),
     };
   }
 

@@ -2,6 +2,9 @@ import type { DeadLetterFilter } from '@leadflow/dead-letters';
 import type { OfferDestinationRecord } from '@leadflow/lead-model';
 import type { DeliveryEvent } from '../status/status-index';
 
+/** What a validation lead's counted receipt tells auto-replay (offers.status keeps no more of it). */
+export type ValidationReceipt = Pick<DeliveryEvent, 'leadId' | 'offerId' | 'isTest'>;
+
 /** One auto-replay: an offer's configuration-category dead letters, once its version `version` is validated. */
 export interface AutoReplayPlan {
   readonly offerId: string;
@@ -20,7 +23,7 @@ export const autoReplayActor = (offerId: string, version: number) => `auto-repla
  * before the offer had one): a fix saved as this version can repair them, not errors of this version.
  */
 export function autoReplayPlan(
-  receipt: DeliveryEvent,
+  receipt: ValidationReceipt,
   record: OfferDestinationRecord | undefined,
   validationLeadId: (offerId: string, version: number, updatedAt: string) => string,
 ): AutoReplayPlan | undefined {

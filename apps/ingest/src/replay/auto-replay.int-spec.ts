@@ -75,6 +75,7 @@ describe('ingest auto-replay', () => {
     deadLetters: { router: uniqueName('ar-dlq-router'), https: uniqueName('ar-dlq-https') },
     replayLedger: uniqueName('ar-ledger'),
     audit: uniqueName('ar-audit'),
+    offerStatus: uniqueName('ar-offer-status'),
   };
   let drop: () => Promise<void>;
   let ingest: Ingest | undefined;
@@ -88,6 +89,7 @@ describe('ingest auto-replay', () => {
         topics.offerDestinations,
         ...Object.values(topics.deadLetters),
         topics.audit as string,
+        topics.offerStatus,
       ],
       1,
     );

@@ -3,8 +3,8 @@ import { auditFilter, type AuditEntry } from '@leadflow/audit';
 import { ReplayFencedError, type DeadLetterStore } from '@leadflow/dead-letters';
 import type { OfferDestinationRecord } from '@leadflow/lead-model';
 import type { Logger } from '@leadflow/observability';
-import type { DeliveryEvent, OfferStatusIndex } from '../status/status-index';
-import { autoReplayPlan, type AutoReplayPlan } from './auto-replay-decision';
+import type { OfferStatusIndex } from '../status/status-index';
+import { autoReplayPlan, type AutoReplayPlan, type ValidationReceipt } from './auto-replay-decision';
 
 export interface AutoReplayOptions {
   readonly store: Pick<DeadLetterStore, 'replay'>;
@@ -37,7 +37,7 @@ export class AutoReplay {
   private readonly abort = new AbortController();
   private readonly replayed: Counter | undefined;
   /** Validation receipts that started nothing yet, latest per offer, and until when to look again. */
-  private readonly waiting = new Map<string, { receipt: DeliveryEvent; until: number }>();
+  private readonly waiting = new Map<string, { receipt: ValidationReceipt; until: number }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: AutoReplayOptions) {
@@ -51,12 +51,12 @@ export class AutoReplay {
   }
 
   /**
-   * Called for every delivery receipt the status consumer reads; returns at once (the replay is queued).
+   * Called for every validation lead the status view finds counted as delivered; returns at once (the replay is queued).
    * A validation receipt can be read before the offer table has the version it validates (two consumers,
    * two lags; at start-up the table may still be loading): the latest one per offer is looked at again
    * for a while before it is let go.
    */
-  onDelivery(receipt: DeliveryEvent): void {
+  onDelivery(receipt: ValidationReceipt): void {
     if (!receipt.isTest || this.stopped) return;
     if (this.consider(receipt)) {
       this.waiting.delete(receipt.offerId);
@@ -67,7 +67,7 @@ export class AutoReplay {
   }
 
   /** Queues the replay a receipt starts, if it starts one (or already did); false when it may yet. */
-  private consider(receipt: DeliveryEvent): boolean {
+  private consider(receipt: ValidationReceipt): boolean {
     if (this.opts.offers.caughtUp === false) return false;
     const plan = autoReplayPlan(receipt, this.opts.offers.get(receipt.offerId), this.opts.validationLeadId);
     if (!plan) return false;

@@ -12,6 +12,8 @@ import { quotaAccount } from '../quota-account';
 import { DeliveryReceiptSchema } from '../receipt';
 import { DEAD_LETTER_POSITION_PATTERN, ReplayLedgerEntrySchema } from '../replay-ledger';
 import { AuditRecordSchema } from '../audit';
+import { OFFER_STATUS_KEY_PATTERN, OfferStatusRecordSchema } from '../offer-status';
+import { QUOTA_WAIT_KEY_PATTERN, QuotaWaitRecordSchema } from '../quota-wait';
 import {
   DESTINATION_TYPES,
   ROUTE_SUFFIX_PATTERN,
@@ -23,6 +25,8 @@ import {
 import {
   INGESTED_EXAMPLES,
   OFFER_DESTINATION_EXAMPLES,
+  OFFER_STATUS_EXAMPLES,
+  QUOTA_WAIT_EXAMPLES,
   RECEIPT_EXAMPLES,
   REPLAY_LEDGER_EXAMPLES,
   ROUTED_LEAD_EXAMPLE,
@@ -105,6 +109,8 @@ function schemas(): Record<string, unknown> {
     OfferDestinationRecord: jsonSchema(OfferDestinationRecordSchema),
     ReplayLedgerEntry: jsonSchema(ReplayLedgerEntrySchema),
     AuditRecord: jsonSchema(AuditRecordSchema),
+    OfferStatusRecord: jsonSchema(OfferStatusRecordSchema),
+    QuotaWaitRecord: jsonSchema(QuotaWaitRecordSchema),
     LeadCloudEventHeaders: jsonSchema(LeadCloudEventHeadersSchema),
     DirectProducerHeaders: jsonSchema(DirectProducerHeadersSchema.extend(ReplayHeadersSchema.shape)),
     DeadLetterHeaders: jsonSchema(DeadLetterHeadersSchema),
@@ -230,6 +236,34 @@ function messages(): Record<string, unknown> {
       payload: ref('schemas/AuditRecord'),
       bindings: kafkaKey({ type: 'string', description: 'the offer id, else the actor' }),
     },
+    offerStatus: {
+      name: 'offerStatus',
+      title: "An offer's status counted from one input partition",
+      summary:
+        "Written by ingest's aggregators in the transaction that commits the input offset; a reader sums an offer's records (docs/kafka.md#offer-status).",
+      contentType: 'application/json',
+      payload: ref('schemas/OfferStatusRecord'),
+      bindings: kafkaKey({
+        type: 'string',
+        pattern: OFFER_STATUS_KEY_PATTERN.source,
+        description: '<offerId>|<input topic>|<input partition>: one writer per key, the owner of that input partition',
+      }),
+      ...examples(OFFER_STATUS_EXAMPLES),
+    },
+    quotaWait: {
+      name: 'quotaWait',
+      title: "An offer's leads a sink holds for a quota",
+      summary:
+        'Written by the sink instance that holds them when leads start or stop waiting; a tombstone once none wait. A record whose until has passed is stale.',
+      contentType: 'application/json',
+      payload: nullable(ref('schemas/QuotaWaitRecord'), 'no lead of the offer waits for this quota any more'),
+      bindings: kafkaKey({
+        type: 'string',
+        pattern: QUOTA_WAIT_KEY_PATTERN.source,
+        description: "<offerId>|<quota account> (the route-topic key: one sink instance holds an account's leads)",
+      }),
+      ...examples(QUOTA_WAIT_EXAMPLES),
+    },
   };
 }
 
@@ -244,8 +278,8 @@ interface TopicContract {
 const ingestStatus: Reader = {
   service: 'ingest',
   group: {
-    pattern: '^leadflow-ingest-status-.+$',
-    description: 'leadflow-ingest-status-<host>-<random>: one per instance, from the beginning, never commits',
+    pattern: '^leadflow-ingest-status-[0-9a-f]+$',
+    description: 'leadflow-ingest-status-<random>: one per instance, from the beginning, never commits',
   },
 };
 const offerReader = (service: string): Reader => ({
@@ -256,6 +290,7 @@ const offerReader = (service: string): Reader => ({
   },
 });
 const notifier: Reader = { service: 'notifier', group: { const: 'leadflow-notifier' } };
+const statusAggregator: Reader = { service: 'ingest', group: { const: 'leadflow-ingest-offer-status' } };
 const leadctl: Reader = {
   service: 'leadctl',
   group: { pattern: '^.+$', description: 'a fresh group per read, never commits' },
@@ -277,7 +312,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
       description: 'One receipt per delivered lead.',
       messages: ['deliveryReceipt'],
       writers: sinks,
-      readers: [ingestStatus, notifier],
+      readers: [statusAggregator, notifier],
     };
   if (name === Topics.offerDestinations)
     return {
@@ -293,6 +328,22 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
       messages: ['replayLedgerEntry'],
       writers: ['leadctl', 'ingest'],
       readers: [leadctl, { service: 'ingest', group: leadctl.group }],
+    };
+  if (name === Topics.offerStatus)
+    return {
+      description:
+        'Offer status, compacted: per offer one record per input partition of leads.delivered and the dead-letter topics (offers × partitions records, whatever the number of leads). Read with read_committed.',
+      messages: ['offerStatus'],
+      writers: ['ingest'],
+      readers: [ingestStatus],
+    };
+  if (name === Topics.quotaWaits)
+    return {
+      description:
+        "Leads the sinks hold for a destination's quota (Web-to-Lead's daily limit, Marketo's daily quota), per offer and quota account, with when they will be sent; compacted.",
+      messages: ['quotaWait'],
+      writers: sinks,
+      readers: [ingestStatus],
     };
   if (name === Topics.audit)
     return {
@@ -319,7 +370,7 @@ function topicContract(name: string, o: AsyncApiOptions): TopicContract | undefi
         description: `Dead letters of the ${stage === 'router' ? 'router' : `${stage} sink`}.`,
         messages: [stage === 'router' ? 'routerDeadLetter' : 'sinkDeadLetter'],
         writers: stage === 'router' ? ['router'] : o.sinks.filter((s) => s.type === stage).map((s) => s.name),
-        readers: [ingestStatus, leadctl, notifier],
+        readers: [statusAggregator, leadctl, notifier],
       };
   }
   return undefined;
@@ -337,6 +388,7 @@ function kafkaChannel(spec: TopicSpec) {
         ...(spec.retentionMs !== undefined
           ? { 'retention.ms': spec.retentionMs, ...(spec.retentionMs < 0 ? { 'retention.bytes': -1 } : {}) }
           : {}),
+        ...(spec.segmentBytes !== undefined ? { 'segment.bytes': spec.segmentBytes } : {}),
       },
       bindingVersion: KAFKA_BINDING,
     },

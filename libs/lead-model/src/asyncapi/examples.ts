@@ -281,3 +281,64 @@ export const REPLAY_LEDGER_EXAMPLES: readonly ContractExample[] = [
     key: 'leads.dlq.azure-table/4/52',
   },
 ];
+
+export const OFFER_STATUS_EXAMPLES: readonly ContractExample[] = [
+  {
+    name: 'offer-status-receipts',
+    summary: "The offer's receipts counted from leads.delivered partition 1: its latest delivery, its validation lead",
+    payload: {
+      offerId: EXAMPLE_OFFER,
+      input: { topic: 'leads.delivered', partition: 1 },
+      offset: '48213',
+      deadLetters: 0,
+      lastDelivery: RECEIPT_EXAMPLES[0]?.payload,
+      validations: [{ leadId: '5d1c9a0e-test-lead', status: 'passed', checkedAt: '2026-01-02T03:04:01.002Z' }],
+      updatedAt: '2026-01-02T03:04:05.400Z',
+    },
+    key: `${EXAMPLE_OFFER}|leads.delivered|1`,
+  },
+  {
+    name: 'offer-status-dead-letters',
+    summary: "The offer's dead letters counted from leads.dlq.https partition 0, a validation lead among them",
+    payload: {
+      offerId: EXAMPLE_OFFER,
+      input: { topic: 'leads.dlq.https', partition: 0 },
+      offset: '311',
+      deadLetters: 12,
+      validations: [
+        {
+          leadId: '4c0b8f9d-test-lead',
+          status: 'failed',
+          errorClass: 'HTTPS.ENDPOINT_REJECTED',
+          remediation: 'The endpoint answered with a 4xx status (not 408 or 429).',
+          checkedAt: '2026-01-01T22:10:00.000Z',
+        },
+      ],
+      updatedAt: '2026-01-02T03:04:05.400Z',
+    },
+    key: `${EXAMPLE_OFFER}|leads.dlq.https|0`,
+  },
+];
+
+export const QUOTA_WAIT_EXAMPLES: readonly ContractExample[] = [
+  {
+    name: 'quota-wait-web-to-lead',
+    summary: "Four of the offer's leads wait for the org's Web-to-Lead day to end",
+    payload: {
+      offerId: EXAMPLE_OFFER,
+      account: 'salesforce:00D5e000000AbCd',
+      destination: 'salesforce',
+      leads: 4,
+      until: '2026-01-03T00:00:00.000Z',
+      errorClass: 'SALESFORCE.DAILY_LIMIT',
+      updatedAt: '2026-01-02T17:40:00.000Z',
+    },
+    key: `${EXAMPLE_OFFER}|salesforce:00D5e000000AbCd`,
+  },
+  {
+    name: 'quota-wait-over',
+    summary: 'The sink holds none of them any more (a tombstone)',
+    payload: null,
+    key: `${EXAMPLE_OFFER}|salesforce:00D5e000000AbCd`,
+  },
+];

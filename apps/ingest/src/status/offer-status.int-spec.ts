@@ -1,0 +1,268 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Producer } from 'kafkajs';
+import { freePort } from '@leadflow/local-infra';
+import { deadLetterHeaders, quotaWaitKey, type DeliveryReceipt, type QuotaWaitRecord } from '@leadflow/lead-model';
+import { createTestTopics, testBrokers, testKafka, uniqueName } from '@leadflow/testing';
+import type { IngestTopics } from '../composition';
+import {
+  ADMIN_TOKEN,
+  adminAuth,
+  allTopics,
+  PRODUCER_TOKEN,
+  SECRET_KEYS,
+  startTestIngest,
+  uniqueTopics,
+  URL_SIGNING_KEY,
+  type TestIngest,
+} from '../ingest.int-harness';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const OFFERS = ['contoso.status-a', 'contoso.status-b', 'fabrikam.status-c', 'northwind.status-d'];
+const ROUNDS = 30;
+
+/** An ingest in its own process (aggregator on), on `topics`, in the aggregators' group of `clientId`. */
+function startIngestProcess(topics: IngestTopics, clientId: string, port: number): ChildProcess {
+  return spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ingest/src/status/test/ingest-process.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: testBrokers().join(','),
+      LEADFLOW_TEST_TOPICS: JSON.stringify(topics),
+      LEADFLOW_TEST_CLIENT_ID: clientId,
+      LEADFLOW_INGEST_PORT: String(port),
+      LEADFLOW_INGEST_TOKENS: PRODUCER_TOKEN,
+      LEADFLOW_ADMIN_TOKENS: ADMIN_TOKEN,
+      LEADFLOW_SECRET_KEYS: SECRET_KEYS,
+      LEADFLOW_URL_SIGNING_KEY: URL_SIGNING_KEY,
+      LEADFLOW_LOG_LEVEL: process.env['LEADFLOW_TEST_LOG_LEVEL'] ?? 'error',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+const receipt = (leadId: string, offerId: string, deliveredAt: Date): DeliveryReceipt => ({
+  leadId,
+  offerId,
+  destination: 'https',
+  attempts: 1,
+  deliveredAt: deliveredAt.toISOString(),
+  isTest: false,
+});
+
+const deadLetter = (leadId: string, offerId: string) => ({
+  key: offerId,
+  value: JSON.stringify({ leadId, offerId, isTest: false }),
+  headers: deadLetterHeaders({
+    original: { ce_id: leadId },
+    errorClass: 'HTTPS.ENDPOINT_REJECTED',
+    category: 'configuration',
+    message: 'refused in the test',
+    originalTopic: 'leads.route.https',
+    partition: 0,
+    offset: '1',
+    sink: 'https-sink',
+    attempts: 1,
+    failedAt: new Date(),
+  }),
+});
+
+async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+interface Seen {
+  readonly deadLetters: number;
+  readonly lastLead?: string;
+}
+
+/** Every offer's status as GET /v1/offers/{id}/status answers it. */
+async function statuses(t: TestIngest): Promise<Record<string, Seen>> {
+  const out: Record<string, Seen> = {};
+  for (const offerId of OFFERS) {
+    const res = await t.ingest.app.inject({ method: 'GET', url: `/v1/offers/${offerId}/status`, headers: adminAuth });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{ deadLetters: number; lastDelivery?: { leadId: string } }>();
+    out[offerId] = {
+      deadLetters: body.deadLetters,
+      ...(body.lastDelivery ? { lastLead: body.lastDelivery.leadId } : {}),
+    };
+  }
+  return out;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * Offer status through its public surfaces, on a real broker: receipts and dead letters counted into offers.status
+ * by ingest processes (one SIGKILLed mid-stream, another started in its place), answered by other ingest instances.
+ */
+describe('offer status from offers.status', () => {
+  const kafka = testKafka();
+  const topics: IngestTopics = uniqueTopics();
+  const clientId = uniqueName('status-aggregators');
+  const children: ChildProcess[] = [];
+  const readers: TestIngest[] = [];
+  const expected: Record<string, { deadLetters: number; lastLead?: string }> = {};
+  let producer: Producer;
+  let drop: () => Promise<void>;
+  let sent = 0;
+
+  /** A reader instance: it counts nothing itself (LEADFLOW_STATUS_AGGREGATOR=false), it answers from offers.status. */
+  const reader = async (): Promise<TestIngest> => {
+    const t = await startTestIngest({ topics, env: { LEADFLOW_STATUS_AGGREGATOR: 'false' } });
+    readers.push(t);
+    return t;
+  };
+
+  /** One round: a dead letter and a receipt for every offer. */
+  const round = async (): Promise<void> => {
+    const dead = OFFERS.map((o) => deadLetter(`dead-${++sent}`, o));
+    const receipts = OFFERS.map((o) => receipt(`lead-${++sent}`, o, new Date(Date.now() + sent)));
+    await producer.send({ topic: topics.deadLetters['https'] as string, acks: -1, messages: dead });
+    await producer.send({
+      topic: topics.delivered,
+      acks: -1,
+      messages: receipts.map((r) => ({ key: r.offerId, value: JSON.stringify(r) })),
+    });
+    for (const o of OFFERS) {
+      const e = (expected[o] ??= { deadLetters: 0 });
+      e.deadLetters += 1;
+      e.lastLead = receipts.find((r) => r.offerId === o)?.leadId;
+    }
+  };
+
+  beforeAll(async () => {
+    drop = await createTestTopics(kafka, allTopics(topics), 3);
+    producer = kafka.producer();
+    await producer.connect();
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await Promise.all(children.map(exited));
+    for (const r of readers) await r.close();
+    await producer.disconnect();
+    await drop();
+  });
+
+  it('counts every dead letter exactly once across an aggregator SIGKILL and a restart, and keeps the latest receipt', async () => {
+    const answering = await reader();
+    for (const offerId of OFFERS) {
+      const res = await answering.ingest.app.inject({
+        method: 'PUT',
+        url: `/v1/offers/${offerId}/destination`,
+        headers: { ...adminAuth, 'content-type': 'application/json' },
+        payload: JSON.stringify({ type: 'https', url: `https://${offerId}.example/leads` }),
+      });
+      expect(res.statusCode).toBe(200);
+    }
+    expect(Object.values(await statuses(answering)).map((s) => s.deadLetters)).toEqual([0, 0, 0, 0]);
+
+    const first = startIngestProcess(topics, clientId, await freePort());
+    children.push(first);
+    for (let i = 0; i < ROUNDS / 3; i++) await round();
+    // The first aggregator is counting (its commits reach the reader): it dies mid-stream, leads still coming.
+    const counting = await eventually(
+      () => statuses(answering),
+      (s) => Object.values(s).some((x) => x.deadLetters > 0),
+    );
+    expect(Object.values(counting).some((x) => x.deadLetters > 0)).toBe(true);
+    const killedWhileSending = (async () => {
+      for (let i = 0; i < ROUNDS / 3; i++) await round();
+    })();
+    first.kill('SIGKILL');
+    await exited(first);
+    await killedWhileSending;
+
+    const second = startIngestProcess(topics, clientId, await freePort());
+    children.push(second);
+    for (let i = 0; i < ROUNDS / 3; i++) await round();
+
+    // Dead letters and receipts are counted by different partitions' owners: both must have caught up.
+    const done = (s: Record<string, Seen>) =>
+      OFFERS.every((o) => s[o]?.deadLetters === expected[o]?.deadLetters && s[o]?.lastLead === expected[o]?.lastLead);
+    expect(await eventually(() => statuses(answering), done, 90_000)).toEqual(expected);
+    // Nothing counted twice shows up later either (a batch the killed process had counted but not committed).
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await statuses(answering)).toEqual(expected);
+  }, 180_000);
+
+  it('answers a new instance from offers.status at once, without reading leads.delivered or the dead-letter topics', async () => {
+    // Its receipt and dead-letter topics do not even exist: only offers.status knows the counts and latest receipts.
+    const late = await startTestIngest({
+      topics: {
+        ...topics,
+        delivered: uniqueName('status-never-created'),
+        deadLetters: { https: uniqueName('status-never-created'), router: uniqueName('status-never-created') },
+      },
+      env: { LEADFLOW_STATUS_AGGREGATOR: 'false' },
+    });
+    readers.push(late);
+    // Ready means offers.status was read to its end: the first answer is the whole answer.
+    expect(await statuses(late)).toEqual(expected);
+  }, 60_000);
+
+  it('shows the leads a sink holds for a quota with the time they will be sent, until the sink lets them go', async () => {
+    const answering = readers[0] as TestIngest;
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const wait = (offerId: string, at: string): QuotaWaitRecord => ({
+      offerId,
+      account: 'salesforce:00D5e000000AbCd',
+      destination: 'salesforce',
+      leads: 4,
+      until: at,
+      errorClass: 'SALESFORCE.DAILY_LIMIT',
+      updatedAt: new Date().toISOString(),
+    });
+    const [held, stale] = OFFERS as [string, string];
+    // As a sink writes them: one offer's leads held for an hour, another's record left behind by a sink that died.
+    await producer.send({
+      topic: topics.quotaWaits as string,
+      acks: -1,
+      messages: [
+        { key: quotaWaitKey(held, 'salesforce:00D5e000000AbCd'), value: JSON.stringify(wait(held, until)) },
+        {
+          key: quotaWaitKey(stale, 'salesforce:00D5e000000AbCd'),
+          value: JSON.stringify(wait(stale, new Date(Date.now() - 1_000).toISOString())),
+        },
+      ],
+    });
+    const quotaWaits = async (offerId: string) =>
+      (
+        await answering.ingest.app.inject({
+          method: 'GET',
+          url: `/v1/offers/${offerId}/status`,
+          headers: adminAuth,
+        })
+      ).json<{ quotaWaits?: unknown[] }>().quotaWaits;
+    expect(
+      await eventually(
+        () => quotaWaits(held),
+        (w) => w !== undefined,
+        20_000,
+      ),
+    ).toEqual([{ destination: 'salesforce', leads: 4, until, errorClass: 'SALESFORCE.DAILY_LIMIT' }]);
+    expect(await quotaWaits(stale)).toBeUndefined();
+    // The sink let them go (a tombstone): the status says nothing waits any more.
+    await producer.send({
+      topic: topics.quotaWaits as string,
+      acks: -1,
+      messages: [{ key: quotaWaitKey(held, 'salesforce:00D5e000000AbCd'), value: null }],
+    });
+    expect(
+      await eventually(
+        () => quotaWaits(held),
+        (w) => w === undefined,
+        20_000,
+      ),
+    ).toBeUndefined();
+  }, 60_000);
+});
