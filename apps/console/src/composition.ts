@@ -28,6 +28,7 @@ import { consoleTopics, type ConsoleTopics } from './index/console-topics';
 import { IndexFeed } from './index/index-feed';
 import { emailHasher, type IndexEvent } from './index/index-events';
 import { OfferDirectory } from './index/offer-directory';
+import { OfferQuotaWaits } from './index/quota-waits';
 import { LiveHub } from './live/live-hub';
 import { ReplayJobs } from './replay/replay-jobs';
 import { loadStaticFiles } from './web/static-files';
@@ -138,6 +139,7 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
     topic: topics.offerDestinations,
   });
   table.onChange((offerId, record) => offers.apply(offerId, record));
+  const quotaWaits = new OfferQuotaWaits();
   const feed = new IndexFeed({
     kafka,
     logger,
@@ -148,10 +150,13 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
     fetchMaxBytes: config.fetchMaxBytes,
     topicCheckMs: config.topicCheckMs,
     registry,
+    quotaWaits,
     onLive: (ev) => {
       const s = liveSummary(ev);
       if (s) live.publish(s[0], s[1], s[2]);
     },
+    // Only the offer: its page reloads and reads the waits as its caller may see them.
+    onLiveQuotaWait: (offerId) => live.publish('quota-wait', offerId, { offerId }),
   });
   const store = new DeadLetterStore({
     kafka,
@@ -164,6 +169,7 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
   const queries = new ConsoleQueries({
     index,
     offers,
+    quotaWaits,
     ready: () => feed.ready,
     ...(config.traceUrl ? { traceUrl: config.traceUrl } : {}),
   });

@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { Topics } from '@leadflow/lead-model';
+import { createProducer } from '@leadflow/kafka';
+import { quotaWaitKey, Topics, type QuotaWaitRecord } from '@leadflow/lead-model';
 import { freePort } from '@leadflow/local-infra';
 import { OfferDestinationPublisher, parseKeyring, sealDestination } from '@leadflow/offer-table';
 import { testBrokers, uniqueName } from '@leadflow/testing';
@@ -218,6 +219,41 @@ describe('the console in a browser, against a real pipeline', () => {
     await eventually(async () => delivered(leads) === 3, 60_000);
   }, 180_000);
 
+  it("shows an offer's leads held for a quota, updated live", async () => {
+    const producer = createProducer(t.kafka, {});
+    await producer.connect();
+    const account = 'salesforce:00D5e000000AbCd';
+    const hold = (leads: number): QuotaWaitRecord => ({
+      offerId: 'northwind.quota',
+      account,
+      destination: 'salesforce',
+      leads,
+      until: new Date(Date.now() + 3 * 3_600_000).toISOString(),
+      errorClass: 'SALESFORCE.DAILY_LIMIT',
+      updatedAt: new Date().toISOString(),
+    });
+    const send = (r: QuotaWaitRecord) =>
+      producer.send({
+        topic: `${prefix}${Topics.quotaWaits}`,
+        acks: -1,
+        messages: [{ key: quotaWaitKey(r.offerId, account), value: JSON.stringify(r) }],
+      });
+    try {
+      await send(hold(4));
+      await eventually(async () => (await t.get('/api/offers/northwind.quota')).status === 200, 30_000);
+      await page.goto(`${t.address}/#/offers/northwind.quota`);
+      const row = page.getByTestId('quota-wait-salesforce');
+      await row.getByRole('cell', { name: '4', exact: true }).waitFor({ timeout: 30_000 });
+      await expect(row.locator('time').textContent()).resolves.toMatch(/^in [23] h$/);
+      await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 2));
+      await send(hold(7));
+      await row.getByRole('cell', { name: '7', exact: true }).waitFor({ timeout: 30_000 });
+      expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(2);
+    } finally {
+      await producer.disconnect();
+    }
+  }, 120_000);
+
   it('passes axe (no serious or critical violation) on every page, at 1280 and 390 px, without sideways scrolling', async () => {
     const pages: { name: string; hash: string; ready: () => Promise<unknown> }[] = [
       { name: 'overview', hash: '#/', ready: () => page.getByTestId('group-row').first().waitFor() },
@@ -227,6 +263,11 @@ describe('the console in a browser, against a real pipeline', () => {
         ready: () => page.getByTestId('dead-letter-row').first().waitFor(),
       },
       { name: 'offer', hash: '#/offers/contoso.broken', ready: () => page.getByText('Version history').waitFor() },
+      {
+        name: 'offer-quota-wait',
+        hash: '#/offers/northwind.quota',
+        ready: () => page.getByTestId('quota-wait-salesforce').waitFor(),
+      },
       {
         name: 'lead-delivered',
         hash: `#/leads/${good.leadId}`,

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { NOTICE_KINDS, NOTIFIER_ERRORS } from '@leadflow/lead-model';
 
 export interface NotifierMetrics {
   /** The service's registry: the consumer reports its lag into it (`leadflow_kafka_consumer_lag_records`). */
@@ -15,7 +16,7 @@ export interface NotifierMetrics {
  * `error_class`, as on `leadflow_dead_letters_total`, so one label name means one thing across services.
  */
 export function createNotifierMetrics(registry: Registry): NotifierMetrics {
-  return {
+  const metrics: NotifierMetrics = {
     registry,
     sent: new Counter({
       name: 'leadflow_notices_sent_total',
@@ -47,4 +48,9 @@ export function createNotifierMetrics(registry: Registry): NotifierMetrics {
       registers: [registry],
     }),
   };
+  // Every refusal series exists from the start: the alerts on them read a rate, and a rate over nothing is no series.
+  for (const kind of NOTICE_KINDS)
+    for (const errorClass of Object.keys(NOTIFIER_ERRORS))
+      metrics.deadLettered.inc({ kind, error_class: errorClass }, 0);
+  return metrics;
 }

@@ -135,6 +135,8 @@ export function leadflowPrincipals(opts: LeadflowPrincipalsOptions): KafkaPrinci
         replayer,
         // Its reveals of personal data and its replays are recorded (libs/audit).
         grant.topic(t.audit, 'WRITE'),
+        // Leads the sinks hold for a quota, shown on the offer page.
+        grant.topic(`${p}${Topics.quotaWaits}`, 'READ'),
         // Its index reader's group is per start and deleted at a graceful stop; the replay engine's likewise.
         grant.groupsStartingWith(`${p}leadflow-console`, 'READ', 'DELETE'),
       ],

@@ -141,6 +141,19 @@ export const OfferSchema = z.object({
   autoReplays: z.array(
     z.object({ replayOf: z.string(), replayedAt: Iso, by: z.string(), leadId: z.string().optional() }),
   ),
+  quotaWaits: z
+    .array(
+      z.object({
+        destination: z.string().describe('the destination type whose quota is spent'),
+        leads: z.number().int().describe('leads of this offer a sink holds now'),
+        until: Iso.describe('when the last of them will be sent (the quota resets)'),
+        errorClass: z.string().describe('why they wait: the quota error class'),
+        updatedAt: Iso.describe('when the sink last said so'),
+      }),
+    )
+    .describe(
+      "leads held for a destination's quota, the wait ending first first; a wait whose time passed is left out",
+    ),
 });
 
 export const OfferListSchema = z.object({

@@ -1,10 +1,13 @@
 import type { ConsoleIndex, HistoryStep, Selection } from '../index/console-index';
 import type { OfferDirectory } from '../index/offer-directory';
+import type { OfferQuotaWaits } from '../index/quota-waits';
 import type { HistoryStepView, LeadHistory, OfferView, Overview } from './api.schemas';
 
 export interface QueriesDeps {
   readonly index: ConsoleIndex;
   readonly offers: OfferDirectory;
+  /** `offers.quota-waits`; absent, no offer shows a wait. */
+  readonly quotaWaits?: OfferQuotaWaits;
   readonly ready: () => boolean;
   /** A trace viewer URL with `{traceId}`; absent when tracing is off. */
   readonly traceUrl?: string;
@@ -50,7 +53,15 @@ export class ConsoleQueries {
     const destination = this.d.offers.masked(offerId);
     const versions = this.d.offers.versionsOf(offerId);
     const traffic = this.d.index.offer(offerId);
-    if (!destination && versions.length === 0 && traffic.delivered === 0 && traffic.deadLetters === 0) return undefined;
+    const quotaWaits = this.d.quotaWaits?.of(offerId, this.now()) ?? [];
+    if (
+      !destination &&
+      versions.length === 0 &&
+      traffic.delivered === 0 &&
+      traffic.deadLetters === 0 &&
+      quotaWaits.length === 0
+    )
+      return undefined;
     return {
       offerId,
       destination,
@@ -75,6 +86,7 @@ export class ConsoleQueries {
         by: e.by,
         ...(e.leadId ? { leadId: e.leadId } : {}),
       })),
+      quotaWaits,
     };
   }
 

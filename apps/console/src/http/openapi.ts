@@ -245,7 +245,8 @@ export function buildOpenApiDocument(publicUrl: string): object {
       },
       '/api/live': {
         get: {
-          summary: 'Server-Sent Events: dead-letter, delivered, replayed (coalesced counts; no customer data)',
+          summary:
+            'Server-Sent Events: dead-letter, delivered, replayed, quota-wait (coalesced counts; no customer data)',
           responses: { '200': sse('An endless event stream'), ...auth },
         },
       },

@@ -11,6 +11,8 @@ export interface ConsoleTopics {
   readonly route: RegExp;
   /** The audit trail the console writes its reveals and replays to (it does not read it). */
   readonly audit: string;
+  /** The leads the sinks hold for a quota (compacted; the offer page shows them). */
+  readonly quotaWaits: string;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
@@ -22,12 +24,13 @@ export function consoleTopics(prefix = ''): ConsoleTopics {
     offerDestinations: `${prefix}${Topics.offerDestinations}`,
     route: new RegExp(`^${escape(prefix)}leads\\.route\\..+$`),
     audit: `${prefix}${Topics.audit}`,
+    quotaWaits: `${prefix}${Topics.quotaWaits}`,
   };
 }
 
 export type TopicRole =
   | { readonly role: 'dead-letters'; readonly stage: DlqStage }
-  | { readonly role: 'ingested' | 'delivered' | 'ledger' | 'route' };
+  | { readonly role: 'ingested' | 'delivered' | 'ledger' | 'route' | 'quota-waits' };
 
 /** What a topic is to the console, or undefined for a topic it does not follow. */
 export function roleOf(topics: ConsoleTopics, topic: string): TopicRole | undefined {
@@ -36,6 +39,7 @@ export function roleOf(topics: ConsoleTopics, topic: string): TopicRole | undefi
   if (topic === topics.engine.ingested) return { role: 'ingested' };
   if (topic === topics.delivered) return { role: 'delivered' };
   if (topic === topics.engine.ledger) return { role: 'ledger' };
+  if (topic === topics.quotaWaits) return { role: 'quota-waits' };
   if (topics.route.test(topic)) return { role: 'route' };
   return undefined;
 }

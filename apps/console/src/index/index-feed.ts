@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { headersToStrings, trackConsumerLag } from '@leadflow/kafka';
 import type { Logger } from '@leadflow/observability';
 import type { ConsoleIndex } from './console-index';
+import type { OfferQuotaWaits } from './quota-waits';
 import { roleOf, type ConsoleTopics, type TopicRole } from './console-topics';
 import {
   acceptedEvent,
@@ -30,8 +31,12 @@ export interface IndexFeedOptions {
    * resolves a subscription once, so a new topic gets a reader of its own, from its beginning. 0: never.
    */
   readonly topicCheckMs?: number;
+  /** Where `offers.quota-waits` is kept (not an index event: the latest record per key, for the offer page). */
+  readonly quotaWaits?: OfferQuotaWaits;
   /** Every event applied once the index has caught up (live updates). */
   readonly onLive?: (ev: IndexEvent) => void;
+  /** An offer's quota waits changed, once the index has caught up (live updates). */
+  readonly onLiveQuotaWait?: (offerId: string) => void;
   /**
    * Where the feed reports its consumer lag (`leadflow_kafka_consumer_lag_records`), per reader under
    * `groupPrefix-<reader>`: the groups themselves are unique per start, and a label must stay bounded.
@@ -50,7 +55,7 @@ const isFirst = (role: TopicRole | undefined): boolean => role?.role === 'dead-l
  * follows them. `start()` resolves once every partition reached the end it had when the feed started.
  *
  * Two readers, one after the other: the dead letters and the replay ledger first, then the pipeline's topics
- * (`leads.ingested`, route topics, `leads.delivered`). A lead's dead letter is then known before its other
+ * (`leads.ingested`, route topics, `leads.delivered`, the compacted `offers.quota-waits`). A lead's dead letter is then known before its other
  * records arrive, so a million delivered leads read at start never push a dead-lettered lead's steps out of
  * the index (the lead limit counts only leads without a dead letter; see ConsoleIndex).
  */
@@ -194,6 +199,11 @@ export class IndexFeed {
   }
 
   private applyRecord(role: TopicRole, r: FeedRecord): void {
+    if (role.role === 'quota-waits') {
+      const offerId = this.o.quotaWaits?.applyRecord(r.key, r.value);
+      if (offerId && this.caughtUp) this.o.onLiveQuotaWait?.(offerId);
+      return;
+    }
     let ev: IndexEvent | undefined;
     switch (role.role) {
       case 'dead-letters':

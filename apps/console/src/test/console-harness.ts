@@ -29,6 +29,7 @@ export function pipelineTopics(prefix: string): string[] {
     `${prefix}${Topics.offerDestinations}`,
     `${prefix}${Topics.replayLedger}`,
     `${prefix}${Topics.audit}`,
+    `${prefix}${Topics.quotaWaits}`,
     `${prefix}${Topics.route('https')}`,
     ...DLQ_STAGES.map((s) => `${prefix}${Topics.dlq(s)}`),
   ];

@@ -21,3 +21,14 @@ export function query(params) {
   const s = q.toString();
   return s ? `?${s}` : '';
 }
+
+/** "in 3 h" for a time ahead (a quota's reset), the date beyond a day; the exact time is in the title. */
+export function ahead(iso) {
+  const t = Date.parse(iso);
+  if (!Number.isFinite(t)) return '';
+  const s = Math.round((t - Date.now()) / 1000);
+  if (s < 60) return `in ${Math.max(s, 0)} s`;
+  if (s < 3600) return `in ${Math.round(s / 60)} min`;
+  if (s < 86400) return `in ${Math.round(s / 3600)} h`;
+  return new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+}

@@ -3,7 +3,7 @@ import { h, render } from 'preact';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import { api, session, stream } from './api.js';
-import { ago, isoOf, n, query } from './format.js';
+import { ago, ahead, isoOf, n, query } from './format.js';
 
 const html = htm.bind(h);
 
@@ -49,7 +49,7 @@ function useLive(enabled) {
   const [live, setLive] = useState({ version: 0, message: '' });
   useEffect(() => {
     if (!enabled) return undefined;
-    let pending = { 'dead-letter': 0, delivered: 0, replayed: 0 };
+    let pending = { 'dead-letter': 0, delivered: 0, replayed: 0, 'quota-wait': 0 };
     let timer;
     const stop = stream('/api/live', (event, data) => {
       pending[event] = (pending[event] ?? 0) + (data.count ?? 1);
@@ -59,7 +59,8 @@ function useLive(enabled) {
         if (pending['dead-letter']) parts.push(`${n(pending['dead-letter'])} new dead letter(s)`);
         if (pending.delivered) parts.push(`${n(pending.delivered)} delivered`);
         if (pending.replayed) parts.push(`${n(pending.replayed)} replayed`);
-        pending = { 'dead-letter': 0, delivered: 0, replayed: 0 };
+        if (pending['quota-wait']) parts.push('quota waits changed');
+        pending = { 'dead-letter': 0, delivered: 0, replayed: 0, 'quota-wait': 0 };
         setLive((l) => ({ version: l.version + 1, message: parts.join(', ') }));
       }, 1000);
     });
@@ -330,6 +331,7 @@ function Offer({ offerId, version }) {
           : html`<p class="muted">No validation lead seen.</p>`
       }
     </section>
+    <${QuotaWaits} waits=${data.quotaWaits} />
     <div class="cards">
       <div class="card">
         <div class="n">${n(data.delivered)}</div>
@@ -386,6 +388,24 @@ function Offer({ offerId, version }) {
         : html`<p>None.</p>`
     }
   `;
+}
+
+/** Leads the sinks hold for a destination's quota: sent by themselves when it resets, nothing to replay. */
+function QuotaWaits({ waits }) {
+  if (!waits?.length) return null;
+  return html`<h2 id="quota-waits">Held for a quota</h2>
+    <p>These leads are not lost: the sink sends them when the destination's quota resets.</p>
+    <${Table} label="Held for a quota" head=${['To', { label: 'Leads', num: true }, 'Sent by', 'Why']}>
+      ${waits.map(
+        (w) =>
+          html`<tr data-testid=${`quota-wait-${w.destination}`}>
+            <td>${w.destination}</td>
+            <td class="num">${n(w.leads)}</td>
+            <td><time datetime=${w.until} title=${w.until}>${ahead(w.until)}</time></td>
+            <td><code>${w.errorClass}</code></td>
+          </tr>`,
+      )}
+    <//>`;
 }
 
 // ---------------------------------------------------------------- lead

@@ -4,7 +4,7 @@
  */
 
 import { MAX_STATUS_VALIDATIONS, type OfferStatusRecord, type ValidationOutcomeRecord } from '@leadflow/lead-model';
-import type { DeadLetterEvent, DeliveryEvent, ValidationOutcome } from './status-index';
+import type { DeadLetterEvent, DeliveryEvent, ValidationOutcome } from './status-events-types';
 
 /** The input partition a record was read from, and the offset after it. */
 export interface InputPosition {

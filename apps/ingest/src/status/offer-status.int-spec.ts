@@ -23,22 +23,26 @@ const ROUNDS = 30;
 
 /** An ingest in its own process (aggregator on), on `topics`, in the aggregators' group of `clientId`. */
 function startIngestProcess(topics: IngestTopics, clientId: string, port: number): ChildProcess {
-  return spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ingest/src/status/test/ingest-process.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: testBrokers().join(','),
-      LEADFLOW_TEST_TOPICS: JSON.stringify(topics),
-      LEADFLOW_TEST_CLIENT_ID: clientId,
-      LEADFLOW_INGEST_PORT: String(port),
-      LEADFLOW_INGEST_TOKENS: PRODUCER_TOKEN,
-      LEADFLOW_ADMIN_TOKENS: ADMIN_TOKEN,
-      LEADFLOW_SECRET_KEYS: SECRET_KEYS,
-      LEADFLOW_URL_SIGNING_KEY: URL_SIGNING_KEY,
-      LEADFLOW_LOG_LEVEL: process.env['LEADFLOW_TEST_LOG_LEVEL'] ?? 'error',
+  return spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', 'apps/ingest/src/status/test/ingest-process.int-harness.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: testBrokers().join(','),
+        LEADFLOW_TEST_TOPICS: JSON.stringify(topics),
+        LEADFLOW_TEST_CLIENT_ID: clientId,
+        LEADFLOW_INGEST_PORT: String(port),
+        LEADFLOW_INGEST_TOKENS: PRODUCER_TOKEN,
+        LEADFLOW_ADMIN_TOKENS: ADMIN_TOKEN,
+        LEADFLOW_SECRET_KEYS: SECRET_KEYS,
+        LEADFLOW_URL_SIGNING_KEY: URL_SIGNING_KEY,
+        LEADFLOW_LOG_LEVEL: process.env['LEADFLOW_TEST_LOG_LEVEL'] ?? 'error',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  );
 }
 
 const receipt = (leadId: string, offerId: string, deliveredAt: Date): DeliveryReceipt => ({

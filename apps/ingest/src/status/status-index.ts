@@ -5,31 +5,11 @@
  * with the leads delivered (docs/decisions/0008-offer-status-topic.md).
  */
 
-import type { DeliveryReceipt, OfferStatusRecord, QuotaWaitRecord } from '@leadflow/lead-model';
+import type { OfferStatusRecord, QuotaWaitRecord } from '@leadflow/lead-model';
 import { sumOffer, validationOf } from './offer-status-fold';
+import type { DeliveryEvent, ValidationOutcome } from './status-events-types';
 
-/** A receipt read from `leads.delivered`. */
-export type DeliveryEvent = DeliveryReceipt;
-
-export interface DeadLetterEvent {
-  readonly leadId: string;
-  readonly offerId: string;
-  readonly isTest: boolean;
-  readonly errorClass: string;
-  readonly remediation?: string;
-  readonly failedAt: string;
-  readonly stage: string;
-}
-
-export type ValidationOutcome =
-  | { readonly status: 'pending' }
-  | { readonly status: 'passed'; readonly checkedAt: string }
-  | {
-      readonly status: 'failed';
-      readonly errorClass: string;
-      readonly remediation?: string;
-      readonly checkedAt: string;
-    };
+export type { DeadLetterEvent, DeliveryEvent, ValidationOutcome } from './status-events-types';
 
 /** The last auto-replay of an offer: which validated version started it, how many leads, when. */
 export interface AutoReplayStatus {
