@@ -11,7 +11,7 @@ import {
   type ErrorClass,
   type Lead,
 } from '@leadflow/lead-model';
-import { CONSOLE_HEAP_MB, rssMb, runTs, samplePeakRss, waitFor200 } from './processes';
+import { CONSOLE_HEAP_MB, CONSOLE_MALLOC_ARENA_MAX, rssMb, runTs, samplePeakRss, waitFor200 } from './processes';
 import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
 
@@ -183,6 +183,7 @@ export async function consoleBench(ctx: BenchContext): Promise<BenchRow[]> {
     ...(FETCH_MAX_BYTES ? { LEADFLOW_CONSOLE_FETCH_MAX_BYTES: FETCH_MAX_BYTES } : {}),
     // The console's heap, as the stack gives it (tools/stack/src/components.ts): its index is its working set.
     NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${CONSOLE_HEAP}`.trim(),
+    MALLOC_ARENA_MAX: CONSOLE_MALLOC_ARENA_MAX,
   });
   const died = new Promise<never>((_, reject) =>
     app.child.once('exit', (code, signal) =>

@@ -21,6 +21,8 @@ export const SERVICE_HEAP = '--max-old-space-size=160 --max-semi-space-size=8';
 
 /** The console's heap bound in MB, as the stack gives it (`CONSOLE_HEAP` in `tools/stack/src/components.ts`). */
 export const CONSOLE_HEAP_MB = 200;
+/** The console's glibc malloc arenas, as the stack gives them (`CONSOLE_MALLOC_ARENA_MAX` in components.ts). */
+export const CONSOLE_MALLOC_ARENA_MAX = '2';
 
 /**
  * Runs one of our entry points as its own process, as the stack does: its built program (`./dev bench` builds), with
