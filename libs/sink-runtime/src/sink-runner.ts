@@ -341,13 +341,20 @@ export class SinkRunner<T extends DestinationType> {
 
   private async disconnect(): Promise<void> {
     await this.watcher?.stop();
-    await this.admin?.disconnect().catch(() => undefined);
+    const admin = this.admin;
     this.admin = undefined;
-    await this.consumer.disconnect().catch(() => undefined);
-    // Leads handed back stop waiting here: the next owner shows them again when it holds them.
-    await this.quotaWaits?.flush().catch(() => undefined);
-    await this.producer.disconnect().catch(() => undefined);
-    await this.offers.stop().catch(() => undefined);
+    // Side by side: each waits on its own sockets (the offer table's consumer for its fetch in flight), and they share
+    // the shutdown deadline; one after another they overran it on a loaded machine.
+    await Promise.all([
+      admin?.disconnect().catch(() => undefined),
+      this.consumer.disconnect().catch(() => undefined),
+      (async () => {
+        // Leads handed back stop waiting here: the next owner shows them again when it holds them.
+        await this.quotaWaits?.flush().catch(() => undefined);
+        await this.producer.disconnect().catch(() => undefined);
+      })(),
+      this.offers.stop().catch(() => undefined),
+    ]);
   }
 
   /**

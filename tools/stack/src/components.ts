@@ -23,7 +23,7 @@ import {
   type SpawnedProcess,
 } from '@leadflow/local-infra';
 import { PRINCIPALS } from '@leadflow/kafka';
-import { SINK_SERVICES, sinkPortVariable, type SinkName } from '@leadflow/sink-runtime';
+import { SINK_SERVICES, sinkPortVariable, type SinkName, type SinkService } from '@leadflow/sink-runtime';
 import { builtPath, entries } from './build/entries';
 import { ingestIdentityEnv } from './identity';
 import { jaegerComponent, observeEnv, prometheusComponent } from './observe/observe-components';
@@ -293,21 +293,30 @@ const SINK_STACK_ENV: Partial<Record<SinkName, Record<string, string>>> = {
   'https-sink': { LEADFLOW_HTTPS_ALLOW: 'loopback' },
 };
 
+/**
+ * Sink `s` as a component of the stack. `extra` makes another process of the same service (`./dev chaos` scales sinks
+ * with it): its own name (`table-sink-1`: pid file, log file), ops port and instance id, the same consumer group.
+ */
+export function sinkComponent(s: SinkService, extra?: { readonly instance: number; readonly port: number }): Component {
+  const name = extra ? `${s.name}-${extra.instance}` : s.name;
+  return nodeService({
+    name,
+    entry: `apps/${s.name}/src/main.ts`,
+    port: (c) => extra?.port ?? c.sinkPorts[s.name],
+    kafkaUser: s.name,
+    env: (c) => ({
+      [sinkPortVariable(s.name)]: String(extra?.port ?? c.sinkPorts[s.name]),
+      LEADFLOW_INSTANCE_ID: `${s.name}-${extra?.instance ?? 0}`,
+      NODE_EXTRA_CA_CERTS: extraCaBundle(simulatorTlsDir(c), process.env['NODE_EXTRA_CA_CERTS']),
+      ...SINK_STACK_ENV[s.name],
+    }),
+  });
+}
+
 /** Every sink of the catalog whose app exists in this checkout, each on its catalog port. */
 function sinkComponents(cfg: StackConfig): Component[] {
   return SINK_SERVICES.filter((s) => existsSync(join(cfg.root, 'apps', s.name, 'src', 'main.ts'))).map((s) =>
-    nodeService({
-      name: s.name,
-      entry: `apps/${s.name}/src/main.ts`,
-      port: (c) => c.sinkPorts[s.name],
-      kafkaUser: s.name,
-      env: (c) => ({
-        [sinkPortVariable(s.name)]: String(c.sinkPorts[s.name]),
-        LEADFLOW_INSTANCE_ID: `${s.name}-0`,
-        NODE_EXTRA_CA_CERTS: extraCaBundle(simulatorTlsDir(c), process.env['NODE_EXTRA_CA_CERTS']),
-        ...SINK_STACK_ENV[s.name],
-      }),
-    }),
+    sinkComponent(s),
   );
 }
 

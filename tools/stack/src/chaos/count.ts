@@ -17,6 +17,8 @@ export interface Tally {
   readonly stored: ReadonlyMap<string, number>;
   /** Lead ids on a dead-letter topic, with the class. */
   readonly deadLettered: ReadonlyMap<string, string>;
+  /** Lead ids the Salesforce simulator received again after storing them (an upsert that matched): stored once. */
+  readonly attemptedAgain: ReadonlySet<string>;
 }
 
 export interface Verdict {
@@ -29,6 +31,8 @@ export interface Verdict {
   readonly missingByOffer: Readonly<Record<string, number>>;
   /** Stored more than once where the destination is idempotent (a table row, an upserted CRM record). */
   readonly duplicated: readonly string[];
+  /** Stored once but sent to Salesforce more than once (redelivered after a crash: at-least-once, absorbed). */
+  readonly attemptedAgain: number;
 }
 
 /**
@@ -69,10 +73,12 @@ export async function tally(cfg: StackConfig, table: string): Promise<Tally> {
   const dispatcher = new Agent({ connect: { ca: readFileSync(join(simulatorTlsDir(cfg), 'ca.pem'), 'utf8') } });
   const sf = (await (
     await undiciFetch(`https://${cfg.host}:${cfg.simulatorPorts['SALESFORCE']}/_state`, { dispatcher })
-  ).json()) as { leads: { fields: Record<string, unknown> }[] };
+  ).json()) as { leads: { fields: Record<string, unknown>; updates?: number }[] };
+  const attemptedAgain = new Set<string>();
   for (const l of sf.leads) {
     const id = l.fields['LeadflowId__c'];
     if (typeof id === 'string') add(id);
+    if (typeof id === 'string' && (l.updates ?? 0) > 0) attemptedAgain.add(id);
   }
   const dlqTopics = ['router', 'https', 'azure-table', 'salesforce'].map((s) => Topics.dlq(s as never));
   const deadLettered = new Map<string, string>();
@@ -80,7 +86,7 @@ export async function tally(cfg: StackConfig, table: string): Promise<Tally> {
     const id = headers[Headers.ceId];
     if (id) deadLettered.set(id, headers[Headers.errorClass] ?? '');
   }
-  return { stored, deadLettered };
+  return { stored, deadLettered, attemptedAgain };
 }
 
 /** Every accepted lead delivered or dead-lettered, none missing, none twice where the destination is idempotent. */
@@ -100,5 +106,6 @@ export function judge(accepted: readonly Accepted[], t: Tally): Verdict {
     deadLettered: ids.filter((id) => !t.stored.has(id) && t.deadLettered.has(id)).length,
     missing,
     duplicated: ids.filter((id) => (t.stored.get(id) ?? 0) > 1),
+    attemptedAgain: ids.filter((id) => t.attemptedAgain.has(id)).length,
   };
 }

@@ -10,8 +10,15 @@ import { down, up } from '../stack';
 import { judge, tally, type Verdict } from './count';
 import type { Accepted } from './load';
 
-/** The offers the failover runs feed: the HTTPS receiver, Azure Table and Salesforce (idempotent on the lead id). */
-export const CHAOS_OFFERS = ['chaos.https', 'chaos.table', 'chaos.salesforce'] as const;
+/**
+ * The offers the failover runs feed: the HTTPS receiver, Azure Table and Salesforce (idempotent on the lead id). Route
+ * records are keyed by offer id, so the table and Salesforce leads are spread over four offers each: on four and three
+ * of the route topics' six partitions, so that an instance added by the scale phase gets partitions with leads.
+ */
+export const CHAOS_OFFERS = [
+  'chaos.https',
+  ...(['', '.2', '.3', '.4'] as const).flatMap((n) => [`chaos.table${n}`, `chaos.salesforce${n}`] as const),
+] as const;
 export const CHAOS_TABLE = 'ChaosLeads';
 
 export interface ChaosStack {
@@ -66,19 +73,23 @@ export async function chaosStack(log: (line: string) => void): Promise<ChaosStac
     url: `http://${cfg.host}:${cfg.receiverPort}/leads`,
     signingSecret: DEMO_SIGNING_SECRET,
   });
-  await ingest.putDestination('chaos.table', {
-    type: 'azure-table',
-    connectionString: azuriteConnectionString(cfg.host, cfg.azuritePort),
-    tableName: CHAOS_TABLE,
-  });
-  await ingest.putDestination('chaos.salesforce', {
-    type: 'salesforce',
-    mode: 'api',
-    loginUrl: `https://${cfg.host}:${cfg.simulatorPorts['SALESFORCE']}`,
-    clientId: SALESFORCE_SCENARIOS.clients.ok,
-    clientSecret: SALESFORCE_SCENARIOS.clientSecret,
-    externalIdField: 'LeadflowId__c',
-  });
+  for (const offer of CHAOS_OFFERS.filter((o) => o.startsWith('chaos.table'))) {
+    await ingest.putDestination(offer, {
+      type: 'azure-table',
+      connectionString: azuriteConnectionString(cfg.host, cfg.azuritePort),
+      tableName: CHAOS_TABLE,
+    });
+  }
+  for (const offer of CHAOS_OFFERS.filter((o) => o.startsWith('chaos.salesforce'))) {
+    await ingest.putDestination(offer, {
+      type: 'salesforce',
+      mode: 'api',
+      loginUrl: `https://${cfg.host}:${cfg.simulatorPorts['SALESFORCE']}`,
+      clientId: SALESFORCE_SCENARIOS.clients.ok,
+      clientSecret: SALESFORCE_SCENARIOS.clientSecret,
+      externalIdField: 'LeadflowId__c',
+    });
+  }
   return {
     cfg,
     dir,
