@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { freePorts, startKafkaCluster, type RunningCluster } from '@leadflow/local-infra';
 import { startTestInfra } from '@leadflow/testing';
 import { renderReport, verdict, type BenchRow } from './report';
-import { BENCHMARKS, type BenchContext } from './registry';
+import { BENCHMARKS, ON_REQUEST, type BenchContext } from './registry';
 
 async function startBenchCluster(): Promise<RunningCluster> {
   const root = resolve(__dirname, '..', '..');
@@ -27,7 +27,7 @@ async function startBenchCluster(): Promise<RunningCluster> {
  * run, on the same broker and emulator (started for the run, as the integration tests do).
  */
 async function main(names: readonly string[]): Promise<number> {
-  const selected = names.length > 0 ? names : Object.keys(BENCHMARKS);
+  const selected = names.length > 0 ? names : Object.keys(BENCHMARKS).filter((n) => !ON_REQUEST.has(n));
   const unknown = selected.filter((n) => !(n in BENCHMARKS));
   if (unknown.length > 0) {
     process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`);
