@@ -35,3 +35,4 @@ export {
   type KafkaPrincipal,
 } from './acls';
 export { leadflowPrincipals, PRINCIPALS, type LeadflowPrincipalsOptions, type SinkPrincipalSpec } from './principals';
+export { whenApplied } from './applied-barrier';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { Topics, type OfferDestinationRecord } from '@leadflow/lead-model';
+import { whenApplied } from '@leadflow/kafka';
 import type { Logger } from '@leadflow/observability';
 import { decodeOfferRecord } from './record-codec';
 
@@ -137,19 +138,7 @@ export class OfferTable {
   async sync(timeoutMs = 5_000): Promise<boolean> {
     const targets = (await this.#endOffsets()).filter((t) => t.high > t.low);
     const reached = () => targets.every((t) => (this.#position.get(t.partition) ?? 0n) >= t.high);
-    if (reached()) return true;
-    return new Promise<boolean>((resolve) => {
-      const done = (ok: boolean) => {
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve(ok);
-      };
-      const check = () => {
-        if (reached()) done(true);
-      };
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.#waiters.add(check);
-    });
+    return whenApplied(reached, this.#waiters, timeoutMs);
   }
 
   /** Leaves the group and disconnects; a pending `start()` rejects. */

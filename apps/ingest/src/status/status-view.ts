@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
-import { trackConsumerLag } from '@leadflow/kafka';
+import { trackConsumerLag, whenApplied } from '@leadflow/kafka';
 import {
   OfferStatusRecordSchema,
   QuotaWaitRecordSchema,
@@ -142,19 +142,7 @@ export class StatusView {
   async sync(timeoutMs = 30_000): Promise<boolean> {
     const targets = (await this.#endOffsets(this.opts.topic)).filter((t) => t.high > t.low);
     const reached = () => targets.every((t) => (this.#position.get(at(this.opts.topic, t.partition)) ?? 0n) >= t.high);
-    if (reached()) return true;
-    return new Promise<boolean>((resolve) => {
-      const done = (ok: boolean) => {
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve(ok);
-      };
-      const check = () => {
-        if (reached()) done(true);
-      };
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.#waiters.add(check);
-    });
+    return whenApplied(reached, this.#waiters, timeoutMs);
   }
 
   async stop(): Promise<void> {
