@@ -72,7 +72,14 @@ export async function rawBatchedProduce(
 }
 
 /** Fills a topic with `total` lead records (for consume-side benchmarks). */
-export async function preload(kafka: Kafka, topic: string, total: number, offers = 10): Promise<void> {
+/** `total` sample leads on `topic`, spread over `offers` offers (`contoso.offer-<n>`) or the offer ids given. */
+export async function preload(
+  kafka: Kafka,
+  topic: string,
+  total: number,
+  offers: number | readonly string[] = 10,
+): Promise<void> {
+  const ids = typeof offers === 'number' ? Array.from({ length: offers }, (_, i) => `contoso.offer-${i}`) : offers;
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
   for (let sent = 0; sent < total; sent += 500) {
@@ -80,7 +87,7 @@ export async function preload(kafka: Kafka, topic: string, total: number, offers
     await producer.send({
       topic,
       acks: -1,
-      messages: Array.from({ length: n }, (_, i) => leadMessage(sampleLead(`contoso.offer-${(sent + i) % offers}`, i))),
+      messages: Array.from({ length: n }, (_, i) => leadMessage(sampleLead(ids[(sent + i) % ids.length], i))),
     });
   }
   await producer.disconnect();

@@ -2,6 +2,7 @@ import type { BenchRow } from './report';
 import { consoleBench } from './console.bench';
 import { e2eBench, e2eTracingBench } from './e2e.bench';
 import { failoverBench } from './failover.bench';
+import { fairnessBench } from './fairness.bench';
 import { idleBench } from './idle.bench';
 import { ingestBench } from './ingest.bench';
 import { kafkaBaselines } from './kafka.bench';
@@ -27,6 +28,8 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   ingest: ingestBench,
   router: routerBench,
   sinks: sinksBench,
+  // One offer at 50 leads/s beside 10,000 queued leads of an offer whose CRM hangs, on one https-sink instance.
+  fairness: fairnessBench,
   // 500 leads/s for 60 s through ingest, router and two sinks: latency and RSS of every service.
   e2e: (ctx) => e2eBench(ctx),
   // The e2e bench three times: tracing disabled, as shipped (spans made, not exported), exported at 100 %.

@@ -1,13 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Destination } from '@leadflow/lead-model';
-import { ensureTopics } from '@leadflow/kafka';
-import { freePort, generateTls, type SimulatorTls } from '@leadflow/local-infra';
-import { OfferDestinationPublisher, parseKeyring, sealDestination } from '@leadflow/offer-table';
+import { generateTls, type SimulatorTls } from '@leadflow/local-infra';
 import {
   createDataverseSimulator,
   createEntraSimulator,
@@ -21,21 +19,14 @@ import {
   type MarketoSimulatorState,
   type SalesforceSimulatorState,
 } from '@leadflow/simulators';
-import { sinkPortVariable } from '@leadflow/sink-runtime';
-import { benchKafka, preload, rawTableBatches, rawTableSingles } from './baselines';
-import { runTs, samplePeakRss, SERVICE_HEAP, waitFor200 } from './processes';
+import { preload, rawTableBatches, rawTableSingles } from './baselines';
+import { samplePeakRss, SERVICE_HEAP } from './processes';
 import { drainRate } from './progress';
 import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
+import { SINK_APPS, sinkUnderTest, type SinkType } from './sink-process';
 
 const OFFERS = 10;
-const SINK_APPS = {
-  'azure-table': 'table-sink',
-  https: 'https-sink',
-  dynamics: 'dynamics-sink',
-  salesforce: 'salesforce-sink',
-  marketo: 'marketo-sink',
-} as const;
 
 /**
  * A sink facing a CRM that answers after 200 ms can at best deliver its in-flight bound / 200 ms (256 / 0.2 s =
@@ -53,57 +44,24 @@ const peaks = new Map<string, number>();
  */
 async function runSinkOver(
   ctx: BenchContext,
-  type: keyof typeof SINK_APPS,
+  type: SinkType,
   destination: Destination,
   leads: number,
   env: Record<string, string>,
 ): Promise<number> {
-  const kafka = benchKafka(ctx.brokers, `bench-${type}`);
-  const admin = kafka.admin();
-  await admin.connect();
-  const prefix = `bench-${randomUUID().slice(0, 8)}.`;
-  const route = `${prefix}leads.route.${type}`;
-  await ensureTopics(admin, [
-    { name: route, partitions: 6, compacted: false },
-    { name: `${prefix}leads.dlq.${type}`, partitions: 1, compacted: false },
-    { name: `${prefix}leads.delivered`, partitions: 3, compacted: false },
-    { name: `${prefix}offers.destinations`, partitions: 1, compacted: true },
-  ]);
-  const keySpec = `k1:${randomBytes(32).toString('base64')}`;
-  const ring = parseKeyring(keySpec);
-  const publisher = new OfferDestinationPublisher({ kafka, topic: `${prefix}offers.destinations` });
-  await publisher.connect();
-  for (let i = 0; i < OFFERS; i++) {
-    const offerId = `contoso.offer-${i}`;
-    await publisher.put({
-      offerId,
-      version: 1,
-      destination: sealDestination(destination, ring, offerId),
-      updatedAt: new Date().toISOString(),
-    });
-  }
-  await publisher.disconnect();
-  await preload(kafka, route, leads, OFFERS);
-  const port = await freePort();
-  const sink = runTs(`apps/${SINK_APPS[type]}/src/main.ts`, {
-    KAFKA_BROKERS: ctx.brokers,
-    LEADFLOW_TOPIC_PREFIX: prefix,
-    LEADFLOW_SECRET_KEYS: keySpec,
-    [sinkPortVariable(SINK_APPS[type])]: String(port),
-    LEADFLOW_LOG_LEVEL: 'warn',
-    ...env,
-  });
+  const offers = Object.fromEntries(Array.from({ length: OFFERS }, (_, i) => [`contoso.offer-${i}`, destination]));
+  const s = await sinkUnderTest(ctx, type, offers);
   try {
-    await waitFor200(`http://127.0.0.1:${port}/healthz`, 60_000, sink);
+    await preload(s.kafka, s.route, leads, OFFERS);
+    const sink = await s.start(env);
     const rss = samplePeakRss(sink.child.pid);
     try {
-      return await drainRate(admin, `${prefix}leadflow-${SINK_APPS[type]}`, route, 600_000);
+      return await drainRate(s.admin, s.groupId, s.route, 600_000);
     } finally {
       peaks.set(SINK_APPS[type], Math.max(peaks.get(SINK_APPS[type]) ?? 0, rss.stop()));
     }
   } finally {
-    await sink.stop();
-    await admin.disconnect();
+    await s.stop();
   }
 }
 

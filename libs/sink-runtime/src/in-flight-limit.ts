@@ -1,10 +1,12 @@
 /**
- * Leads taken from Kafka and not yet settled, across all offers. Taking the next record waits while the limit is
- * reached: the consumer applies backpressure only then, and keeps its group membership while it waits.
+ * A counting limit: the leads a sink holds unsettled (the consumer waits to take the next record while it is
+ * reached, and keeps its group membership meanwhile), or the leads in an attempt at their destinations.
  */
 export class InFlightLimit {
   private count = 0;
   private readonly waiters: (() => void)[] = [];
+  /** Called once no one waits for a slot any more. */
+  private drained: (() => void)[] = [];
 
   constructor(
     private readonly max: number,
@@ -16,30 +18,63 @@ export class InFlightLimit {
   }
 
   /**
-   * Takes a slot, waiting for one to be released if need be. While waiting, `keepAlive` runs every
+   * Takes a slot, waiting for one to be released if need be. While waiting, `keepAlive` (when given) runs every
    * `keepAliveMs` (the consumer's heartbeat: a long wait must not cost the group its member).
    */
-  async acquire(keepAlive: () => Promise<void> = async () => undefined, keepAliveMs = 1_000): Promise<void> {
+  async acquire(keepAlive?: () => Promise<void>, keepAliveMs = 1_000): Promise<void> {
     while (this.count >= this.max) {
       await new Promise<void>((resolve) => {
         const wake = () => {
-          clearTimeout(timer);
+          if (timer) clearTimeout(timer);
           const i = this.waiters.indexOf(wake);
           if (i !== -1) this.waiters.splice(i, 1);
           resolve();
         };
-        const timer = setTimeout(wake, keepAliveMs);
+        const timer = keepAlive ? setTimeout(wake, keepAliveMs) : undefined;
         this.waiters.push(wake);
       });
-      await keepAlive();
+      await keepAlive?.();
     }
     this.count++;
     this.onChange(this.count);
+  }
+
+  /**
+   * Resolves once no one waits for a slot: the consumer takes its next lead only then, as one more would only
+   * queue (in memory) behind the ones already waiting. `keepAlive` runs every `keepAliveMs` meanwhile.
+   */
+  async untilNoneWaiting(keepAlive: () => Promise<void>, keepAliveMs = 1_000): Promise<void> {
+    while (this.waiters.length > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, keepAliveMs);
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.drained.push(done);
+      });
+      await keepAlive();
+    }
+  }
+
+  /** Runs `task` in a slot. */
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await task();
+    } finally {
+      this.release();
+    }
   }
 
   release(): void {
     this.count--;
     this.onChange(this.count);
     this.waiters.shift()?.();
+    if (this.waiters.length === 0 && this.drained.length > 0) {
+      const drained = this.drained;
+      this.drained = [];
+      for (const done of drained) done();
+    }
   }
 }

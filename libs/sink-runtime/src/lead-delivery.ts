@@ -10,7 +10,6 @@ import {
 } from '@leadflow/lead-model';
 import { errorSummary, sleep, type RetryPolicy } from '@leadflow/retry';
 import type { Circuit } from './circuit';
-import type { InFlightLimit } from './in-flight-limit';
 import type { SinkMetrics } from './metrics';
 import { nextStep, type Budget } from './next-step';
 import type { OfferDestinations } from './offer-destinations';
@@ -38,9 +37,12 @@ export interface LeadDeliveryOptions<T extends DestinationType> {
   readonly classify: (err: unknown) => LeadflowError;
   readonly settlement: Settlement;
   readonly retry: RetryPolicy;
-  /** A lead waiting for a quota gives its slot back, up to `maxDetached` leads at once. */
-  readonly inFlight: InFlightLimit;
-  readonly maxDetached: number;
+  /**
+   * Runs one attempt of an offer's lead when its turn comes (the offer's and the instance's limits on attempts at
+   * once). Only the attempt holds a place: a lead waiting for a retry, a quota or its offer's turn holds none, so an
+   * offer whose destination hangs or throttles takes no other offer's turn.
+   */
+  readonly gate: <R>(offerId: string, attempt: () => Promise<R>) => Promise<R>;
   readonly metrics: SinkMetrics;
   readonly shutdown: AbortSignal;
   /** Where leads waiting for a quota are shown (offers.quota-waits), when the sink publishes them. */
@@ -53,7 +55,6 @@ export interface LeadDeliveryOptions<T extends DestinationType> {
  * `nextStep`'s and the circuit's; this is the loop that carries them out.
  */
 export class LeadDelivery<T extends DestinationType> {
-  private detached = 0;
   private readonly label: { sink: T };
 
   constructor(private readonly o: LeadDeliveryOptions<T>) {
@@ -65,7 +66,7 @@ export class LeadDelivery<T extends DestinationType> {
     const { settlement, circuit, shutdown } = this.o;
     // Shutdown, or the partition moved to another instance: either way the lead is handed back, not settled.
     const gone = taken.lease ? AbortSignal.any([shutdown, taken.lease]) : shutdown;
-    // A newly gained partition's handover: the wait holds the lead's in-flight slot and is not an attempt.
+    // A newly gained partition's handover: a wait before the first attempt, not an attempt (it holds no attempt slot).
     const handover = (taken.notBefore ?? 0) - Date.now();
     if (handover > 0) {
       await sleep(handover, gone);
@@ -83,7 +84,9 @@ export class LeadDelivery<T extends DestinationType> {
       attempts++;
       budget = { ...budget, attempts: budget.attempts + 1 };
       try {
-        const result = await this.o.attempt(lead, target.destination, version, attempts, gone);
+        const result = await this.o.gate(lead.offerId, () =>
+          this.o.attempt(lead, target.destination, version, attempts, gone),
+        );
         return await settlement.delivered(lead, attempts, result, taken.takenAt, taken);
       } catch (err) {
         if (taken.lease?.aborted) throw new HandedBack();
@@ -115,10 +118,7 @@ export class LeadDelivery<T extends DestinationType> {
     }
   }
 
-  /**
-   * A lead waiting hours for a quota gives its in-flight slot back, so the other offers' leads keep flowing; up to a
-   * bound (then waiting leads hold their slots and the consumer slows down).
-   */
+  /** A lead waiting hours for a quota holds no attempt slot: the other offers' leads keep flowing. */
   private async waitForQuota(
     ms: number,
     error: LeadflowError,
@@ -129,20 +129,11 @@ export class LeadDelivery<T extends DestinationType> {
     this.o.metrics.waiting.inc(labels);
     const release = this.o.quotaWaits?.hold(of.offerId, of.account, Date.now() + ms, error.code);
     this.o.metrics.quotaWaits.inc({ destination_type: this.o.type });
-    const detach = this.detached < this.o.maxDetached;
-    if (detach) {
-      this.detached++;
-      this.o.inFlight.release();
-    }
     try {
       await sleep(ms, gone);
     } finally {
       release?.();
       this.o.metrics.waiting.dec(labels);
-      if (detach) {
-        this.detached--;
-        await this.o.inFlight.acquire();
-      }
     }
   }
 

@@ -23,6 +23,26 @@ describe('InFlightLimit', () => {
   });
 });
 
+describe('InFlightLimit.untilNoneWaiting', () => {
+  it('holds the consumer while someone waits for a slot, beating meanwhile, and lets it go once no one does', async () => {
+    const limit = new InFlightLimit(1);
+    await limit.untilNoneWaiting(async () => undefined); // no one waits: at once
+    await limit.acquire();
+    const queued = limit.acquire(); // waits for the slot
+    let beats = 0;
+    let free = false;
+    const consumer = limit.untilNoneWaiting(async () => void beats++, 5).then(() => (free = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(free).toBe(false);
+    expect(beats).toBeGreaterThan(0);
+    limit.release(); // the queued one gets the slot: no one waits any more
+    await queued;
+    await consumer;
+    expect(free).toBe(true);
+    expect(limit.inFlight).toBe(1);
+  });
+});
+
 describe('PerKeyLimit', () => {
   it('runs at most `max` tasks of a key at once, queues the rest, never holds back other keys, forgets idle keys', async () => {
     const limit = new PerKeyLimit(1);

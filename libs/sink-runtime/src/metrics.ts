@@ -5,7 +5,10 @@ export interface SinkMetrics {
   readonly delivered: Counter<'sink'>;
   readonly deadLettered: Counter<'sink' | 'error_class' | 'category'>;
   readonly retries: Counter<'sink' | 'error_class'>;
+  /** Leads in an attempt at their destination (a call of their own, or a place in a batch call). */
   readonly inFlight: Gauge<'sink'>;
+  /** Leads taken from Kafka and not yet settled: in an attempt, waiting for their offer's turn, a retry or a quota. */
+  readonly unsettled: Gauge<'sink'>;
   readonly latency: Histogram<'sink'>;
   /** Leads waiting for a destination's quota to reset (Web-to-Lead's daily limit, Marketo's daily quota). */
   readonly waiting: Gauge<'sink' | 'error_class'>;
@@ -92,7 +95,13 @@ export function createSinkMetrics(registry: Registry): SinkMetrics {
     }),
     inFlight: new Gauge({
       name: 'leadflow_sink_in_flight',
-      help: 'Leads taken from Kafka and not yet settled',
+      help: 'Leads in an attempt at their destination (their own call, or a place in a batch call)',
+      labelNames: ['sink'],
+      registers: [registry],
+    }),
+    unsettled: new Gauge({
+      name: 'leadflow_sink_unsettled',
+      help: "Leads taken from Kafka and not yet settled (in an attempt, or waiting for their offer's turn, a retry or a quota)",
       labelNames: ['sink'],
       registers: [registry],
     }),

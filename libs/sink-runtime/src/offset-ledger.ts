@@ -74,6 +74,11 @@ export class OffsetLedger {
     for (const o of offsets) this.committed.set(`${o.topic}/${o.partition}`, o.offset);
   }
 
+  /** Records of one partition taken and not settled. */
+  unsettledIn(topic: string, partition: number): number {
+    return this.trackers.get(`${topic}/${partition}`)?.inFlight ?? 0;
+  }
+
   /** Records taken and not settled, of the partitions held. */
   get unsettled(): number {
     let n = 0;

@@ -347,6 +347,65 @@ describe('sink runtime on a real broker', () => {
     expect(waits[waits.length - 1]?.value).toBeNull();
   }, 60_000);
 
+  it("holds back only the partition of an offer whose destination hangs: another partition's offer is delivered", async () => {
+    const seen: string[] = [];
+    // contoso.a's destination hangs until each attempt's timeout; contoso.b's answers at once.
+    const hanging: SingleSink<'https'> = {
+      ...trivialSink(seen),
+      async deliver(l, _d, ctx) {
+        if (l.offerId === 'contoso.a') {
+          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+          throw leadflowError('HTTPS.SERVER_ERROR', 'the endpoint did not answer');
+        }
+        return { externalId: `ext-${l.leadId}` };
+      },
+    };
+    const hung = Array.from({ length: 60 }, () => lead('contoso.a', 'hang'));
+    const steady = Array.from({ length: 10 }, () => lead('contoso.b', 'ok'));
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    const message = (l: Lead, partition: number) => ({
+      key: l.offerId,
+      partition,
+      value: JSON.stringify(l),
+      headers: leadCloudEventHeaders(l, { source: '/t' }),
+    });
+    await producer.send({ topic: route(), acks: -1, messages: hung.map((l) => message(l, 0)) });
+    await producer.send({ topic: route(), acks: -1, messages: steady.map((l) => message(l, 1)) });
+    await producer.disconnect();
+    const registry = new Registry();
+    // 50 unsettled at most, a partition's share 16 (the in-flight limit): contoso.a's 60 leads would fill the whole
+    // bound and stop the instance if its partition were not held at its share.
+    const r = new SinkRunner({
+      kafka,
+      sink: hanging,
+      offers: new OfferTable({ kafka, logger, clientId: uniqueName('offers'), topic: topics().offers }),
+      keyring,
+      topics: topics(),
+      groupId: `${prefix}group`,
+      limits: {
+        maxInFlight: 16,
+        maxInFlightPerOffer: 8,
+        maxUnsettled: 50,
+        attemptTimeoutMs: 3_000,
+        sessionTimeoutMs: 6_000,
+      },
+      retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 50, maxElapsedMs: 30_000 },
+      logger,
+      metrics: createSinkMetrics(registry),
+      health: new HealthState(),
+    });
+    runners.push(r);
+    await r.start();
+    const receipts = await readTopic(kafka, topics().delivered, { count: 10, timeoutMs: 8_000 });
+    expect(new Set(receipts.map((x) => JSON.parse(x.value ?? '{}').leadId))).toEqual(
+      new Set(steady.map((l) => l.leadId)),
+    );
+    const unsettled = (await registry.getSingleMetric('leadflow_sink_unsettled')?.get())?.values[0]?.value;
+    expect(unsettled).toBeGreaterThanOrEqual(8);
+    expect(unsettled).toBeLessThanOrEqual(16);
+  }, 60_000);
+
   it('waits for a broker that is not there, not ready, instead of exiting, and stops waiting when stopped', async () => {
     const { Kafka, logLevel } = await import('kafkajs');
     // A port nothing listens on: the broker "is not there yet".

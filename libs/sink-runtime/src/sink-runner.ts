@@ -30,13 +30,20 @@ import type { SinkTopics } from './sink-topics';
 import { TopicWatcher } from './topic-watcher';
 
 export interface SinkLimits {
-  /** Leads taken from Kafka and not yet settled, across all offers. */
+  /** Leads in an attempt at their destinations at once, across all offers (the instance's concurrency). */
   readonly maxInFlight: number;
   /**
    * Deliveries running at once for one offer (calls, for a batch sink); its further leads wait without holding
    * others back.
    */
   readonly maxInFlightPerOffer: number;
+  /**
+   * Leads taken from Kafka and not yet settled — in an attempt, or waiting for their offer's turn, a retry or a
+   * quota: the consumer takes no more while this many are held (memory). Default 5,000, and never below
+   * `maxInFlight`. One partition may hold a fifth of it (at least `maxInFlight`): a partition at its share is paused
+   * until half of that settled, so a backlog queued behind one offer's limit holds back only its own partition.
+   */
+  readonly maxUnsettled?: number;
   /** One attempt's timeout. */
   readonly attemptTimeoutMs: number;
   /** How soon the group notices a dead instance and hands its partitions to the others. */
@@ -83,8 +90,14 @@ export class SinkRunner<T extends DestinationType> {
   private readonly consumer: Consumer;
   private readonly settlement: Settlement;
   private readonly ledger = new OffsetLedger();
-  private readonly inFlight: InFlightLimit;
-  private readonly perOffer: PerKeyLimit;
+  /** Leads taken and not settled (the consumer's backpressure: memory). */
+  private readonly unsettledLimit: InFlightLimit;
+  /** Leads in an attempt, across offers (the consumer's backpressure: a lead waiting for a place here). */
+  private readonly calls: InFlightLimit;
+  /** Unsettled leads one partition may hold before it is paused. */
+  private readonly perPartition: number;
+  /** Partitions paused at their share of unsettled leads (`topic:partition`), and how to resume each. */
+  private readonly held = new Map<string, { topic: string; partition: number; resume: () => void }>();
   private readonly delivery: LeadDelivery<T>;
   /** Leads held for a quota, published for the offer status (offers.quota-waits). */
   private readonly quotaWaits: QuotaWaitBoard | undefined;
@@ -164,8 +177,12 @@ export class SinkRunner<T extends DestinationType> {
           ...(options.quotaWaitsShownFromMs !== undefined ? { minWaitMs: options.quotaWaitsShownFromMs } : {}),
         })
       : undefined;
-    this.inFlight = new InFlightLimit(options.limits.maxInFlight, (n) => options.metrics.inFlight.set(this.label, n));
-    this.perOffer = new PerKeyLimit(options.limits.maxInFlightPerOffer);
+    const calls = new InFlightLimit(options.limits.maxInFlight, (n) => options.metrics.inFlight.set(this.label, n));
+    this.calls = calls;
+    const perOffer = new PerKeyLimit(options.limits.maxInFlightPerOffer);
+    const maxUnsettled = Math.max(options.limits.maxInFlight, options.limits.maxUnsettled ?? 5_000);
+    this.unsettledLimit = new InFlightLimit(maxUnsettled, (n) => options.metrics.unsettled.set(this.label, n));
+    this.perPartition = Math.max(options.limits.maxInFlight, Math.floor(maxUnsettled / 5));
     this.batcher = isBatchSink(options.sink)
       ? new DeliveryBatcher({
           sink: options.sink,
@@ -188,8 +205,11 @@ export class SinkRunner<T extends DestinationType> {
       classify: (err) => options.sink.classify(err),
       settlement: this.settlement,
       retry: options.retry,
-      inFlight: this.inFlight,
-      maxDetached: options.limits.maxInFlight * 10,
+      // The offer's turn first, then a place among the instance's attempts: a lead queued behind its own offer
+      // holds no place another offer could use. A batch sink's per-offer limit counts calls, in the batcher.
+      gate: this.batcher
+        ? (_offerId, attempt) => calls.run(attempt)
+        : (offerId, attempt) => perOffer.run(offerId, () => calls.run(attempt)),
       metrics: options.metrics,
       shutdown: this.shutdown.signal,
       ...(this.quotaWaits ? { quotaWaits: this.quotaWaits } : {}),
@@ -210,6 +230,13 @@ export class SinkRunner<T extends DestinationType> {
       // after what was taken (the consumer would start again from the committed offset and take the leads in flight
       // a second time, a duplicate call to the CRM each). The seek only moves this consumer's next fetch.
       for (const at of this.ledger.rebalanced(kept)) this.consumer.seek(at);
+      // A held partition that moved away is no longer this instance's to resume; a kept one stays held.
+      for (const [key, h] of this.held) {
+        if (!kept(h.topic, h.partition)) {
+          h.resume();
+          this.held.delete(key);
+        }
+      }
       this.reassigned(assignment);
       this.health.setReady(true, 'consuming');
     });
@@ -234,6 +261,7 @@ export class SinkRunner<T extends DestinationType> {
       this.commitTimer = setInterval(() => {
         void this.commit();
         this.observe();
+        this.resumeHeld();
       }, 500);
     });
     return this.starting;
@@ -242,10 +270,22 @@ export class SinkRunner<T extends DestinationType> {
   private readonly runConfig: ConsumerRunConfig = {
     autoCommit: false,
     partitionsConsumedConcurrently: 3,
-    eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+    eachBatch: async ({ batch, heartbeat, isRunning, isStale, pause }) => {
+      const { topic, partition } = batch;
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
-        await this.inFlight.acquire(heartbeat);
+        if (this.ledger.unsettledIn(topic, partition) >= this.perPartition) {
+          // This partition's leads are stuck behind their offers' limits (a hanging or throttled CRM): it waits,
+          // paused, from this record on, and the other partitions keep going. Resumed from the commit timer.
+          this.consumer.seek({ topic, partition, offset: message.offset });
+          this.held.set(`${topic}:${partition}`, { topic, partition, resume: pause() });
+          break;
+        }
+        // Taken only while the instance's attempts have room: with every place busy and leads waiting for one, more
+        // would just wait in memory. Leads queued behind their own offer's limit (a hanging or throttled CRM) do not
+        // stop it: other offers' leads are taken past them, up to the unsettled bound.
+        await this.calls.untilNoneWaiting(heartbeat);
+        await this.unsettledLimit.acquire(heartbeat);
         const ticket = this.ledger.take(batch.topic, batch.partition, message.offset);
         const key = `${batch.topic}:${batch.partition}`;
         const lease = this.lease(key);
@@ -307,10 +347,13 @@ export class SinkRunner<T extends DestinationType> {
     const assigned = this.assigned.map((topic) => ({ topic }));
     this.consumer.pause(assigned);
     const until = Date.now() + Math.min(30_000, this.limits.attemptTimeoutMs * 2);
-    while (this.inFlight.inFlight > 0 && Date.now() < until) await sleep(50);
+    while (this.unsettledLimit.inFlight > 0 && Date.now() < until) await sleep(50);
     await this.commit();
     this.consumer.resume(assigned);
     await this.consumer.stop();
+    // The new run joins afresh: its fetch positions come from the commits and the ledger, not from a pause.
+    for (const h of this.held.values()) h.resume();
+    this.held.clear();
     await this.consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await this.consumer.run(this.runConfig);
   }
@@ -329,7 +372,7 @@ export class SinkRunner<T extends DestinationType> {
     // Pause rather than stop: a stopped consumer can no longer commit what settles from here on.
     this.consumer.pause(this.assigned.map((topic) => ({ topic })));
     const until = Date.now() + deadlineMs;
-    while (this.inFlight.inFlight > 0 && Date.now() < until) await sleep(50);
+    while (this.unsettledLimit.inFlight > 0 && Date.now() < until) await sleep(50);
     // What did not settle is handed back: its offset is not committed, the next owner replays it.
     this.shutdown.abort();
     clearInterval(this.commitTimer);
@@ -401,11 +444,8 @@ export class SinkRunner<T extends DestinationType> {
         const issues = parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
         const error = leadflowError('ROUTER.MALFORMED_EVENT', `not a lead: ${issues}`);
         await this.settlement.deadLettered(w, { error, attempts: 0, exhausted: false });
-      } else if (this.batcher) {
-        // A batch sink's per-offer limit counts calls (in the batcher), not leads.
-        await this.delivery.deliver(w, parsed.value);
       } else {
-        await this.perOffer.run(parsed.value.offerId, () => this.delivery.deliver(w, parsed.value));
+        await this.delivery.deliver(w, parsed.value);
       }
       settled = true;
     } catch (err) {
@@ -419,7 +459,7 @@ export class SinkRunner<T extends DestinationType> {
         this.health.setDead('could not write to Kafka');
       }
     } finally {
-      this.inFlight.release();
+      this.unsettledLimit.release();
       if (settled) this.ledger.settle(w.ticket);
     }
   }
@@ -441,6 +481,16 @@ export class SinkRunner<T extends DestinationType> {
     for (const key of this.handoverUntil.keys()) if (!now.has(key)) this.handoverUntil.delete(key);
     for (const key of now) if (handoverMs > 0 && !this.owned.has(key)) this.handoverUntil.set(key, until);
     this.owned = now;
+  }
+
+  /** Held partitions with half their share settled take leads again. */
+  private resumeHeld(): void {
+    for (const [key, h] of this.held) {
+      if (this.ledger.unsettledIn(h.topic, h.partition) <= this.perPartition / 2) {
+        this.held.delete(key);
+        h.resume();
+      }
+    }
   }
 
   private lease(key: string): AbortSignal {

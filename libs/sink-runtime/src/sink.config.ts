@@ -18,6 +18,8 @@ export const SINK_ENV = {
     .default(''),
   LEADFLOW_SINK_MAX_IN_FLIGHT: envVar.int(1, 10_000, 256),
   LEADFLOW_SINK_MAX_IN_FLIGHT_PER_OFFER: envVar.int(1, 1_000, 32),
+  /** Leads held unsettled (queued behind their offer, waiting for a retry or a quota): a memory bound. */
+  LEADFLOW_SINK_MAX_UNSETTLED: envVar.int(1, 1_000_000, 5_000),
   LEADFLOW_SINK_ATTEMPT_TIMEOUT_MS: envVar.int(100, 600_000, 15_000),
   LEADFLOW_SINK_SESSION_TIMEOUT_MS: envVar.int(6_000, 300_000, 30_000),
   /** How often a sink looks for new route topics (an offer's own topic, created at its first lead). */
@@ -36,6 +38,7 @@ export function sinkLimits(e: SinkEnv): SinkLimits {
   return {
     maxInFlight: e.LEADFLOW_SINK_MAX_IN_FLIGHT,
     maxInFlightPerOffer: e.LEADFLOW_SINK_MAX_IN_FLIGHT_PER_OFFER,
+    maxUnsettled: e.LEADFLOW_SINK_MAX_UNSETTLED,
     attemptTimeoutMs: e.LEADFLOW_SINK_ATTEMPT_TIMEOUT_MS,
     sessionTimeoutMs: e.LEADFLOW_SINK_SESSION_TIMEOUT_MS,
     topicRefreshMs: e.LEADFLOW_SINK_TOPIC_REFRESH_MS,
