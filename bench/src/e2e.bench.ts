@@ -7,7 +7,7 @@ import { Headers, TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { ensureTopics } from '@leadflow/kafka';
 import { freePorts } from '@leadflow/local-infra';
 import { benchKafka } from './baselines';
-import { cpuMeter, rssMb, runTs, samplePeakRss, waitFor200, type ChildService } from './processes';
+import { cpuMeter, rssMb, runTs, samplePeakRss, SERVICE_HEAP, waitFor200, type ChildService } from './processes';
 import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
 
@@ -202,9 +202,12 @@ export async function e2eBench(ctx: BenchContext, tracing: TracingMode = 'defaul
     LEADFLOW_LOG_LEVEL: 'warn',
     ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_TRACES_SAMPLER: 'always_on' } : {}),
     ...(tracing === 'disabled' ? { OTEL_SDK_DISABLED: 'true' } : {}),
-    // runTs gives each service the stack's heap (SERVICE_HEAP); LEADFLOW_E2E_NODE_OPTIONS tries another.
+    // runTs gives each service the stack's heap (SERVICE_HEAP); LEADFLOW_E2E_NODE_OPTIONS adds to it (a profiler, a
+    // larger heap: a later flag wins). NODE_OPTIONS given here replaces runTs's, so the heap is repeated.
     ...(process.env['LEADFLOW_E2E_NODE_OPTIONS']
-      ? { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${process.env['LEADFLOW_E2E_NODE_OPTIONS']}` }
+      ? {
+          NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${SERVICE_HEAP} ${process.env['LEADFLOW_E2E_NODE_OPTIONS']}`,
+        }
       : {}),
   };
   const [ingestPort = 0, routerPort = 0, tablePort = 0, httpsPort = 0] = await freePorts(4);

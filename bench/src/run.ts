@@ -6,6 +6,14 @@ import { startTestInfra } from '@leadflow/testing';
 import { renderReport, verdict, type BenchRow } from './report';
 import { BENCHMARKS, ON_REQUEST, type BenchContext } from './registry';
 
+/**
+ * The broker's JVM: the tests' tuning (serial GC, C1 only) unless `LEADFLOW_BENCH_KAFKA_JVM=as-shipped` (G1, C2, as
+ * Kafka's scripts start a broker). Once compiled, C2 code spends about 40 % less CPU in the broker's request threads,
+ * but on a 2-core machine the compiling itself went on for over a minute of load at 500 leads/s and cost more than it
+ * saved within a bench run (docs/operations.md, "Cost per lead").
+ */
+const BROKER_JVM = process.env['LEADFLOW_BENCH_KAFKA_JVM'] === 'as-shipped' ? 'as-shipped' : 'quick-start';
+
 async function startBenchCluster(): Promise<RunningCluster> {
   const root = resolve(__dirname, '..', '..');
   const nodes = [];
@@ -19,6 +27,7 @@ async function startBenchCluster(): Promise<RunningCluster> {
     host: '127.0.0.1',
     nodes,
     detached: false,
+    jvm: BROKER_JVM,
   });
 }
 
@@ -36,14 +45,14 @@ async function main(names: readonly string[]): Promise<number> {
   // LEADFLOW_BENCH_KAFKA_NODES=3: the run's broker is a 3-node cluster (RF 3, min ISR 2) instead of one broker.
   const cluster = process.env['LEADFLOW_BENCH_KAFKA_NODES'] === '3' ? await startBenchCluster() : undefined;
   if (cluster) process.env['KAFKA_BROKERS'] = cluster.brokers;
-  const infra = await startTestInfra();
+  const infra = await startTestInfra({ kafkaJvm: BROKER_JVM });
   const ctx: BenchContext = {
     brokers: infra.kafkaBrokers,
     tablesConnectionString: infra.azuriteConnectionString,
     brokerPids: cluster ? cluster.nodes.map((n) => n.process.pid) : infra.kafkaPids,
   };
   process.stdout.write(
-    `# leadflow benchmarks — ${new Date().toISOString()}, Kafka via ${infra.source}, node ${process.version}\n\n`,
+    `# leadflow benchmarks — ${new Date().toISOString()}, Kafka via ${cluster ? 'a 3-node cluster of the local launcher' : infra.source} (broker JVM ${BROKER_JVM}), node ${process.version}\n\n`,
   );
   const all: BenchRow[] = [];
   try {

@@ -44,6 +44,13 @@ export interface KafkaClusterOptions {
   /** Heap of each node; 512 MB for one node, 256 MB a node for three (RSS about 350 MB each). */
   readonly heapMb?: number;
   /**
+   * The JVM's tuning. `quick-start` (default): serial GC and the C1 compiler only, for a fast start and a small
+   * footprint (tests, the local stack). `as-shipped`: what Kafka's own scripts give a broker (G1, full tiered
+   * compilation), for measuring what a broker costs in production (`./dev bench`). C1-only code spends about twice
+   * the CPU per request of C2-compiled code once warm.
+   */
+  readonly jvm?: 'quick-start' | 'as-shipped';
+  /**
    * A SASL_SSL listener with SCRAM users and ACLs on, instead of PLAINTEXT. Call `prepareKafkaSecurity` before
    * `startKafkaNode` (`startKafkaCluster` does); the ACLs themselves are the caller's (libs/kafka `applyAcls`).
    */
@@ -150,9 +157,16 @@ function javaArgs(o: KafkaClusterOptions, logFile: string, heapMb: number): stri
   return [
     `-Xms${Math.min(128, heapMb)}m`,
     `-Xmx${heapMb}m`,
-    // A fast start and a small footprint matter more here than peak JIT throughput.
-    '-XX:+UseSerialGC',
-    '-XX:TieredStopAtLevel=1',
+    ...(o.jvm === 'as-shipped'
+      ? // KAFKA_JVM_PERFORMANCE_OPTS of Kafka's kafka-run-class.sh.
+        [
+          '-XX:+UseG1GC',
+          '-XX:MaxGCPauseMillis=20',
+          '-XX:InitiatingHeapOccupancyPercent=35',
+          '-XX:+ExplicitGCInvokesConcurrent',
+        ]
+      : // A fast start and a small footprint matter more here than peak JIT throughput.
+        ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1']),
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${o.log4jConfig}`,
     `-Dleadflow.kafka.logFile=${logFile}`,

@@ -67,7 +67,7 @@ async function kafkaFromTestcontainers(): Promise<StartedKafka> {
   return { brokers: `127.0.0.1:${hostPort}`, pids: [], stop: async () => void (await container.stop()) };
 }
 
-async function kafkaFromLauncher(dir: string): Promise<StartedKafka> {
+async function kafkaFromLauncher(dir: string, jvm: 'quick-start' | 'as-shipped'): Promise<StartedKafka> {
   const libsDir = join(process.env['LEADFLOW_LOCAL_DIR'] ?? join(ROOT, '.local'), 'kafka', 'libs');
   const broker = await startKafkaBroker({
     libsDir,
@@ -76,6 +76,7 @@ async function kafkaFromLauncher(dir: string): Promise<StartedKafka> {
     host: '127.0.0.1',
     ...(await freePorts(2).then(([port = 0, controllerPort = 0]) => ({ port, controllerPort }))),
     detached: false,
+    jvm,
   });
   return { brokers: broker.brokers, pids: [broker.process.pid], stop: () => broker.process.stop(10_000) };
 }
@@ -85,7 +86,10 @@ async function kafkaFromLauncher(dir: string): Promise<StartedKafka> {
  * else a broker from testcontainers when a Docker engine answers, else a real broker started from the
  * Maven-resolved jars (the path CI takes on machines without Docker). Azurite always runs from npm.
  */
-export async function startTestInfra(): Promise<TestInfra> {
+export async function startTestInfra(
+  /** `as-shipped`: the launcher's broker gets the JVM tuning Kafka ships with (benches); tests start faster without. */
+  opts: { readonly kafkaJvm?: 'quick-start' | 'as-shipped' } = {},
+): Promise<TestInfra> {
   const dir = mkdtempSync(join(tmpdir(), 'leadflow-test-'));
   const tlsDir = join(dir, 'tls');
   writeTls(tlsDir, await generateTls());
@@ -96,7 +100,9 @@ export async function startTestInfra(): Promise<TestInfra> {
   if (kafkaBrokers) {
     source = 'KAFKA_BROKERS';
   } else {
-    const kafka = dockerEngineAvailable() ? await kafkaFromTestcontainers() : await kafkaFromLauncher(dir);
+    const kafka = dockerEngineAvailable()
+      ? await kafkaFromTestcontainers()
+      : await kafkaFromLauncher(dir, opts.kafkaJvm ?? 'quick-start');
     source = dockerEngineAvailable() ? `testcontainers ${KAFKA_IMAGE}` : 'local launcher (Kafka 4.4 jars)';
     kafkaBrokers = kafka.brokers;
     kafkaPids = kafka.pids;
