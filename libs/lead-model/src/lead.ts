@@ -23,12 +23,15 @@ export const LeadIdSchema = z
   .max(LIMITS.id)
   .regex(LEAD_ID_PATTERN, "must be letters, digits, '.', '_', ':' or '-'");
 
+/** A (trimmed) e-mail address: something, `@`, something with a dot; no spaces. */
+export const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
 /**
  * The customer. Names and e-mail are empty strings when the lead's PII was suppressed at ingest
  * (`.edu` rule); otherwise the e-mail is required. The lead schema enforces that pairing.
  */
 /** An address, or empty (suppressed PII): the format is checked even when other fields fail. */
-const email = text.refine((v) => v === '' || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v), 'must be an e-mail address');
+const email = text.refine((v) => v === '' || EMAIL_PATTERN.test(v), 'must be an e-mail address');
 
 export const CustomerSchema = z.object({
   firstName: text,

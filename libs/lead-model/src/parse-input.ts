@@ -1,3 +1,4 @@
+import { plainCanonicalLead } from './canonical-lead';
 import { LeadSchema, OFFER_ID_PATTERN, type Lead } from './lead';
 import { inputSchemasFor, MARKETPLACE_NAMES, OFFER_REQUIRED } from './lead-input';
 import { parseLeadSource, toLeadAction, toLeadSource, unknownActionMessage, unknownSourceMessage } from './lead-source';
@@ -247,6 +248,14 @@ function fromCanonical(body: Obj, ctx: ParseContext): Candidate {
  * producer used. Unknown fields are ignored. Never throws.
  */
 export function parseLeadInput(input: unknown, ctx: ParseContext): ParseInputResult {
+  // The common case without the schemas' generic walk; it accepts only what they would, as they would.
+  const plain = plainCanonicalLead(input, ctx);
+  if (plain) return { ok: true, lead: plain, shape: 'canonical' };
+  return parseLeadInputBySchemas(input, ctx);
+}
+
+/** parseLeadInput through the shapes' schemas alone: every input, every problem answer. */
+export function parseLeadInputBySchemas(input: unknown, ctx: ParseContext): ParseInputResult {
   if (!isObj(input)) return { ok: false, issues: [{ path: '(root)', message: 'must be a JSON object' }] };
   const complex = tooComplex(input);
   if (complex) return { ok: false, issues: [{ path: '(root)', message: `input ${complex}` }] };
