@@ -38,15 +38,17 @@ export function leadCloudEventHeaders(
   lead: Lead,
   opts: { source: string; traceparent?: string },
 ): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     [Headers.ceSpecVersion]: '1.0',
     [Headers.ceId]: lead.leadId,
     [Headers.ceSource]: opts.source,
     [Headers.ceType]: LEAD_EVENT_TYPE,
     [Headers.ceTime]: lead.occurredAt,
     [Headers.contentType]: 'application/json',
-    ...(opts.traceparent ? { [Headers.traceparent]: opts.traceparent } : {}),
   };
+  // Set, not spread in: ingest builds this for every lead of a batch.
+  if (opts.traceparent) headers[Headers.traceparent] = opts.traceparent;
+  return headers;
 }
 
 type RawHeaderValue = Buffer | string | undefined | null;

@@ -21,16 +21,17 @@ export type IntakeResult =
  * never enters Kafka.
  */
 export function intakeLead(input: unknown, opts: IntakeOptions): IntakeResult {
-  const fresh = (opts.newLeadId ?? uuidV7)();
+  // Drawn only for a lead that brings no id of its own (most producers send theirs).
+  let fresh: string | undefined;
   const parsed = parseLeadInput(input, {
     ...(opts.pathOfferId !== undefined ? { offerId: opts.pathOfferId } : {}),
     now: opts.now,
-    newLeadId: () => fresh,
+    newLeadId: () => (fresh ??= (opts.newLeadId ?? uuidV7)()),
   });
   if (!parsed.ok) return { ok: false, errors: parsed.issues };
   let lead: Lead = parsed.lead;
   // parseLeadInput's own `leadId` option would override a producer's id; the key only replaces a fresh one.
-  if (opts.idempotencyKey !== undefined && lead.leadId === fresh) {
+  if (opts.idempotencyKey !== undefined && fresh !== undefined && lead.leadId === fresh) {
     lead = { ...lead, leadId: leadIdFromIdempotencyKey(lead.offerId, opts.idempotencyKey) };
   }
   return { ok: true, lead: suppressEduPii(lead) };

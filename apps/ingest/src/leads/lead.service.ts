@@ -74,7 +74,8 @@ export class LeadService {
       }),
     );
     const messages: LeadMessage[] = [];
-    for (const o of outcomes) if (o.ok) messages.push(leadMessage(o.lead, sub.traceparent));
+    const acceptedAt = new Date().toISOString();
+    for (const o of outcomes) if (o.ok) messages.push(leadMessage(o.lead, sub.traceparent, acceptedAt));
     await durably(this.sink.publishAll(messages));
     this.metrics.leadsAccepted.inc({ endpoint: sub.endpoint }, messages.length);
     return { results: outcomes.map((o) => (o.ok ? { leadId: o.lead.leadId } : validationProblem(o.errors))) };
