@@ -142,7 +142,8 @@ export class LeadPublisher {
     // those alone (parent-based, trace-id ratio, always on/off): the first lead's decision is every other's. Recorded,
     // each lead gets its own send span as a single lead does; dropped, the others carry the first one's unrecorded
     // context instead of making 499 more spans that nothing records (they were a tenth of ingest's CPU per lead).
-    let dropped: { parent: string | undefined; traceparent: string | undefined } | undefined;
+    // Without a parent each span would start a trace of its own, with its own id and decision: no sharing then.
+    let dropped: { parent: string; traceparent: string | undefined } | undefined;
     for (const message of messages) {
       const parent = message.headers[Headers.traceparent];
       if (dropped && dropped.parent === parent) {
@@ -152,7 +153,7 @@ export class LeadPublisher {
       const sent = this.traced(message);
       traced.push(sent.message);
       spans.push(sent.span);
-      dropped = sent.span.isRecording() ? undefined : { parent, traceparent: sent.traceparent };
+      dropped = sent.span.isRecording() || parent === undefined ? undefined : { parent, traceparent: sent.traceparent };
     }
     return ended(this.coalescer.submitAll(traced), spans);
   }
