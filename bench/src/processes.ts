@@ -139,3 +139,23 @@ export function cpuMeter(pids: Readonly<Record<string, number | undefined>>): {
     stop: () => Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuSeconds(pid) - (at[n] ?? 0)])),
   };
 }
+
+/**
+ * How busy the whole machine was between `start` and `stop`, as a fraction of all its cores (/proc/stat): a figure
+ * taken with the machine near 1 was bound by CPU, whatever the code under test does.
+ */
+export function machineBusy(): { stop(): number } {
+  const read = (): { busy: number; all: number } => {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const all = cpu.reduce((a, b) => a + b, 0);
+    // idle and iowait
+    return { busy: all - (cpu[3] ?? 0) - (cpu[4] ?? 0), all };
+  };
+  const a = read();
+  return {
+    stop: () => {
+      const b = read();
+      return (b.busy - a.busy) / Math.max(1, b.all - a.all);
+    },
+  };
+}

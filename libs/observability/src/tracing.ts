@@ -73,8 +73,7 @@ export function startTracing(opts: TracingOptions): Tracing {
     ],
     // With an endpoint, the SDK batches by the OTEL_BSP_* variables. Without one a provider is still registered, so
     // spans have ids for log correlation and propagation (a caller's trace id is kept), but no span records anything:
-    // nothing would read it, and recording every lead's spans (attributes, events, the HTTP instrumentations' work)
-    // cost a sink a tenth of its CPU per lead for nothing.
+    // nothing would read it. (Measured, the saving is small: CPU per 1,000 leads did not move beyond run-to-run noise.)
     ...(opts.otlpEndpoint
       ? {
           traceExporter: new OTLPTraceExporter({

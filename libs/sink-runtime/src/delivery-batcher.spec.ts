@@ -1,5 +1,6 @@
 import { leadflowError, type DestinationOf, type Lead } from '@leadflow/lead-model';
 import { DeliveryBatcher } from './delivery-batcher';
+import { InFlightLimit } from './in-flight-limit';
 import type { BatchSink, DeliveryOutcome } from './sink.port';
 
 const destination: DestinationOf<'https'> = { type: 'https', url: 'https://example.com/leads' };
@@ -89,5 +90,37 @@ describe('DeliveryBatcher', () => {
     await Promise.all([first, ...rest]);
     expect(most).toBe(1);
     expect(sizes).toEqual([1, 9]);
+  });
+
+  it('takes a place per lead when its call starts, calls with the places there are, and gives them back', async () => {
+    const places = new InFlightLimit(3);
+    const sizes: number[] = [];
+    const held: number[] = [];
+    let release: () => void = () => undefined;
+    const sink: BatchSink<'https'> = {
+      type: 'https',
+      batch: { maxSize: 100, lingerMs: 1, maxConcurrentCalls: 2 },
+      classify: (e) => leadflowError('INTERNAL.UNEXPECTED', String(e)),
+      deliverBatch: async (leads) => {
+        sizes.push(leads.length);
+        held.push(places.inFlight);
+        await new Promise<void>((r) => (release = r));
+        return leads.map(() => ({ ok: true }));
+      },
+    };
+    const b = new DeliveryBatcher({ sink, attemptTimeoutMs: 5_000, shutdown: new AbortController().signal, places });
+    // Gathering holds no place: five leads wait for the linger with all three places free.
+    const all = Array.from({ length: 5 }, (_, i) => b.submit('k', lead(String(i)), destination, 1));
+    expect(places.inFlight).toBe(0);
+    await new Promise((r) => setTimeout(r, 20));
+    // Three places: the first call carries three leads; the second call waits for a place, holding none.
+    expect(sizes).toEqual([3]);
+    expect(held).toEqual([3]);
+    release();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sizes).toEqual([3, 2]);
+    release();
+    await Promise.all(all);
+    expect(places.inFlight).toBe(0);
   });
 });

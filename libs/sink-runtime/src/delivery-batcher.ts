@@ -2,6 +2,7 @@ import { context, trace, type Context, type Link } from '@opentelemetry/api';
 import type { DestinationOf, DestinationType, Lead } from '@leadflow/lead-model';
 import { endSpan, linkTo, tracer } from '@leadflow/observability';
 import { boundedBy } from './attempt-bound';
+import type { InFlightLimit } from './in-flight-limit';
 import type { BatchSink, DeliveryResult } from './sink.port';
 
 interface Pending<T extends DestinationType> {
@@ -29,6 +30,11 @@ export interface DeliveryBatcherOptions<T extends DestinationType> {
   readonly attemptTimeoutMs: number;
   /** Aborted at shutdown: calls in flight are cut short. */
   readonly shutdown: AbortSignal;
+  /**
+   * The instance's places for leads in an attempt: a lead takes one when its call starts, not while it gathers (a
+   * lead waiting for its offer's next batch holds no place another offer's call could use).
+   */
+  readonly places?: InFlightLimit;
   readonly onBatch?: (size: number) => void;
 }
 
@@ -80,12 +86,38 @@ export class DeliveryBatcher<T extends DestinationType> {
         q.timer = undefined;
       }
       q.running++;
-      void this.call(batch).finally(() => {
+      void this.placed(key, q, batch).finally(() => {
         q.running--;
         this.pump(key, q);
       });
     }
     if (q.running === 0 && q.pending.length === 0 && q.timer === undefined) this.queues.delete(key);
+  }
+
+  /**
+   * Calls with as many of `batch` as there are free places (waiting for one if none is), the rest going back to the
+   * front of the queue. A call never waits while holding places, so calls of different offers cannot hold each
+   * other's last places.
+   */
+  private async placed(key: string, q: Queue<T>, batch: Pending<T>[]): Promise<void> {
+    const places = this.o.places;
+    if (!places) return this.call(batch);
+    let taken = places.tryAcquire(batch.length);
+    if (taken === 0) {
+      await places.acquire();
+      taken = 1 + places.tryAcquire(batch.length - 1);
+    }
+    if (taken < batch.length) {
+      // Back to the front, ready to leave (their linger is over) in the key's next call.
+      q.pending.unshift(...batch.splice(taken));
+      q.lingerExpired = true;
+      queueMicrotask(() => this.pump(key, q));
+    }
+    try {
+      await this.call(batch);
+    } finally {
+      for (let i = 0; i < taken; i++) places.release();
+    }
   }
 
   private async call(gathered: readonly Pending<T>[]): Promise<void> {

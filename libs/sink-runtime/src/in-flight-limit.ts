@@ -57,6 +57,16 @@ export class InFlightLimit {
     }
   }
 
+  /** Takes up to `n` free slots without waiting; returns how many it took. */
+  tryAcquire(n: number): number {
+    const taken = Math.max(0, Math.min(n, this.max - this.count));
+    if (taken > 0) {
+      this.count += taken;
+      this.onChange(this.count);
+    }
+    return taken;
+  }
+
   /** Runs `task` in a slot. */
   async run<T>(task: () => Promise<T>): Promise<T> {
     await this.acquire();

@@ -188,6 +188,7 @@ export class SinkRunner<T extends DestinationType> {
           sink: options.sink,
           attemptTimeoutMs: options.limits.attemptTimeoutMs,
           shutdown: this.shutdown.signal,
+          places: calls,
           onBatch: (size) => options.metrics.batchSize.observe(this.label, size),
         })
       : undefined;
@@ -207,8 +208,9 @@ export class SinkRunner<T extends DestinationType> {
       retry: options.retry,
       // The offer's turn first, then a place among the instance's attempts: a lead queued behind its own offer
       // holds no place another offer could use. A batch sink's per-offer limit counts calls, in the batcher.
+      // A batch sink's leads take their places in the batcher, when their call starts.
       gate: this.batcher
-        ? (_offerId, attempt) => calls.run(attempt)
+        ? (_offerId, attempt) => attempt()
         : (offerId, attempt) => perOffer.run(offerId, () => calls.run(attempt)),
       metrics: options.metrics,
       shutdown: this.shutdown.signal,
