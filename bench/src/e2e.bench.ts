@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { Agent, request } from 'undici';
 import { Headers, TOPIC_SPECS, Topics } from '@leadflow/lead-model';
@@ -171,6 +174,36 @@ async function discardingOtlp(): Promise<{ url: string; close: () => Promise<voi
   };
 }
 
+/** Kafka requests per 1,000 leads of each service over the measured window, from the preloaded counter's files. */
+async function requestRows(
+  dir: string,
+  pids: Readonly<Record<string, number | undefined>>,
+  leads: number,
+): Promise<BenchRow[]> {
+  await new Promise((r) => setTimeout(r, 500));
+  return Object.entries(pids).map(([name, pid]): BenchRow => {
+    let counts: Record<string, number> = {};
+    try {
+      counts = (JSON.parse(readFileSync(join(dir, `${pid}.json`), 'utf8')) as { counts: Record<string, number> })
+        .counts;
+    } catch {
+      counts = {};
+    }
+    const per1000 = (n: number) => (n / leads) * 1000;
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    const byApi = Object.entries(counts)
+      .sort(([, a], [, b]) => b - a)
+      .map(([api, n]) => `${api} ${Math.round(per1000(n))}`)
+      .join(', ');
+    return {
+      scenario: `Kafka requests per 1,000 leads: ${name}`,
+      value: Object.keys(counts).length > 0 ? Math.round(per1000(total)) : Number.NaN,
+      unit: 'requests',
+      notes: byApi || 'no count written',
+    };
+  });
+}
+
 export async function e2eBench(ctx: BenchContext, tracing: TracingMode = 'default'): Promise<BenchRow[]> {
   const otlp = tracing === 'export' ? await discardingOtlp() : undefined;
   const kafka = benchKafka(ctx.brokers, 'bench-e2e');
@@ -201,6 +234,16 @@ export async function e2eBench(ctx: BenchContext, tracing: TracingMode = 'defaul
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/leads`;
 
   const keys = `bench1:${randomBytes(32).toString('base64')}`;
+  // LEADFLOW_E2E_REQUESTS=1: every service counts its Kafka requests by API over the measured window.
+  const countsDir = process.env['LEADFLOW_E2E_REQUESTS']
+    ? mkdtempSync(join(tmpdir(), 'leadflow-requests-'))
+    : undefined;
+  const extraNodeOptions = [
+    countsDir ? `-r ${resolve(__dirname, '..', 'preload', 'count-kafka-requests.cjs')}` : '',
+    process.env['LEADFLOW_E2E_NODE_OPTIONS'] ?? '',
+  ]
+    .join(' ')
+    .trim();
   const common = {
     KAFKA_BROKERS: ctx.brokers,
     LEADFLOW_SECRET_KEYS: keys,
@@ -209,11 +252,10 @@ export async function e2eBench(ctx: BenchContext, tracing: TracingMode = 'defaul
     ...(tracing === 'disabled' ? { OTEL_SDK_DISABLED: 'true' } : {}),
     // runTs gives each service the stack's heap (SERVICE_HEAP); LEADFLOW_E2E_NODE_OPTIONS adds to it (a profiler, a
     // larger heap: a later flag wins). NODE_OPTIONS given here replaces runTs's, so the heap is repeated.
-    ...(process.env['LEADFLOW_E2E_NODE_OPTIONS']
-      ? {
-          NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${SERVICE_HEAP} ${process.env['LEADFLOW_E2E_NODE_OPTIONS']}`,
-        }
+    ...(extraNodeOptions
+      ? { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${SERVICE_HEAP} ${extraNodeOptions}` }
       : {}),
+    ...(countsDir ? { LEADFLOW_REQUEST_COUNTS_DIR: countsDir } : {}),
   };
   const [ingestPort = 0, routerPort = 0, tablePort = 0, httpsPort = 0] = await freePorts(4);
   const ports = { ingest: ingestPort, router: routerPort, table: tablePort, https: httpsPort };
@@ -300,9 +342,13 @@ export async function e2eBench(ctx: BenchContext, tracing: TracingMode = 'defaul
     // The warm-up's own CPU, per service: what a cold process spends on the same leads (JIT, first connections).
     const warmCpu = cpuMeter(metered);
     let warmUsed: Record<string, number> = {};
+    const countWindow = () => {
+      if (countsDir) for (const s of Object.values(services)) s.child.kill('SIGUSR2');
+    };
     const cpuStart = setTimeout(() => {
       warmUsed = warmCpu.stop();
       cpu = cpuMeter(metered);
+      countWindow();
     }, WARMUP * 1000);
     const posts: Promise<void>[] = [];
     for (let i = 0; i < total; i++) {
@@ -332,6 +378,7 @@ export async function e2eBench(ctx: BenchContext, tracing: TracingMode = 'defaul
     while (receipts.size < accepted.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     clearTimeout(cpuStart);
     const cpuUsed = cpu?.stop() ?? {};
+    countWindow();
     const peak = Object.fromEntries(samplers.map(([n, sampler]) => [n, sampler.stop()]));
     const after = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, rssMb(pid)]));
 
@@ -418,6 +465,7 @@ export async function e2eBench(ctx: BenchContext, tracing: TracingMode = 'defaul
         baseline: cpuBaseline,
         notes: `in the ${WARMUP} s warm-up: ${(((warmUsed[n] ?? Number.NaN) / (RATE * WARMUP)) * 1000).toFixed(2)} s per 1,000 leads`,
       })),
+      ...(countsDir ? await requestRows(countsDir, pids, measured.length) : []),
       ...Object.keys(services).map((n): BenchRow => ({
         scenario: `${n} RSS idle → peak under load → after`,
         value: peak[n] ?? Number.NaN,
