@@ -19,7 +19,7 @@ WORKDIR /app
 # A service holds about 35 MB of live heap at 500 leads/s; a bounded old space keeps RSS to the service's needs
 # rather than the host's size (tools/stack/src/components.ts runs the local stack with the same setting).
 ENV NODE_ENV=production \
-    NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=8" \
+    NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=16" \
     KAFKAJS_NO_PARTITIONER_WARNING=1
 COPY package.json package-lock.json ./
 COPY patches ./patches

@@ -17,7 +17,7 @@ export interface ChildService {
  * The heap bound the stack and the image give every service (`tools/stack/src/components.ts`, `Dockerfile`): without
  * it V8 sizes the heap from the host's memory and lets garbage grow RSS past 400 MB.
  */
-export const SERVICE_HEAP = '--max-old-space-size=160 --max-semi-space-size=8';
+export const SERVICE_HEAP = '--max-old-space-size=160 --max-semi-space-size=16';
 
 /** The console's heap bound in MB, as the stack gives it (`CONSOLE_HEAP` in `tools/stack/src/components.ts`). */
 export const CONSOLE_HEAP_MB = 200;

@@ -463,6 +463,9 @@ export class SinkRunner<T extends DestinationType> {
     } finally {
       this.unsettledLimit.release();
       if (settled) this.ledger.settle(w.ticket);
+      // A held partition takes leads again as soon as half its share settled, not at the next timer tick: a fast
+      // destination works through a share in less than the tick.
+      if (this.held.size > 0) this.resumeHeld(`${w.topic}:${w.partition}`);
     }
   }
 
@@ -485,10 +488,10 @@ export class SinkRunner<T extends DestinationType> {
     this.owned = now;
   }
 
-  /** Held partitions with half their share settled take leads again. */
-  private resumeHeld(): void {
-    for (const [key, h] of this.held) {
-      if (this.ledger.unsettledIn(h.topic, h.partition) <= this.perPartition / 2) {
+  /** Held partitions (all, or the one named) with half their share settled take leads again. */
+  private resumeHeld(only?: string): void {
+    for (const [key, h] of only === undefined ? this.held : [[only, this.held.get(only)] as const]) {
+      if (h && this.ledger.unsettledIn(h.topic, h.partition) <= this.perPartition / 2) {
         this.held.delete(key);
         h.resume();
       }

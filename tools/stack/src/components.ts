@@ -208,7 +208,7 @@ export const DEV_ENV = {
  * under 500 leads/s (measured on ingest); V8's default limit on a large machine lets the heap grow to hundreds of MB
  * of garbage before collecting it, so RSS would follow the machine's size instead of the service's needs.
  */
-export const SERVICE_HEAP = '--max-old-space-size=160 --max-semi-space-size=8';
+export const SERVICE_HEAP = '--max-old-space-size=160 --max-semi-space-size=16';
 
 /** The console's heap: its index is its working set (docs/console.md); `./dev bench console` runs it with this. */
 export const CONSOLE_HEAP = '--max-old-space-size=200 --max-semi-space-size=8';
