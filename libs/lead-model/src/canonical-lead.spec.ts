@@ -1,4 +1,4 @@
-import { plainCanonicalLead } from './canonical-lead';
+import { CANONICAL_CUSTOMER_KEYS, CANONICAL_LEAD_KEYS, plainCanonicalLead } from './canonical-lead';
 import { LEAD_ACTIONS, LEAD_SOURCES } from './lead-source';
 import { parseLeadInput, parseLeadInputBySchemas, type ParseContext } from './parse-input';
 
@@ -117,19 +117,8 @@ const special: Record<string, unknown[]> = {
   piiSuppressed: ['false', 0],
 };
 
-const topKeys = [
-  'leadId',
-  'offerId',
-  'source',
-  'action',
-  'offerTitle',
-  'customer',
-  'description',
-  'occurredAt',
-  'isTest',
-  'piiSuppressed',
-];
-const customerKeys = ['firstName', 'lastName', 'email', 'phone', 'country', 'company', 'title'];
+const topKeys = [...CANONICAL_LEAD_KEYS];
+const customerKeys = [...CANONICAL_CUSTOMER_KEYS];
 const paths = [...topKeys, ...customerKeys.map((k) => `customer.${k}`)];
 /** Properties the common form does not have: another shape's names, other cases, unknown ones. */
 const extraKeys = [

@@ -14,7 +14,7 @@ import { isTestLead } from './test-lead';
  */
 
 /** The properties of the canonical input; any other sends the lead the long way. */
-const LEAD_KEYS: ReadonlySet<string> = new Set([
+export const CANONICAL_LEAD_KEYS: ReadonlySet<string> = new Set([
   'leadId',
   'offerId',
   'source',
@@ -26,7 +26,7 @@ const LEAD_KEYS: ReadonlySet<string> = new Set([
   'isTest',
   'piiSuppressed',
 ]);
-const CUSTOMER_KEYS: ReadonlySet<string> = new Set([
+export const CANONICAL_CUSTOMER_KEYS: ReadonlySet<string> = new Set([
   'firstName',
   'lastName',
   'email',
@@ -58,7 +58,7 @@ const isLeadId = (v: unknown): v is string =>
 
 /** The lead parseLeadInput's schemas would make of `input`, if it is a plainly valid canonical lead; else undefined. */
 export function plainCanonicalLead(input: unknown, ctx: ParseContext): Lead | undefined {
-  if (ctx.offerId !== undefined || !plainWith(input, LEAD_KEYS)) return undefined;
+  if (ctx.offerId !== undefined || !plainWith(input, CANONICAL_LEAD_KEYS)) return undefined;
   const { leadId, offerId, source, action, offerTitle, customer, description, occurredAt, isTest, piiSuppressed } =
     input;
   if (leadId !== undefined && !isLeadId(leadId)) return undefined;
@@ -72,7 +72,7 @@ export function plainCanonicalLead(input: unknown, ctx: ParseContext): Lead | un
     (piiSuppressed !== undefined && typeof piiSuppressed !== 'boolean')
   )
     return undefined;
-  if (!plainWith(customer, CUSTOMER_KEYS)) return undefined;
+  if (!plainWith(customer, CANONICAL_CUSTOMER_KEYS)) return undefined;
   const { firstName, lastName, email, phone, country, company, title } = customer;
   if (typeof firstName !== 'string' || firstName.length > LIMITS.text) return undefined;
   if (typeof lastName !== 'string' || lastName.length > LIMITS.text) return undefined;

@@ -5,8 +5,8 @@
 export class InFlightLimit {
   private count = 0;
   private readonly waiters: (() => void)[] = [];
-  /** Called once no one waits for a slot any more. */
-  private drained: (() => void)[] = [];
+  /** Woken once no one waits for a slot any more. */
+  private readonly drained: (() => void)[] = [];
 
   constructor(
     private readonly max: number,
@@ -23,16 +23,7 @@ export class InFlightLimit {
    */
   async acquire(keepAlive?: () => Promise<void>, keepAliveMs = 1_000): Promise<void> {
     while (this.count >= this.max) {
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          if (timer) clearTimeout(timer);
-          const i = this.waiters.indexOf(wake);
-          if (i !== -1) this.waiters.splice(i, 1);
-          resolve();
-        };
-        const timer = keepAlive ? setTimeout(wake, keepAliveMs) : undefined;
-        this.waiters.push(wake);
-      });
+      await park(this.waiters, keepAlive ? keepAliveMs : undefined);
       await keepAlive?.();
     }
     this.count++;
@@ -45,14 +36,7 @@ export class InFlightLimit {
    */
   async untilNoneWaiting(keepAlive: () => Promise<void>, keepAliveMs = 1_000): Promise<void> {
     while (this.waiters.length > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, keepAliveMs);
-        function done(): void {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.drained.push(done);
-      });
+      await park(this.drained, keepAliveMs);
       await keepAlive();
     }
   }
@@ -81,10 +65,24 @@ export class InFlightLimit {
     this.count--;
     this.onChange(this.count);
     this.waiters.shift()?.();
-    if (this.waiters.length === 0 && this.drained.length > 0) {
-      const drained = this.drained;
-      this.drained = [];
-      for (const done of drained) done();
-    }
+    // Each woken one takes itself out of the list: wake a copy.
+    if (this.waiters.length === 0) for (const wake of [...this.drained]) wake();
   }
+}
+
+/**
+ * Waits in `queue` until woken (a call of the function it pushed), or `timeoutMs` passes (then it takes itself out):
+ * the caller checks its condition again either way.
+ */
+function park(queue: (() => void)[], timeoutMs: number | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const wake = () => {
+      if (timer) clearTimeout(timer);
+      const i = queue.indexOf(wake);
+      if (i !== -1) queue.splice(i, 1);
+      resolve();
+    };
+    const timer = timeoutMs === undefined ? undefined : setTimeout(wake, timeoutMs);
+    queue.push(wake);
+  });
 }

@@ -207,8 +207,8 @@ export class SinkRunner<T extends DestinationType> {
       settlement: this.settlement,
       retry: options.retry,
       // The offer's turn first, then a place among the instance's attempts: a lead queued behind its own offer
-      // holds no place another offer could use. A batch sink's per-offer limit counts calls, in the batcher.
-      // A batch sink's leads take their places in the batcher, when their call starts.
+      // holds no place another offer could use. A batch sink's leads take their places (and its per-offer limit
+      // counts calls) in the batcher, when a call starts.
       gate: this.batcher
         ? (_offerId, attempt) => attempt()
         : (offerId, attempt) => perOffer.run(offerId, () => calls.run(attempt)),
@@ -263,7 +263,6 @@ export class SinkRunner<T extends DestinationType> {
       this.commitTimer = setInterval(() => {
         void this.commit();
         this.observe();
-        this.resumeHeld();
       }, 500);
     });
     return this.starting;
@@ -274,13 +273,15 @@ export class SinkRunner<T extends DestinationType> {
     partitionsConsumedConcurrently: 3,
     eachBatch: async ({ batch, heartbeat, isRunning, isStale, pause }) => {
       const { topic, partition } = batch;
+      const key = `${topic}:${partition}`;
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
         if (this.ledger.unsettledIn(topic, partition) >= this.perPartition) {
           // This partition's leads are stuck behind their offers' limits (a hanging or throttled CRM): it waits,
-          // paused, from this record on, and the other partitions keep going. Resumed from the commit timer.
+          // paused, from this record on, and the other partitions keep going. Resumed by the settlement that brings
+          // it to half its share (settle).
           this.consumer.seek({ topic, partition, offset: message.offset });
-          this.held.set(`${topic}:${partition}`, { topic, partition, resume: pause() });
+          this.held.set(key, { topic, partition, resume: pause() });
           break;
         }
         // Taken only while the instance's attempts have room: with every place busy and leads waiting for one, more
@@ -288,12 +289,11 @@ export class SinkRunner<T extends DestinationType> {
         // stop it: other offers' leads are taken past them, up to the unsettled bound.
         await this.calls.untilNoneWaiting(heartbeat);
         await this.unsettledLimit.acquire(heartbeat);
-        const ticket = this.ledger.take(batch.topic, batch.partition, message.offset);
-        const key = `${batch.topic}:${batch.partition}`;
+        const ticket = this.ledger.take(topic, partition, message.offset);
         const lease = this.lease(key);
         void this.handle({
-          topic: batch.topic,
-          partition: batch.partition,
+          topic,
+          partition,
           message,
           ticket,
           lease,
@@ -463,8 +463,7 @@ export class SinkRunner<T extends DestinationType> {
     } finally {
       this.unsettledLimit.release();
       if (settled) this.ledger.settle(w.ticket);
-      // A held partition takes leads again as soon as half its share settled, not at the next timer tick: a fast
-      // destination works through a share in less than the tick.
+      // A held partition takes leads again as soon as half its share settled (only a settlement lowers its count).
       if (this.held.size > 0) this.resumeHeld(`${w.topic}:${w.partition}`);
     }
   }
@@ -488,13 +487,12 @@ export class SinkRunner<T extends DestinationType> {
     this.owned = now;
   }
 
-  /** Held partitions (all, or the one named) with half their share settled take leads again. */
-  private resumeHeld(only?: string): void {
-    for (const [key, h] of only === undefined ? this.held : [[only, this.held.get(only)] as const]) {
-      if (h && this.ledger.unsettledIn(h.topic, h.partition) <= this.perPartition / 2) {
-        this.held.delete(key);
-        h.resume();
-      }
+  /** A held partition with half its share settled takes leads again. */
+  private resumeHeld(key: string): void {
+    const h = this.held.get(key);
+    if (h && this.ledger.unsettledIn(h.topic, h.partition) <= this.perPartition / 2) {
+      this.held.delete(key);
+      h.resume();
     }
   }
 
