@@ -102,8 +102,10 @@ export class OfferTable {
     const consumer = this.#kafka.consumer({
       groupId: `${this.#clientId}-offers-${randomBytes(6).toString('hex')}`,
       allowAutoTopicCreation: false,
+      // Its own group, never rebalanced by another member: a heartbeat only keeps the session, and each is a request
+      // an idle instance pays for (one a second was a fifth of an idle sink's Kafka traffic).
       sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
+      heartbeatInterval: 3_000,
       // A fetch long-polls this long when there is nothing new (a change ends the wait at once). stop() waits for it:
       // at 2 s (tried, to save idle CPU) a sink's graceful stop overran its 5 s deadline (https-sink-shutdown test).
       maxWaitTimeInMs: 1_000,
