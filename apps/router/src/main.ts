@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     logger,
     topics: routerTopics(prefix),
     groupId: `${prefix}leadflow-router`,
+    transactionIntervalMs: config.transactionIntervalMs,
     registry,
     health,
   });

@@ -10,6 +10,7 @@ describe('loadRouterConfig', () => {
       logLevel: 'info',
       instanceId: 'router-0',
       topicPrefix: '',
+      transactionIntervalMs: 30,
       shutdownTimeoutMs: 20_000,
       kafkaSecurity: { protocol: 'PLAINTEXT' },
     });
@@ -25,6 +26,7 @@ describe('loadRouterConfig', () => {
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces',
       LEADFLOW_TOPIC_PREFIX: 'test-1.',
       LEADFLOW_SHUTDOWN_TIMEOUT_MS: '5000',
+      LEADFLOW_ROUTER_TRANSACTION_INTERVAL_MS: '0',
     });
     expect(c).toMatchObject({
       port: 9001,

@@ -13,6 +13,12 @@ export interface RouterConfig extends ServiceConfig {
    * production). Gives a test or a shared development cluster a namespace of its own.
    */
   readonly topicPrefix: string;
+  /**
+   * A partition's transactions start at least this far apart: a batch that committed sooner waits out the rest
+   * before the next fetch, so a busy partition's next transaction carries what arrived meanwhile (see
+   * TransactionalBatches). 0 writes one transaction per fetched batch, however small.
+   */
+  readonly transactionIntervalMs: number;
 }
 
 const EnvSchema = z.object({
@@ -26,6 +32,7 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{0,100}$/, "must be letters, digits, '.', '_' or '-' (it is part of topic names)")
     .default(''),
+  LEADFLOW_ROUTER_TRANSACTION_INTERVAL_MS: envVar.int(0, 1_000, 30),
 });
 
 export { ConfigError };
@@ -37,5 +44,6 @@ export function loadRouterConfig(env: Readonly<Record<string, string | undefined
     port: e.LEADFLOW_ROUTER_PORT,
     instanceId: e.LEADFLOW_INSTANCE_ID ?? hostname(),
     topicPrefix: e.LEADFLOW_TOPIC_PREFIX,
+    transactionIntervalMs: e.LEADFLOW_ROUTER_TRANSACTION_INTERVAL_MS,
   };
 }

@@ -206,6 +206,46 @@ describe('router against a real broker', () => {
     expect(routed.map((r) => r.value)).toEqual([lead.value]);
   });
 
+  it("spaces a busy partition's transactions by the interval: leads that arrive meanwhile share the next one", async () => {
+    router = createRouter({
+      kafka,
+      logger,
+      topics: t.topics,
+      groupId: `${t.prefix}router-spaced`,
+      transactionIntervalMs: 400,
+    });
+    await publishOffers(kafka, t.topics.offers, [
+      offerRecord('contoso.web', 1, https('https://hooks.contoso.example/l')),
+    ]);
+    await router.start();
+    await eventually(() => router.health.snapshot().ready, 20_000, 'router ready');
+
+    // One lead every 50 ms to one partition (one offer, one key): without the interval each would be a transaction
+    // of its own (one takes 10-25 ms here).
+    const leads = Array.from({ length: 16 }, (_, i) => leadMessage(newLead('contoso.web', i)));
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    const started = Date.now();
+    for (const lead of leads) {
+      await producer.send({ topic: t.topics.ingested, acks: -1, messages: [lead] });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const elapsed = Date.now() - started;
+    await producer.disconnect();
+
+    const routed = await readCreatedTopic(kafka, t.topics.route('https'), {
+      count: 16,
+      timeoutMs: 20_000,
+      settleMs: 500,
+    });
+    expect(routed.map((r) => r.value).sort()).toEqual(leads.map((l) => l.value).sort());
+    const transactions = (await router.metrics.batchSize.get()).values.find((v) =>
+      v.metricName?.endsWith('_count'),
+    )?.value;
+    expect(transactions).toBeGreaterThanOrEqual(2);
+    expect(transactions).toBeLessThanOrEqual(Math.ceil(elapsed / 400) + 1);
+  });
+
   it('recovers when its transactional producers are fenced: the failed batch is rolled back and read again, nothing lost or doubled', async () => {
     await publishOffers(kafka, t.topics.offers, [
       offerRecord('contoso.web', 1, https('https://hooks.contoso.example/leads')),

@@ -21,6 +21,8 @@ export interface RouterOptions {
   readonly groupId?: string;
   /** Prefix of the per-partition transactional ids; default the group id. */
   readonly transactionalIdPrefix?: string;
+  /** A partition's transactions start at least this far apart (RouterConfig); default 30 ms. */
+  readonly transactionIntervalMs?: number;
   /** Names the offer table's consumer group; default the group id. */
   readonly clientId?: string;
   readonly registry?: Registry;
@@ -129,6 +131,7 @@ export function createRouter(opts: RouterOptions): Router {
         logger: opts.logger,
         groupId,
         transactionalIdPrefix: opts.transactionalIdPrefix ?? groupId,
+        transactionIntervalMs: opts.transactionIntervalMs ?? 30,
         plan: (inbound) =>
           tracing.plan(inbound, (records) =>
             planBatch(records, ctx, async () => {
