@@ -1,4 +1,4 @@
-import { boundedBy } from './attempt-bound';
+import { attemptSignal, boundedBy } from './attempt-bound';
 
 const never = new Promise<never>(() => undefined);
 
@@ -27,5 +27,31 @@ describe('boundedBy', () => {
 
   it("passes the sink's result through when the signal never aborts", async () => {
     await expect(boundedBy(new AbortController().signal, Promise.resolve(42), 10)).resolves.toBe(42);
+  });
+});
+
+describe('attemptSignal', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('aborts with a TimeoutError once the attempt had its time', async () => {
+    const { signal } = attemptSignal(10, []);
+    await sleep(40);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('aborts with the reason of a signal it follows (a lost partition, the shutdown)', () => {
+    const lease = new AbortController();
+    const { signal, end } = attemptSignal(10_000, [lease.signal]);
+    lease.abort(new Error('partition revoked'));
+    expect(signal.reason).toMatchObject({ message: 'partition revoked' });
+    end();
+  });
+
+  it('stays quiet after the attempt ended: its clock is stopped', async () => {
+    const { signal, end } = attemptSignal(10, []);
+    end();
+    await sleep(40);
+    expect(signal.aborted).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { context, trace, type Context, type Link } from '@opentelemetry/api';
 import type { DestinationOf, DestinationType, Lead } from '@leadflow/lead-model';
 import { endSpan, linkTo, tracer } from '@leadflow/observability';
-import { boundedBy } from './attempt-bound';
+import { attemptSignal, boundedBy } from './attempt-bound';
 import type { InFlightLimit } from './in-flight-limit';
 import type { BatchSink, DeliveryResult } from './sink.port';
 
@@ -132,7 +132,7 @@ export class DeliveryBatcher<T extends DestinationType> {
     // Every lead of a batch carries the same offer version, so one destination serves the whole call. Its leads share
     // a partition (one offer, one key) unless the partition count or the route key changed under them.
     const leases = [...new Set(batch.map((p) => p.gone).filter((g): g is AbortSignal => g !== undefined))];
-    const signal = AbortSignal.any([AbortSignal.timeout(this.o.attemptTimeoutMs), this.o.shutdown, ...leases]);
+    const { signal, end } = attemptSignal(this.o.attemptTimeoutMs, [this.o.shutdown, ...leases]);
     // One call carries many leads: its span (and the CRM client spans inside it) is a child of the first lead's process
     // span and links every other lead's, so each lead's trace leads to the call that delivered it. (The first lead is
     // not linked as well: Jaeger would show the parent as a mere FOLLOWS_FROM reference.)
@@ -169,6 +169,8 @@ export class DeliveryBatcher<T extends DestinationType> {
     } catch (err) {
       if (span.isRecording()) endSpan(span, err);
       for (const p of batch) p.reject(err);
+    } finally {
+      end();
     }
   }
 }

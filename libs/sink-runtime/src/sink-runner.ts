@@ -14,7 +14,7 @@ import {
 import { deadLetterCounter, endSpan, startProcessSpan, type HealthState, type Logger } from '@leadflow/observability';
 import type { Keyring, OfferTable } from '@leadflow/offer-table';
 import { errorSummary, FOREVER, retry, sleep, type RetryPolicy } from '@leadflow/retry';
-import { boundedBy } from './attempt-bound';
+import { attemptSignal, boundedBy } from './attempt-bound';
 import { Circuit } from './circuit';
 import { DeliveryBatcher } from './delivery-batcher';
 import { InFlightLimit } from './in-flight-limit';
@@ -513,8 +513,8 @@ export class SinkRunner<T extends DestinationType> {
     if (this.batcher) return this.batcher.submit(`${lead.offerId}@${version}`, lead, destination, attempt, gone);
     const sink = this.sink;
     if (isBatchSink(sink)) throw new Error('a batch sink without a batcher');
-    const signal = AbortSignal.any([AbortSignal.timeout(this.limits.attemptTimeoutMs), gone]);
-    return boundedBy(signal, sink.deliver(lead, destination, { signal, attempt }));
+    const { signal, end } = attemptSignal(this.limits.attemptTimeoutMs, [gone]);
+    return boundedBy(signal, sink.deliver(lead, destination, { signal, attempt })).finally(end);
   }
 
   private async commit(): Promise<void> {
