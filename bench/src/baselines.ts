@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { TableClient, TableServiceClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import { Headers } from '@leadflow/lead-model';
 import { leadMessage, sampleLead } from './sample-lead';
 
 export function benchKafka(brokers: string, clientId: string): Kafka {
@@ -49,7 +51,8 @@ export async function startBareHttpKafkaServer(
 
 /**
  * Raw kafkajs batched produce (acks=all, idempotent): `batch` records per send, sequential sends. With
- * `headers` the records carry the contract's CloudEvents headers, as every lead record does.
+ * `headers` the records carry the same 8 headers as ingest's records on `leads.ingested` (the CloudEvents set,
+ * `traceparent` and `leadflow.accepted.at`), built once: building them is ingest's work, sending them is the baseline.
  */
 export async function rawBatchedProduce(
   kafka: Kafka,
@@ -60,9 +63,13 @@ export async function rawBatchedProduce(
 ): Promise<number> {
   const producer: Producer = kafka.producer({ idempotent: true });
   await producer.connect();
+  const acceptedAt = new Date().toISOString();
   const messages = Array.from({ length: batch }, (_, i) => {
     const m = leadMessage(sampleLead('contoso.bench-offer', i));
-    return headers ? m : { key: m.key, value: m.value };
+    const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`;
+    return headers
+      ? { ...m, headers: { ...m.headers, [Headers.traceparent]: traceparent, [Headers.acceptedAt]: acceptedAt } }
+      : { key: m.key, value: m.value };
   });
   const t0 = process.hrtime.bigint();
   for (let sent = 0; sent < total; sent += batch) await producer.send({ topic, acks: -1, messages });

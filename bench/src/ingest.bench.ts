@@ -118,7 +118,7 @@ export async function ingestBench(ctx: BenchContext): Promise<BenchRow[]> {
       scenario: 'reference: raw kafkajs produce of the same records without their CloudEvents headers',
       value: rawNoHeaders,
       unit: 'msg/s',
-      notes: 'kafkajs spends about half its produce time encoding the 6 per-record headers',
+      notes: 'kafkajs spends about half its produce time encoding the 8 per-record headers',
     });
   } finally {
     await ingest.stop();
