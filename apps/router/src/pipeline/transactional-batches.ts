@@ -218,11 +218,11 @@ export class TransactionalBatches {
   /**
    * Waits out the rest of the transaction interval after a batch that started at `startedAt`. A transaction costs the
    * broker five requests and a marker per partition written, whether it carries 3 leads or 300: at 500 leads/s one per
-   * fetched batch was 294 transactions per 1,000 leads, 85 % of the router's requests and most of the broker's CPU.
-   * The wait holds back the next fetch (kafkajs fetches again once every batch of the last fetch returned), so what
-   * arrives meanwhile comes as one batch. A batch that took the interval or longer (heavy load: large batches) does
+   * fetched batch was 294 transactions per 1,000 leads, 85 % of the router's requests and a large share of the
+   * broker's CPU. The wait holds back the next fetch (kafkajs fetches again once every batch of the last fetch
+   * returned), so what arrives meanwhile comes as one batch. A batch that took the interval or longer (heavy load: large batches) does
    * not wait, nor does the first lead after a quiet spell; a lead that arrives during the wait waits at most the
-   * interval. `./dev bench e2e` at 500 leads/s, one broker: 30 ms took CPU per 1,000 leads from 3.2 to 2.4 s.
+   * interval. `./dev bench e2e` at 500 leads/s, one broker: 30 ms took CPU per 1,000 leads from 3.2 to 2.3–2.4 s.
    */
   async #spaceOut(startedAt: number, isRunning: () => boolean): Promise<void> {
     const rest = startedAt + this.opts.transactionIntervalMs - Date.now();
