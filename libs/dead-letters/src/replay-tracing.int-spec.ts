@@ -94,16 +94,22 @@ describe('DeadLetterStore replay traces', () => {
     expect(run.attributes).toMatchObject({ 'leadflow.replay.count': N, 'leadflow.replay.matched': N });
     expect(run.parentSpanContext).toBeUndefined();
 
+    // The replay's transaction is committed, but its commit markers reach the partition a moment later: until then
+    // the last stable offset (readToEnd's end) stops before its records. Read again until they are there.
     const published = new Map<string, string>();
-    await readToEnd(
-      kafka,
-      [topics.ingested],
-      (_t, _p, m) => {
-        const h = headersToStrings(m.headers);
-        published.set(h[Headers.ceId] ?? '', h[Headers.traceparent] ?? '');
-      },
-      { groupPrefix: uniqueName('dlt-check') },
-    );
+    const deadline = Date.now() + 15_000;
+    while (published.size < N && Date.now() < deadline) {
+      await readToEnd(
+        kafka,
+        [topics.ingested],
+        (_t, _p, m) => {
+          const h = headersToStrings(m.headers);
+          published.set(h[Headers.ceId] ?? '', h[Headers.traceparent] ?? '');
+        },
+        { groupPrefix: uniqueName('dlt-check') },
+      );
+      if (published.size < N) await new Promise((r) => setTimeout(r, 100));
+    }
     for (const t of traced) {
       const sends = spans.filter(
         (s) => s.name === `send ${topics.ingested}` && s.attributes['leadflow.lead.id'] === t.lead.leadId,
