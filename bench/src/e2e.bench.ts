@@ -10,7 +10,7 @@ import { Headers, TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { ensureTopics } from '@leadflow/kafka';
 import { freePorts } from '@leadflow/local-infra';
 import { benchKafka } from './baselines';
-import { cpuMeter, rssMb, runTs, samplePeakRss, SERVICE_HEAP, waitFor200, type ChildService } from './processes';
+import { cpuMeter, rssMb, runTs, samplePeakRss, waitFor200, type ChildService } from './processes';
 import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
 
@@ -238,7 +238,8 @@ export async function e2eBench(ctx: BenchContext, tracing: TracingMode = 'defaul
   const countsDir = process.env['LEADFLOW_E2E_REQUESTS']
     ? mkdtempSync(join(tmpdir(), 'leadflow-requests-'))
     : undefined;
-  const extraNodeOptions = [
+  // LEADFLOW_E2E_NODE_OPTIONS: added to each service's after the heap (a profiler, a larger heap).
+  const nodeOptions = [
     countsDir ? `-r ${resolve(__dirname, '..', 'preload', 'count-kafka-requests.cjs')}` : '',
     process.env['LEADFLOW_E2E_NODE_OPTIONS'] ?? '',
   ]
@@ -250,31 +251,34 @@ export async function e2eBench(ctx: BenchContext, tracing: TracingMode = 'defaul
     LEADFLOW_LOG_LEVEL: 'warn',
     ...(otlp ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_TRACES_SAMPLER: 'always_on' } : {}),
     ...(tracing === 'disabled' ? { OTEL_SDK_DISABLED: 'true' } : {}),
-    // runTs gives each service the stack's heap (SERVICE_HEAP); LEADFLOW_E2E_NODE_OPTIONS adds to it (a profiler, a
-    // larger heap: a later flag wins). NODE_OPTIONS given here replaces runTs's, so the heap is repeated.
-    ...(extraNodeOptions
-      ? { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${SERVICE_HEAP} ${extraNodeOptions}` }
-      : {}),
     ...(countsDir ? { LEADFLOW_REQUEST_COUNTS_DIR: countsDir } : {}),
   };
   const [ingestPort = 0, routerPort = 0, tablePort = 0, httpsPort = 0] = await freePorts(4);
   const ports = { ingest: ingestPort, router: routerPort, table: tablePort, https: httpsPort };
   const services: Record<string, ChildService> = {
-    ingest: runTs('apps/ingest/src/main.ts', {
-      ...common,
-      LEADFLOW_INGEST_PORT: String(ports.ingest),
-      LEADFLOW_INGEST_TOKENS: TOKEN,
-      LEADFLOW_ADMIN_TOKENS: ADMIN,
-      LEADFLOW_URL_SIGNING_KEY: 'bench-url-signing-key',
-      LEADFLOW_RATE_LIMIT_MAX: '0',
-    }),
-    router: runTs('apps/router/src/main.ts', { ...common, LEADFLOW_ROUTER_PORT: String(ports.router) }),
-    'table-sink': runTs('apps/table-sink/src/main.ts', { ...common, LEADFLOW_TABLE_SINK_PORT: String(ports.table) }),
-    'https-sink': runTs('apps/https-sink/src/main.ts', {
-      ...common,
-      LEADFLOW_HTTPS_SINK_PORT: String(ports.https),
-      LEADFLOW_HTTPS_ALLOW: 'loopback',
-    }),
+    ingest: runTs(
+      'apps/ingest/src/main.ts',
+      {
+        ...common,
+        LEADFLOW_INGEST_PORT: String(ports.ingest),
+        LEADFLOW_INGEST_TOKENS: TOKEN,
+        LEADFLOW_ADMIN_TOKENS: ADMIN,
+        LEADFLOW_URL_SIGNING_KEY: 'bench-url-signing-key',
+        LEADFLOW_RATE_LIMIT_MAX: '0',
+      },
+      nodeOptions,
+    ),
+    router: runTs('apps/router/src/main.ts', { ...common, LEADFLOW_ROUTER_PORT: String(ports.router) }, nodeOptions),
+    'table-sink': runTs(
+      'apps/table-sink/src/main.ts',
+      { ...common, LEADFLOW_TABLE_SINK_PORT: String(ports.table) },
+      nodeOptions,
+    ),
+    'https-sink': runTs(
+      'apps/https-sink/src/main.ts',
+      { ...common, LEADFLOW_HTTPS_SINK_PORT: String(ports.https), LEADFLOW_HTTPS_ALLOW: 'loopback' },
+      nodeOptions,
+    ),
   };
   const receipts = new Map<string, number>();
   const watcher = kafka.consumer({ groupId: `bench-e2e-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 50 });

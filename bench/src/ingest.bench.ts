@@ -4,7 +4,7 @@ import { TOPIC_SPECS, Topics } from '@leadflow/lead-model';
 import { ensureTopics } from '@leadflow/kafka';
 import { freePort } from '@leadflow/local-infra';
 import { benchKafka, rawBatchedProduce } from './baselines';
-import { cpuMeter, runTs, SERVICE_HEAP, waitFor200 } from './processes';
+import { cpuMeter, runTs, waitFor200 } from './processes';
 import type { BenchContext } from './registry';
 import type { BenchRow } from './report';
 import { sampleLead } from './sample-lead';
@@ -48,24 +48,22 @@ export async function ingestBench(ctx: BenchContext): Promise<BenchRow[]> {
   await bare.stop();
 
   const port = await freePort();
-  const ingest = runTs('apps/ingest/src/main.ts', {
-    KAFKA_BROKERS: ctx.brokers,
-    LEADFLOW_INGEST_PORT: String(port),
-    LEADFLOW_INGEST_TOKENS: TOKEN,
-    LEADFLOW_ADMIN_TOKENS: 'bench-admin-token',
-    LEADFLOW_SECRET_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
-    LEADFLOW_URL_SIGNING_KEY: 'bench-url-signing-key',
-    LEADFLOW_LOG_LEVEL: 'warn',
-    // 64 connections on one token: the per-token limit would measure itself.
-    LEADFLOW_RATE_LIMIT_MAX: '0',
-    // runTs gives ingest the stack's heap (SERVICE_HEAP); LEADFLOW_INGEST_NODE_OPTIONS adds to it (a profiler:
-    // `--cpu-prof --cpu-prof-dir=…`). NODE_OPTIONS given here replaces runTs's, so the heap is repeated.
-    ...(process.env['LEADFLOW_INGEST_NODE_OPTIONS']
-      ? {
-          NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${SERVICE_HEAP} ${process.env['LEADFLOW_INGEST_NODE_OPTIONS']}`,
-        }
-      : {}),
-  });
+  const ingest = runTs(
+    'apps/ingest/src/main.ts',
+    {
+      KAFKA_BROKERS: ctx.brokers,
+      LEADFLOW_INGEST_PORT: String(port),
+      LEADFLOW_INGEST_TOKENS: TOKEN,
+      LEADFLOW_ADMIN_TOKENS: 'bench-admin-token',
+      LEADFLOW_SECRET_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
+      LEADFLOW_URL_SIGNING_KEY: 'bench-url-signing-key',
+      LEADFLOW_LOG_LEVEL: 'warn',
+      // 64 connections on one token: the per-token limit would measure itself.
+      LEADFLOW_RATE_LIMIT_MAX: '0',
+    },
+    // LEADFLOW_INGEST_NODE_OPTIONS: added after the heap (a profiler: `--cpu-prof --cpu-prof-dir=…`).
+    process.env['LEADFLOW_INGEST_NODE_OPTIONS'] ?? '',
+  );
   try {
     const url = `http://127.0.0.1:${port}`;
     await waitFor200(`${url}/readyz`, 60_000, ingest);

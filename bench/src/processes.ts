@@ -26,16 +26,21 @@ export const CONSOLE_MALLOC_ARENA_MAX = '2';
 
 /**
  * Runs one of our entry points as its own process, as the stack does: its built program (`./dev bench` builds), with
- * the service heap unless `env` sets NODE_OPTIONS itself.
+ * the service heap unless `env` sets NODE_OPTIONS itself. `nodeOptions` come after the heap (a profiler, a preload,
+ * another heap: a later flag wins).
  */
-export function runTs(entry: string, env: Record<string, string>): ChildService {
+export function runTs(entry: string, env: Record<string, string>, nodeOptions = ''): ChildService {
   // apps/<app>/src/main.ts is built to dist/apps/<app>/main.js (tools/stack/src/build).
   const app = /^apps\/([^/]+)\/src\/main\.ts$/.exec(entry)?.[1];
   const built = app ? `dist/apps/${app}/main.js` : undefined;
   const args = built && existsSync(join(ROOT, built)) ? [built] : ['-r', '@swc-node/register', entry];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${SERVICE_HEAP}`.trim(), ...env },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${SERVICE_HEAP} ${nodeOptions}`.trim(),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Keep the tail of both streams for the error message; reading them also keeps the pipes drained.

@@ -9,8 +9,8 @@ import { BENCHMARKS, ON_REQUEST, type BenchContext } from './registry';
 /**
  * The broker's JVM: the tests' tuning (serial GC, C1 only) unless `LEADFLOW_BENCH_KAFKA_JVM=as-shipped` (G1, C2, as
  * Kafka's scripts start a broker). Once compiled, C2 code spends about 40 % less CPU in the broker's request threads,
- * but on a 2-core machine the compiling itself went on for over a minute of load at 500 leads/s and cost more than it
- * saved within a bench run (docs/operations.md, "Cost per lead").
+ * but on a 2-core machine the compiling itself goes on for over a minute of load at 500 leads/s: within the e2e bench's
+ * 5 s warm-up it costs more than it saves (docs/operations.md, "Latency: where the time goes").
  */
 const BROKER_JVM = process.env['LEADFLOW_BENCH_KAFKA_JVM'] === 'as-shipped' ? 'as-shipped' : 'quick-start';
 

@@ -11,6 +11,7 @@ export {
   type KafkaClientSecurity,
   type KafkaBrokerOptions,
   type KafkaClusterOptions,
+  type KafkaJvm,
   type KafkaNodeSpec,
   type RunningBroker,
   type RunningCluster,

@@ -24,6 +24,9 @@ export interface KafkaNodeSpec {
   readonly controllerPort: number;
 }
 
+/** A broker JVM's tuning (KafkaClusterOptions.jvm). */
+export type KafkaJvm = 'quick-start' | 'as-shipped';
+
 export interface KafkaClusterOptions {
   /** Folder with the broker's runtime jars (resolved by Maven from tools/kafka/pom.xml). */
   readonly libsDir: string;
@@ -49,7 +52,7 @@ export interface KafkaClusterOptions {
    * compilation), for measuring what a broker costs in production (`./dev bench`). C1-only code spends about twice
    * the CPU per request of C2-compiled code once warm.
    */
-  readonly jvm?: 'quick-start' | 'as-shipped';
+  readonly jvm?: KafkaJvm;
   /**
    * A SASL_SSL listener with SCRAM users and ACLs on, instead of PLAINTEXT. Call `prepareKafkaSecurity` before
    * `startKafkaNode` (`startKafkaCluster` does); the ACLs themselves are the caller's (libs/kafka `applyAcls`).

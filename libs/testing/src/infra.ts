@@ -9,6 +9,7 @@ import {
   writeTls,
   startAzurite,
   startKafkaBroker,
+  type KafkaJvm,
   type SpawnedProcess,
 } from '@leadflow/local-infra';
 
@@ -67,7 +68,7 @@ async function kafkaFromTestcontainers(): Promise<StartedKafka> {
   return { brokers: `127.0.0.1:${hostPort}`, pids: [], stop: async () => void (await container.stop()) };
 }
 
-async function kafkaFromLauncher(dir: string, jvm: 'quick-start' | 'as-shipped'): Promise<StartedKafka> {
+async function kafkaFromLauncher(dir: string, jvm: KafkaJvm): Promise<StartedKafka> {
   const libsDir = join(process.env['LEADFLOW_LOCAL_DIR'] ?? join(ROOT, '.local'), 'kafka', 'libs');
   const broker = await startKafkaBroker({
     libsDir,
@@ -88,7 +89,7 @@ async function kafkaFromLauncher(dir: string, jvm: 'quick-start' | 'as-shipped')
  */
 export async function startTestInfra(
   /** `as-shipped`: the launcher's broker gets the JVM tuning Kafka ships with (benches); tests start faster without. */
-  opts: { readonly kafkaJvm?: 'quick-start' | 'as-shipped' } = {},
+  opts: { readonly kafkaJvm?: KafkaJvm } = {},
 ): Promise<TestInfra> {
   const dir = mkdtempSync(join(tmpdir(), 'leadflow-test-'));
   const tlsDir = join(dir, 'tls');
