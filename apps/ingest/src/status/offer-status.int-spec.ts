@@ -1,8 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import { freePort } from '@leadflow/local-infra';
-import { deadLetterHeaders, quotaWaitKey, type DeliveryReceipt, type QuotaWaitRecord } from '@leadflow/lead-model';
+import {
+  deadLetterHeaders,
+  offerStatusKey,
+  quotaWaitKey,
+  type DeliveryReceipt,
+  type OfferStatusRecord,
+  type QuotaWaitRecord,
+} from '@leadflow/lead-model';
 import { createTestTopics, testBrokers, testKafka, uniqueName } from '@leadflow/testing';
 import type { IngestTopics } from '../composition';
 import {
@@ -100,6 +107,17 @@ async function statuses(t: TestIngest): Promise<Record<string, Seen>> {
   return out;
 }
 
+/** Gives the offer an HTTPS destination (an offer's status is answered once it has one). */
+async function configure(t: TestIngest, offerId: string): Promise<void> {
+  const res = await t.ingest.app.inject({
+    method: 'PUT',
+    url: `/v1/offers/${offerId}/destination`,
+    headers: { ...adminAuth, 'content-type': 'application/json' },
+    payload: JSON.stringify({ type: 'https', url: `https://${offerId}.example/leads` }),
+  });
+  expect(res.statusCode).toBe(200);
+}
+
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -159,15 +177,7 @@ describe('offer status from offers.status', () => {
 
   it('counts every dead letter exactly once across an aggregator SIGKILL and a restart, and keeps the latest receipt', async () => {
     const answering = await reader();
-    for (const offerId of OFFERS) {
-      const res = await answering.ingest.app.inject({
-        method: 'PUT',
-        url: `/v1/offers/${offerId}/destination`,
-        headers: { ...adminAuth, 'content-type': 'application/json' },
-        payload: JSON.stringify({ type: 'https', url: `https://${offerId}.example/leads` }),
-      });
-      expect(res.statusCode).toBe(200);
-    }
+    for (const offerId of OFFERS) await configure(answering, offerId);
     expect(Object.values(await statuses(answering)).map((s) => s.deadLetters)).toEqual([0, 0, 0, 0]);
 
     const first = startIngestProcess(topics, clientId, await freePort());
@@ -269,4 +279,115 @@ describe('offer status from offers.status', () => {
       ),
     ).toBeUndefined();
   }, 60_000);
+});
+
+/**
+ * A new owner takes over the counts its predecessor committed even where they sit behind another aggregator's open
+ * transaction on the same offers.status partition (a process killed mid-transaction leaves one open until its id is
+ * fenced or it times out): read_committed readers see nothing past it, so "the view has read to the end" must mean
+ * the end as written, not as stable.
+ */
+describe('offer status takeover behind an open transaction', () => {
+  const kafka = testKafka();
+  const topics: IngestTopics = uniqueTopics();
+  const clientId = uniqueName('status-takeover');
+  const group = `${clientId}-offer-status`;
+  const offerId = 'contoso.takeover';
+  const dlq = topics.deadLetters['https'] as string;
+  const children: ChildProcess[] = [];
+  const readers: TestIngest[] = [];
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    drop = await createTestTopics(kafka, allTopics(topics), 3);
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await Promise.all(children.map(exited));
+    for (const r of readers) await r.close();
+    await drop();
+  });
+
+  it('counts on from the predecessor’s last commit, not from what read_committed showed at takeover', async () => {
+    const plain = kafka.producer();
+    await plain.connect();
+    // Ten dead letters on the input partition, counted by a predecessor that is gone.
+    await plain.send({
+      topic: dlq,
+      acks: -1,
+      messages: Array.from({ length: 10 }, (_, i) => ({ ...deadLetter(`takeover-${i}`, offerId), partition: 0 })),
+    });
+    // The offers.status partition the offer's record for this input partition goes to (the services' partitioner).
+    const key = offerStatusKey(offerId, dlq, 0);
+    const partition = Partitioners.DefaultPartitioner()({
+      topic: topics.offerStatus,
+      partitionMetadata: [0, 1, 2].map((partitionId) => ({
+        partitionId,
+        partitionErrorCode: 0,
+        leader: 0,
+        replicas: [0],
+        isr: [0],
+      })),
+      message: { key, value: null },
+    });
+    // Another input partition's owner died mid-transaction: its transaction stays open on that partition.
+    const stuck = kafka.producer({
+      transactionalId: `${group}-${topics.delivered}-1`,
+      maxInFlightRequests: 1,
+      idempotent: true,
+      transactionTimeout: 5_000,
+    });
+    await stuck.connect();
+    const open = await stuck.transaction();
+    await open.send({
+      topic: topics.offerStatus,
+      acks: -1,
+      messages: [{ key: offerStatusKey('fabrikam.other', topics.delivered, 1), value: null, partition }],
+    });
+    // The predecessor's last commit lands after it, on the same partition: 10 counted, input offset 10 committed.
+    const predecessor = kafka.producer({
+      transactionalId: `${group}-${dlq}-0`,
+      maxInFlightRequests: 1,
+      idempotent: true,
+    });
+    await predecessor.connect();
+    const last = await predecessor.transaction();
+    const counted: OfferStatusRecord = {
+      offerId,
+      input: { topic: dlq, partition: 0 },
+      offset: '10',
+      deadLetters: 10,
+      validations: [],
+      updatedAt: new Date().toISOString(),
+    };
+    await last.send({
+      topic: topics.offerStatus,
+      acks: -1,
+      messages: [{ key, value: JSON.stringify(counted), partition }],
+    });
+    await last.sendOffsets({
+      consumerGroupId: group,
+      topics: [{ topic: dlq, partitions: [{ partition: 0, offset: '10' }] }],
+    });
+    await last.commit();
+    await predecessor.disconnect();
+
+    // The eleventh dead letter, counted by a new owner.
+    await plain.send({ topic: dlq, acks: -1, messages: [{ ...deadLetter('takeover-10', offerId), partition: 0 }] });
+    await plain.disconnect();
+    children.push(startIngestProcess(topics, clientId, await freePort()));
+
+    const reader = await startTestIngest({ topics, env: { LEADFLOW_STATUS_AGGREGATOR: 'false' } });
+    readers.push(reader);
+    await configure(reader, offerId);
+    const deadLetters = async () =>
+      (
+        await reader.ingest.app.inject({ method: 'GET', url: `/v1/offers/${offerId}/status`, headers: adminAuth })
+      ).json<{ deadLetters: number }>().deadLetters;
+    // The open transaction times out (the broker aborts it within its 10 s check); then every commit is visible.
+    expect(await eventually(deadLetters, (n) => n === 11, 60_000)).toBe(11);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await deadLetters()).toBe(11);
+    await stuck.disconnect();
+  }, 120_000);
 });

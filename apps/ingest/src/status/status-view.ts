@@ -138,9 +138,15 @@ export class StatusView {
   /**
    * Waits until every record committed to the topic before this call is applied (an aggregator taking over an input
    * partition reads its predecessor's last counts this way). Resolves false after `timeoutMs`.
+   *
+   * The target is the end as written (the high watermark), not the last stable offset: a transaction left open on a
+   * partition (its aggregator killed mid-batch) hides every record written after it from read_committed readers,
+   * commits of other aggregators included, until its id is fenced or it times out. The last stable offset would be
+   * "reached" with those commits unread, and a new owner would count on from stale counts. Waiting for the written
+   * end waits for every transaction open at the call to settle: at most the aggregators' 30 s transaction timeout.
    */
   async sync(timeoutMs = 30_000): Promise<boolean> {
-    const targets = (await this.#endOffsets(this.opts.topic)).filter((t) => t.high > t.low);
+    const targets = (await this.#endOffsets(this.opts.topic, { written: true })).filter((t) => t.high > t.low);
     const reached = () => targets.every((t) => (this.#position.get(at(this.opts.topic, t.partition)) ?? 0n) >= t.high);
     return whenApplied(reached, this.#waiters, timeoutMs);
   }
@@ -160,12 +166,16 @@ export class StatusView {
     return [this.opts.topic, ...(this.opts.quotaWaitsTopic ? [this.opts.quotaWaitsTopic] : [])];
   }
 
-  async #endOffsets(topic: string): Promise<{ partition: number; low: bigint; high: bigint }[]> {
+  /** `high`: the last stable offset, or with `written` the high watermark (leadflow's kafkajs patch adds the option). */
+  async #endOffsets(
+    topic: string,
+    { written = false } = {},
+  ): Promise<{ partition: number; low: bigint; high: bigint }[]> {
     const admin = this.#admin;
     if (!admin) throw new Error('StatusView is not started');
     for (let attempt = 1; ; attempt++) {
       try {
-        const offsets = await admin.fetchTopicOffsets(topic);
+        const offsets = await admin.fetchTopicOffsets(topic, { readUncommitted: written });
         return offsets.map((p) => ({ partition: p.partition, low: BigInt(p.low), high: BigInt(p.high) }));
       } catch (err) {
         // kafkajs does not retry ListOffsets on a stale leader: refresh the metadata and ask again.
