@@ -20,7 +20,7 @@ import { ConsoleQueries } from './api/console-queries';
 import type { ConsoleConfig } from './console.config';
 import { ConsoleModule } from './console.module';
 import { installGate } from './http/gate';
-import { NestPinoLogger } from '@leadflow/http-shell';
+import { NestPinoLogger, traceRequests } from '@leadflow/http-shell';
 import { buildOpenApiDocument } from './http/openapi';
 import { ProblemFilter } from './http/problem.filter';
 import { ConsoleIndex } from './index/console-index';
@@ -196,6 +196,8 @@ export async function createConsole(options: ConsoleOptions): Promise<Console> {
     { logger: new NestPinoLogger(logger), abortOnError: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  // First: the hooks and handlers after it run in the request's span.
+  traceRequests(fastify);
   installGate(fastify, policy);
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

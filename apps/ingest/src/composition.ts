@@ -21,7 +21,7 @@ import { DestinationService } from './destinations/destination.service';
 import { configureHttp } from './http/http-surface';
 import { SINGLE_BODY_LIMIT } from './common/json-body';
 import { createIngestMetrics } from './common/metrics';
-import { NestPinoLogger } from '@leadflow/http-shell';
+import { NestPinoLogger, traceRequests } from '@leadflow/http-shell';
 import { buildOpenApiDocument } from './http/openapi';
 import { buildAsyncApiForIngest } from './http/asyncapi';
 import { ProblemFilter } from './http/problem.filter';
@@ -197,6 +197,8 @@ export async function createIngest(options: IngestOptions): Promise<Ingest> {
     { bodyParser: false, logger: new NestPinoLogger(logger), abortOnError: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  // First: the hooks and handlers after it run in the request's span.
+  traceRequests(fastify);
   await configureHttp(fastify, {
     authenticator: new Authenticator(
       new StaticTokens(config.staticTokens),

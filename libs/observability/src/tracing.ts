@@ -26,9 +26,6 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-/** The ops endpoints a scraper or a probe calls every few seconds: no trace of their own. */
-const OPS_PATHS = new Set(['/metrics', '/healthz', '/readyz']);
-
 /**
  * URL attributes without their query string. Queries carry secrets (Marketo's token request has `client_secret` in
  * it, a SAS token is a query, ingest's signed URLs carry their signature, an HTTPS endpoint may hold an API key) and
@@ -52,8 +49,9 @@ const attributesOf = (span: Span): Readonly<Record<string, unknown>> | undefined
  * an endpoint is configured. Sampling is the SDK's: parent-based by default, set by `OTEL_TRACES_SAMPLER` and
  * `OTEL_TRACES_SAMPLER_ARG`; batching by `OTEL_BSP_*`.
  *
- * HTTP: incoming requests (ingest's API) and outgoing calls made inside a lead's work (the CRM calls, through
- * `node:http(s)` or `fetch`/undici) get spans; calls outside a trace (background refreshes) do not.
+ * HTTP: outgoing calls made inside a lead's work (the CRM calls, through `node:http(s)` or `fetch`/undici) get spans;
+ * calls outside a trace (background refreshes) do not. Incoming requests get theirs from the HTTP service itself
+ * (`traceRequests` in @leadflow/http-shell).
  */
 export function startTracing(opts: TracingOptions): Tracing {
   const sdk = new NodeSDK({
@@ -62,7 +60,9 @@ export function startTracing(opts: TracingOptions): Tracing {
     textMapPropagator: new W3CTraceContextPropagator(),
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => OPS_PATHS.has((req.url ?? '/').split('?')[0] ?? '/'),
+        // Outgoing calls only: an HTTP service's own requests get their SERVER span from `traceRequests`
+        // (@leadflow/http-shell), which costs a fraction of this instrumentation's incoming side.
+        disableIncomingRequestInstrumentation: true,
         requireParentforOutgoingSpans: true,
         applyCustomAttributesOnSpan: (span) => stripQueries(span, attributesOf(span)),
       }),
