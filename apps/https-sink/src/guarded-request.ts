@@ -1,7 +1,8 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { endClientSpan, startClientSpan, TRACED_BY_CALLER } from '@leadflow/observability';
 import { retryAfterMs } from '@leadflow/sink-runtime';
 import { addressKind, isAllowed, type AllowedAddresses } from './address-policy';
 
@@ -58,28 +59,38 @@ function postOnce(url: URL, o: PostOptions): Promise<{ status: number; headers: 
     return Promise.reject(new AddressNotAllowedError(`${host} (http:// is only for allowed local receivers)`));
   }
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(o.body).toString(),
-          ...o.headers,
-        },
-        lookup: guardedLookup(host, o.allow),
-        signal: o.signal,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-        res.on('error', reject);
-      },
-    );
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(o.body).toString(),
+    ...o.headers,
+  };
+  // The lead's trace goes on at the receiver (traceparent); the span is ours, not the HTTP instrumentation's.
+  const span = startClientSpan('POST', url, headers);
+  const options: RequestOptions & { [TRACED_BY_CALLER]: true } = {
+    method: 'POST',
+    headers,
+    lookup: guardedLookup(host, o.allow),
+    signal: o.signal,
+    [TRACED_BY_CALLER]: true,
+  };
+  return new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
+    const req = request(url, options, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      res.on('error', reject);
+    });
     req.on('error', reject);
     req.end(o.body);
-  });
+  }).then(
+    (answer) => {
+      endClientSpan(span, answer.status);
+      return answer;
+    },
+    (err: unknown) => {
+      endClientSpan(span, undefined, err);
+      throw err;
+    },
+  );
 }
 
 /** POSTs JSON, following at most `maxRedirects` redirects (each target checked again); throws on non-2xx. */

@@ -1,10 +1,9 @@
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { AlwaysOnSampler, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { tracer } from '@leadflow/observability';
+import { recordSpans } from '@leadflow/testing';
 import { traceRequests } from './server-spans';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
@@ -15,13 +14,8 @@ const CALLER_SPAN = 'b7ad6b7169203331';
  * in-memory exporter): what a trace backend would receive.
  */
 describe('traceRequests', () => {
-  const exporter = new InMemorySpanExporter();
-  const sdk = new NodeSDK({
-    sampler: new AlwaysOnSampler(),
-    spanProcessors: [new SimpleSpanProcessor({ exporter })],
-    instrumentations: [],
-    autoDetectResources: false,
-  });
+  const sdk = recordSpans();
+  const { exporter } = sdk;
   let app: FastifyInstance;
   let base: string;
   /** The active span id each hook and handler saw, by the place it was seen. */

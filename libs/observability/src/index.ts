@@ -26,3 +26,5 @@ export {
   activeContext,
   type ConsumedRecord,
 } from './messaging';
+export { startClientSpan, endClientSpan } from './http-client';
+export { TRACED_BY_CALLER } from './http-marker';

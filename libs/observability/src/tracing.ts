@@ -7,6 +7,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { AlwaysOffSampler, NoopSpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { tracedByCaller } from './http-marker';
 
 export interface TracingOptions {
   readonly serviceName: string;
@@ -43,6 +44,25 @@ function stripQueries(span: Span, attributes: Readonly<Record<string, unknown>> 
 const attributesOf = (span: Span): Readonly<Record<string, unknown>> | undefined =>
   (span as unknown as { attributes?: Record<string, unknown> }).attributes;
 
+/** The maintained HTTP instrumentations, configured as every service runs them (exported for their spec). */
+export function httpInstrumentations(): [HttpInstrumentation, UndiciInstrumentation] {
+  return [
+    new HttpInstrumentation({
+      // Outgoing calls only: an HTTP service's own requests get their SERVER span from `traceRequests`
+      // (@leadflow/http-shell), which costs a fraction of this instrumentation's incoming side.
+      disableIncomingRequestInstrumentation: true,
+      // A call whose caller makes its own CLIENT span (startClientSpan) is not traced twice.
+      ignoreOutgoingRequestHook: tracedByCaller,
+      requireParentforOutgoingSpans: true,
+      applyCustomAttributesOnSpan: (span) => stripQueries(span, attributesOf(span)),
+    }),
+    new UndiciInstrumentation({
+      requireParentforSpans: true,
+      responseHook: (span) => stripQueries(span, attributesOf(span)),
+    }),
+  ];
+}
+
 /**
  * Starts the OpenTelemetry SDK. W3C trace context is always propagated (leads carry `traceparent` through Kafka) and
  * spans always get ids (log lines carry `trace_id` even with nothing exported); they are exported by OTLP only when
@@ -58,19 +78,7 @@ export function startTracing(opts: TracingOptions): Tracing {
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName }),
     autoDetectResources: false,
     textMapPropagator: new W3CTraceContextPropagator(),
-    instrumentations: [
-      new HttpInstrumentation({
-        // Outgoing calls only: an HTTP service's own requests get their SERVER span from `traceRequests`
-        // (@leadflow/http-shell), which costs a fraction of this instrumentation's incoming side.
-        disableIncomingRequestInstrumentation: true,
-        requireParentforOutgoingSpans: true,
-        applyCustomAttributesOnSpan: (span) => stripQueries(span, attributesOf(span)),
-      }),
-      new UndiciInstrumentation({
-        requireParentforSpans: true,
-        responseHook: (span) => stripQueries(span, attributesOf(span)),
-      }),
-    ],
+    instrumentations: httpInstrumentations(),
     // With an endpoint, the SDK batches by the OTEL_BSP_* variables. Without one a provider is still registered, so
     // spans have ids for log correlation and propagation (a caller's trace id is kept), but no span records anything:
     // nothing would read it. (Measured, the saving is small: CPU per 1,000 leads did not move beyond run-to-run noise.)

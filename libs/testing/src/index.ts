@@ -13,3 +13,4 @@ export {
   type ReadOptions,
 } from './kafka-helpers';
 export { startTestInfra, type TestInfra } from './infra';
+export { recordSpans, type SpanRecorder } from './span-recorder';
