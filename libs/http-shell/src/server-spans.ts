@@ -1,13 +1,4 @@
-import {
-  context,
-  propagation,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Context,
-  type Span,
-} from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { tracer } from '@leadflow/observability';
 
@@ -16,12 +7,7 @@ const OPS_PATHS: ReadonlySet<string> = new Set(['/metrics', '/healthz', '/readyz
 
 const TRACED = Symbol('leadflow.serverSpan');
 
-interface Traced {
-  readonly span: Span;
-  readonly ctx: Context;
-}
-
-type TracedRequest = FastifyRequest & { [TRACED]?: Traced };
+type TracedRequest = FastifyRequest & { [TRACED]?: Span };
 
 /**
  * A SERVER span for each request (HTTP semantic conventions: `{method} {route}`, continuing the caller's W3C
@@ -47,9 +33,8 @@ export function traceRequests(fastify: FastifyInstance): void {
       { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'url.path': path } },
       parent,
     );
-    const ctx = trace.setSpan(parent, span);
-    request[TRACED] = { span, ctx };
-    context.with(ctx, done);
+    request[TRACED] = span;
+    context.with(trace.setSpan(parent, span), done);
   });
   fastify.addHook('onResponse', (request: TracedRequest, reply, done) => {
     end(request, reply.statusCode);
@@ -63,10 +48,9 @@ export function traceRequests(fastify: FastifyInstance): void {
 }
 
 function end(request: TracedRequest, status: number | undefined): void {
-  const traced = request[TRACED];
-  if (!traced) return;
+  const span = request[TRACED];
+  if (!span) return;
   request[TRACED] = undefined;
-  const { span } = traced;
   if (span.isRecording()) {
     const route = request.routeOptions.url;
     if (route) span.setAttribute('http.route', route);
