@@ -9,7 +9,8 @@ export interface BenchRow {
   readonly notes?: string;
 }
 
-const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
+/** Two decimals below 10 (CPU seconds per 1,000 leads are 0.2–1.0 per process: one decimal hid a 10 % change). */
+const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 2));
 
 export function verdict(r: BenchRow): string {
   if (!r.target) return '';
