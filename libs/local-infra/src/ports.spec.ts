@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { freePorts } from './ports';
+import { freePorts, pickRange } from './ports';
 
 describe('freePorts', () => {
   it('gives distinct ports below the ephemeral range that a server can bind', async () => {
@@ -28,5 +28,22 @@ describe('freePorts', () => {
     } finally {
       await new Promise((r) => holder.close(r));
     }
+  });
+
+  it("picks from this jest worker's own slice", async () => {
+    const { from, to } = pickRange();
+    for (const p of await freePorts(20)) expect([from <= p, p < to]).toEqual([true, true]);
+  });
+});
+
+describe('pickRange', () => {
+  it('gives jest workers disjoint slices below the ephemeral range, and everything else one of its own', () => {
+    const ranges = [{}, ...['1', '2', '3', '4'].map((id) => ({ JEST_WORKER_ID: id }))].map((env) => pickRange(env));
+    const sorted = [...ranges].sort((a, b) => a.from - b.from);
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i]?.from).toBeGreaterThanOrEqual(sorted[i - 1]?.to ?? 0);
+    for (const r of ranges)
+      expect([r.to - r.from >= 3_000, r.from >= 1_024, r.to <= 32_768]).toEqual([true, true, true]);
+    // A fifth worker shares the first worker's slice rather than leaving the range.
+    expect(pickRange({ JEST_WORKER_ID: '5' })).toEqual(pickRange({ JEST_WORKER_ID: '1' }));
   });
 });

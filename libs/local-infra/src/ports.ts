@@ -8,6 +8,24 @@ import { createServer, Socket } from 'node:net';
 const PICK_FROM = 15_000;
 const PICK_TO = 32_000;
 
+/** jest workers (by `JEST_WORKER_ID`, inherited by what a test spawns) get slices of their own; see `pickRange`. */
+const WORKER_SLICES = 4;
+const SHARED_SLICE = 3_000;
+
+/**
+ * The range a process picks from. A port picked and released is still free for anyone's pick until our service
+ * binds it, so two jest workers starting stacks at the same moment could pick the same one (CI: a 3-node cluster's
+ * broker took the port another test's stack had picked for ingest). Each worker picks from its own slice; anything
+ * else (jest's global setup, `./dev up`, benches) from the first.
+ */
+export function pickRange(env: NodeJS.ProcessEnv = process.env): { from: number; to: number } {
+  const worker = Number(env['JEST_WORKER_ID']);
+  if (!Number.isInteger(worker) || worker < 1) return { from: PICK_FROM, to: PICK_FROM + SHARED_SLICE };
+  const size = Math.floor((PICK_TO - PICK_FROM - SHARED_SLICE) / WORKER_SLICES);
+  const from = PICK_FROM + SHARED_SLICE + ((worker - 1) % WORKER_SLICES) * size;
+  return { from, to: from + size };
+}
+
 function tryListen(port: number, host: string): Promise<ReturnType<typeof createServer> | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -24,10 +42,11 @@ function tryListen(port: number, host: string): Promise<ReturnType<typeof create
 export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
   const servers: ReturnType<typeof createServer>[] = [];
   const ports: number[] = [];
+  const { from, to } = pickRange();
   try {
     for (let tries = 0; ports.length < count; tries++) {
-      if (tries > count * 50) throw new Error(`no ${count} free ports found in ${PICK_FROM}–${PICK_TO} on ${host}`);
-      const port = PICK_FROM + Math.floor(Math.random() * (PICK_TO - PICK_FROM));
+      if (tries > count * 50) throw new Error(`no ${count} free ports found in ${from}–${to} on ${host}`);
+      const port = from + Math.floor(Math.random() * (to - from));
       if (ports.includes(port)) continue;
       const server = await tryListen(port, host);
       if (!server) continue;
