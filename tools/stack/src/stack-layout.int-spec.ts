@@ -6,6 +6,7 @@ import { freePort, freePorts, isAlive, isPortOpen } from '@leadflow/local-infra'
 import { readStackConfig, SERVICE_PORT_VARIABLES } from './stack.config';
 import { down, status, up } from './stack';
 import { pidFiles } from './stack-record';
+import { takeStackTurn } from './test/one-stack-at-a-time';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -15,6 +16,7 @@ const ROOT = join(__dirname, '..', '..', '..');
  * and must act on the cluster that runs.
  */
 describe('the local stack remembers what it started', () => {
+  takeStackTurn();
   let dir: string;
   let env: Record<string, string>;
   const lines: string[] = [];

@@ -9,6 +9,7 @@ import { down, status, up } from './stack';
 import { components, DEV_CONSOLE_TOKEN } from './components';
 import { runDemo } from './demo/demo';
 import { loadSamples } from './demo/samples';
+import { takeStackTurn } from './test/one-stack-at-a-time';
 
 /** A sample's customer values that identify a person or company: e-mails, phones, full names, companies. */
 function customerValuesOf(body: unknown): string[] {
@@ -33,6 +34,7 @@ function customerValuesOf(body: unknown): string[] {
  * harmless, the topic map is created, `down` leaves no process behind.
  */
 describe('./dev up / status / down', () => {
+  takeStackTurn();
   const realLocal = join(__dirname, '..', '..', '..', '.local');
   let dir: string;
   let cfg: ReturnType<typeof readStackConfig>;

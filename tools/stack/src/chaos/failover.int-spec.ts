@@ -3,6 +3,7 @@ import { coordinatorNode, kafkaNode, kill, leaderOf, restart } from './faults';
 import { addInstance } from './instances';
 import { steadyLoad } from './load';
 import { CHAOS_OFFERS, chaosStack, type ChaosStack } from './scenario';
+import { takeStackTurn } from '../test/one-stack-at-a-time';
 
 /**
  * The short runs of `./dev chaos`, in every test run: leads flow through ingest, the router and three sinks on a
@@ -11,6 +12,7 @@ import { CHAOS_OFFERS, chaosStack, type ChaosStack } from './scenario';
  * got a 202 is delivered or dead-lettered, none twice, none missing.
  */
 describe('no lead lost across a partition leader failover or a sink instance crash (3-node cluster)', () => {
+  takeStackTurn();
   let stack: ChaosStack;
 
   beforeAll(async () => {

@@ -11,12 +11,14 @@ import { latencyGraphUrl, traceIdOfLead } from './demo-links';
 import { jaegerBin, jaegerTrace, type JaegerSpan } from './jaeger';
 import { jaegerUrl, prometheusUrl } from './observe-components';
 import { query, scrapeTargets } from './prometheus';
+import { takeStackTurn } from '../test/one-stack-at-a-time';
 
 /**
  * `./dev up --observe`: Jaeger and Prometheus join the stack; one lead's trace is read back from Jaeger's own query
  * API with every hop, and Prometheus scrapes every service. Set LEADFLOW_TRACE_OUT=<file> to keep the trace read.
  */
 describe('./dev up --observe', () => {
+  takeStackTurn();
   const realLocal = join(__dirname, '..', '..', '..', '..', '.local');
   let dir: string;
   let cfg: StackConfig;

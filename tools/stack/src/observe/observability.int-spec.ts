@@ -26,6 +26,7 @@ import {
   scrapeTargets,
   startPrometheus,
 } from './prometheus';
+import { takeStackTurn } from '../test/one-stack-at-a-time';
 
 /**
  * One trace per lead, on the local stack's production entry points (built programs) exporting to an OTLP receiver:
@@ -33,6 +34,7 @@ import {
  * and replays a sink's dead letters; the test adds a lead written straight to Kafka with its own `traceparent`.
  */
 describe('observability on the running stack', () => {
+  takeStackTurn();
   const realLocal = join(__dirname, '..', '..', '..', '..', '.local');
   const receiver = new OtlpReceiver();
   const saved = { ...process.env };
