@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEV_ENV } from '../components';
 import { coordinatorNode, kafkaNode, kill, leaderOf, restart } from './faults';
 import { addInstance } from './instances';
@@ -45,6 +47,7 @@ describe('no lead lost across a partition leader failover or a sink instance cra
     process.stderr.write(
       `[failover] leader ${leader} (coordinator ${coordinator}) killed: ${JSON.stringify({ ...verdict, missing: verdict.missing.length, duplicated: verdict.duplicated.length, retried: report.retried })}\n`,
     );
+    if (report.accepted.length <= 300) process.stderr.write(ingestErrors(stack));
     expect(report.accepted.length).toBeGreaterThan(300);
     expect(verdict.missing).toEqual([]);
     expect(verdict.duplicated).toEqual([]);
@@ -78,8 +81,20 @@ describe('no lead lost across a partition leader failover or a sink instance cra
       `[scale] ${extra.name} delivered ${delivered} before its SIGKILL: ${JSON.stringify({ ...verdict, missing: verdict.missing.length, duplicated: verdict.duplicated.length, retried: report.retried })}\n`,
     );
     expect(delivered).toBeGreaterThan(0);
+    if (report.accepted.length <= 300) process.stderr.write(ingestErrors(stack));
     expect(report.accepted.length).toBeGreaterThan(300);
     expect(verdict.missing).toEqual([]);
     expect(verdict.duplicated).toEqual([]);
   }, 240_000);
 });
+
+/**
+ * Why ingest refused leads, for the run's output (the stack's folder goes with the run): its last error and warning
+ * lines. Log lines carry no lead field and no secret (the observability test checks every line of a demo run).
+ */
+function ingestErrors(stack: ChaosStack): string {
+  const file = join(stack.cfg.localDir, 'logs', 'ingest.log');
+  const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
+  const errors = lines.filter((l) => /"level":"(error|warn)"/.test(l)).slice(-8);
+  return `[failover] ingest's last errors (${file}):\n${errors.join('\n') || '(none)'}\n`;
+}
