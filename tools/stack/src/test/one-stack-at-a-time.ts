@@ -9,9 +9,10 @@ const POLL_MS = 500;
 /**
  * Waits until no other test of this machine runs a whole stack, then holds the turn until the returned release is
  * called (or this process exits). A stack is a broker or three, Azurite, nine services and the simulators: two at
- * once on two cores starved each other (CI: the failover test's ingest accepted 187 leads in its window, where it
- * accepts 330–380 alone). The turn is a directory made atomically, with the holder's pid in it; a turn whose holder
- * is dead is taken over. After `maxWaitMs` the test goes on anyway: slower beats a hung run.
+ * once share two cores, and each one's timings (a failover's window, a start's deadline) become the other's load (a
+ * CI run where the failover test ran beside another stack saw its ingest accept 187 leads, where it accepts 330–720
+ * alone). The turn is a directory made atomically, with the holder's pid in it; a turn whose holder is dead is taken
+ * over. After `maxWaitMs` the test goes on anyway: slower beats a hung run.
  */
 export async function oneStackAtATime(maxWaitMs = 600_000): Promise<() => void> {
   const deadline = Date.now() + maxWaitMs;
