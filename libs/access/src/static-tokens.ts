@@ -1,4 +1,4 @@
-import { createHash, hash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { publishersFrom, ROLES, type Caller } from './decide';
 
@@ -34,7 +34,7 @@ export const StaticTokensSchema = z
 
 /** The hex SHA-256 digest to configure for a token (`node -e` one-liner in docs/api.md does the same). */
 export function tokenDigest(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 interface Entry {
